@@ -1,0 +1,158 @@
+package ast
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Format returns the canonical text of n: English operators, single spaces,
+// parentheses only where the structure needs them, and strings quoted the
+// canonical way. Parsing the result gives a tree Equal to n, and formatting
+// that tree gives the same text again.
+func Format(n Node) string {
+	var b strings.Builder
+	format(&b, n, 0)
+	return b.String()
+}
+
+// format writes n. outer is the precedence of the operator n is an operand
+// of (0 where n stands alone), which decides whether n needs parentheses.
+func format(b *strings.Builder, n Node, outer int) {
+	switch n := n.(type) {
+	case *Filter:
+		format(b, n.X, 0)
+	case *LogicalExpr:
+		prec := n.Op.Precedence()
+		// A logical operand of a tighter or equal operator keeps its
+		// parentheses; equal because runs of one operator form one node, so
+		// (a and b) and c has a structure a and b and c lacks.
+		if prec <= outer {
+			b.WriteByte('(')
+			defer b.WriteByte(')')
+		}
+		for i, x := range n.X {
+			if i > 0 {
+				b.WriteString(" " + n.Op.String() + " ")
+			}
+			format(b, x, prec)
+		}
+	case *NotExpr:
+		b.WriteString("not ")
+		format(b, n.X, OpNot.Precedence())
+	case *ParenExpr:
+		format(b, n.X, outer)
+	case *CompareExpr:
+		format(b, n.X, 0)
+		b.WriteString(" " + n.Op.String() + " ")
+		format(b, n.Y, 0)
+	case *Ident:
+		b.WriteString(n.Name)
+	case *IndexExpr:
+		format(b, n.X, 0)
+		b.WriteByte('[')
+		if n.Index == nil {
+			b.WriteByte('*')
+		} else {
+			format(b, n.Index, 0)
+		}
+		b.WriteByte(']')
+	case *CallExpr:
+		b.WriteString(n.Fun.Name)
+		b.WriteByte('(')
+		for i, x := range n.Args {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			format(b, x, 0)
+		}
+		b.WriteByte(')')
+	case *BoolLit:
+		fmt.Fprint(b, n.Value)
+	case *Literal:
+		b.WriteString(QuoteLiteral(n.Kind, n.Value))
+	case *SetLit:
+		b.WriteByte('{')
+		for i, x := range n.Elems {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			format(b, x, 0)
+		}
+		b.WriteByte('}')
+	case *ListRef:
+		b.WriteString("$" + n.Name)
+	default:
+		panic(fmt.Sprintf("ast.Format: unexpected node type %T", n))
+	}
+}
+
+// QuoteLiteral returns the canonical source text of a literal of kind k whose
+// decoded value is v. An Unquoted value is returned as it is.
+func QuoteLiteral(k LitKind, v string) string {
+	switch k {
+	case String:
+		return quoteString(v)
+	case RegexString:
+		return quoteRegex(v)
+	case RawString:
+		return quoteRaw(v)
+	}
+	return v
+}
+
+// quoteString escapes a quote, a backslash and every byte that is not part
+// of a printable character as \xHH.
+func quoteString(v string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(v); {
+		r, size := utf8.DecodeRuneInString(v[i:])
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == utf8.RuneError || !unicode.IsPrint(r):
+			for _, c := range []byte(v[i : i+size]) {
+				fmt.Fprintf(&b, `\x%02x`, c)
+			}
+		default:
+			b.WriteString(v[i : i+size])
+		}
+		i += size
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// quoteRegex writes a regular expression for the right side of matches,
+// where \" stands for a quote and every other escape pair is the pattern's.
+func quoteRegex(v string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '"':
+			b.WriteString(`\"`)
+		case c == '\\' && i+1 < len(v):
+			b.WriteString(v[i : i+2])
+			i++
+		case c == '\\':
+			b.WriteString(`\\`) // a lone final backslash; no parsed pattern has one
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// quoteRaw writes a raw string with the fewest # that let it end where v ends.
+func quoteRaw(v string) string {
+	hashes := ""
+	for strings.Contains(v, `"`+hashes) {
+		hashes += "#"
+	}
+	return "r" + hashes + `"` + v + `"` + hashes
+}

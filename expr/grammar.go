@@ -1,0 +1,74 @@
+package expr
+
+import (
+	"github.com/alecthomas/participle/v2"
+	"github.com/edgerules/edgerules/ast"
+)
+
+// The grammar below the logical operators, in participle's notation. An expr
+// (the logical operators or, xor, and, not, the parentheses and true/false)
+// is parsed by the precedence climber in climb.go, which participle calls
+// wherever the grammar asks for an ast.Expr.
+//
+//	operand = primary [ Compare value ] .
+//	primary = ( Ident [ call ] | String | Raw | Unquoted ) { index } .
+//	call    = "(" [ expr { "," expr } ] ")" .
+//	index   = "[" ( Unquoted | String | "*" ) "]" .
+//	value   = set | List | String | Regex | Raw | Unquoted .
+//	set     = "{" { String | Raw | Unquoted } "}" .
+//
+// These types never leave this package: lower.go turns them into ast nodes.
+
+type operandG struct {
+	Left  *primaryG `parser:"@@"`
+	Op    token     `parser:"( @Compare"`
+	Right *valueG   `parser:"  @@ )?"`
+}
+
+type primaryG struct {
+	Name  token     `parser:"( @Ident"`
+	Call  *callG    `parser:"  @@?"`
+	Lit   token     `parser:"| @(String | Raw | Unquoted) )"`
+	Index []*indexG `parser:"@@*"`
+}
+
+type callG struct {
+	Lparen token      `parser:"@'('"`
+	Args   []ast.Expr `parser:"( @@ ( ',' @@ )* )?"`
+	Rparen token      `parser:"@')'"`
+}
+
+type indexG struct {
+	Lbrack token `parser:"@'['"`
+	Key    token `parser:"@(Unquoted | String | '*')"`
+	Rbrack token `parser:"@']'"`
+}
+
+type valueG struct {
+	Set *setG `parser:"  @@"`
+	Lit token `parser:"| @(List | String | Regex | Raw | Unquoted)"`
+}
+
+type setG struct {
+	Lbrace token    `parser:"@'{'"`
+	Elems  []*elemG `parser:"@@*"`
+	Rbrace token    `parser:"@'}'"`
+}
+
+type elemG struct {
+	Tok token `parser:"@(String | Raw | Unquoted)"`
+}
+
+// operandParser parses one operand. It is built in init because the climber
+// it calls for nested expressions refers to it in turn. The grammar is LL(1),
+// so a branch that has taken one token is committed to (lookahead 0): an
+// error is then reported where it is, not where the branch began.
+var operandParser *participle.Parser[operandG]
+
+func init() {
+	operandParser = participle.MustBuild[operandG](
+		participle.Lexer(definition{}),
+		participle.ParseTypeWith(parseExpr),
+		participle.UseLookahead(0),
+	)
+}

@@ -1,0 +1,113 @@
+package expr
+
+import (
+	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/edgerules/edgerules/ast"
+)
+
+// The default limits, as Cloudflare documents them (length) and as its
+// engine sets them (depth).
+const (
+	DefaultMaxLength = 4096 // bytes in one expression
+	DefaultMaxDepth  = 128  // levels of parentheses, not and function calls
+)
+
+// An Option changes a limit of the parser.
+type Option func(*limits)
+
+type limits struct {
+	maxLength int
+	maxDepth  int
+}
+
+// MaxLength sets the most bytes an expression may have (default
+// DefaultMaxLength). A value below 1 keeps the default.
+func MaxLength(n int) Option {
+	return func(l *limits) {
+		if n > 0 {
+			l.maxLength = n
+		}
+	}
+}
+
+// MaxDepth sets how deep parentheses, not and function calls may nest
+// (default DefaultMaxDepth). A value below 1 keeps the default.
+func MaxDepth(n int) Option {
+	return func(l *limits) {
+		if n > 0 {
+			l.maxDepth = n
+		}
+	}
+}
+
+// Parse parses an expression of the rules language into a syntax tree. It
+// knows no fields: any name parses, and values stay as written until a
+// checker decodes them by the type of their left side. An error is an *Error
+// with the position of the first problem in src.
+func Parse(src string, opts ...Option) (*ast.Filter, error) {
+	lim := limits{maxLength: DefaultMaxLength, maxDepth: DefaultMaxDepth}
+	for _, opt := range opts {
+		opt(&lim)
+	}
+	if len(src) > lim.maxLength {
+		return nil, errTooLong(len(src), lim.maxLength).locate(src)
+	}
+	scanned := scan(src, lim.maxDepth)
+	x, err := parseTokens(scanned.tokens)
+	// The scanner stops at its first error, so the parser sees the input end
+	// there; whichever problem comes first in the text is the one reported.
+	if e := scanned.err; e != nil && (err == nil || e.Offset <= err.Offset) {
+		err = e
+	}
+	if err == nil {
+		err = checkDepth(x, lim.maxDepth)
+	}
+	if err != nil {
+		return nil, err.locate(src)
+	}
+	return &ast.Filter{Source: src, X: x}, nil
+}
+
+// parseTokens parses a whole expression from tokens that end with EOF.
+func parseTokens(tokens []token) (ast.Expr, *Error) {
+	lex, err := lexer.Upgrade(&tokenList{tokens: tokens})
+	if err != nil {
+		return nil, explain(err, tokens)
+	}
+	x, err := parseExpr(lex)
+	if err == nil && !lex.Peek().EOF() {
+		err = unexpected(lex.Peek())
+	}
+	if err != nil {
+		return nil, explain(err, tokens)
+	}
+	return x, nil
+}
+
+// checkDepth reports the first node nested deeper than limit, counting
+// parentheses, not and function calls as Cloudflare's engine does.
+func checkDepth(x ast.Expr, limit int) *Error {
+	var err *Error
+	ast.Walk(depthVisitor{limit: limit, err: &err}, x)
+	return err
+}
+
+type depthVisitor struct {
+	depth, limit int
+	err          **Error
+}
+
+func (v depthVisitor) Visit(n ast.Node) ast.Visitor {
+	if n == nil || *v.err != nil {
+		return nil
+	}
+	switch n.(type) {
+	case *ast.ParenExpr, *ast.NotExpr, *ast.CallExpr:
+		v.depth++
+	}
+	if v.depth > v.limit {
+		*v.err = errNestingDepth(n.Pos(), 1, v.limit)
+		return nil
+	}
+	return v
+}

@@ -1,0 +1,49 @@
+package expr
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Positions in errors are byte offsets from 0, and 1-based lines and columns
+// where the column counts bytes from the start of the line, as Cloudflare's
+// own error messages do. They are computed here and nowhere else.
+
+// locate returns the 1-based line and column of the byte at off in src.
+func locate(src string, off int) (line, col int) {
+	off = min(max(off, 0), len(src))
+	before := src[:off]
+	line = 1 + strings.Count(before, "\n")
+	return line, off - (strings.LastIndexByte(before, '\n') + 1) + 1
+}
+
+// lineAt returns the text of the line holding the byte at off, without its
+// line break, and the offset where that line starts.
+func lineAt(src string, off int) (text string, start int) {
+	off = min(max(off, 0), len(src))
+	start = strings.LastIndexByte(src[:off], '\n') + 1
+	end := strings.IndexByte(src[start:], '\n')
+	if end < 0 {
+		end = len(src) - start
+	}
+	return strings.TrimSuffix(src[start:start+end], "\r"), start
+}
+
+// caretLine returns the line to print under text so that a run of carets
+// stands under the bytes [from, to) of text. Tabs in the text stay tabs in the
+// padding and a multi-byte character takes one column, so the carets line up
+// in a terminal. The run is at least one caret long.
+func caretLine(text string, from, to int) string {
+	from = min(max(from, 0), len(text))
+	to = min(max(to, from), len(text))
+	var b strings.Builder
+	for _, r := range text[:from] {
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	b.WriteString(strings.Repeat("^", max(1, utf8.RuneCountInString(text[from:to]))))
+	return b.String()
+}
