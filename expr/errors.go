@@ -47,9 +47,10 @@ type Error struct {
 //	expected a value after `lt`, found end of input
 func (e *Error) Error() string {
 	text, start := lineAt(e.src, e.Offset)
+	text, from, to := clip(text, e.Offset-start, e.Offset+e.Len-start)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Filter parsing error (%d:%d):\n%s\n%s\n%s",
-		e.Line, e.Col, text, caretLine(text, e.Offset-start, e.Offset+e.Len-start), e.Msg)
+		e.Line, e.Col, text, caretLine(text, from, to), e.Msg)
 	if e.Hint != "" {
 		b.WriteString("; " + e.Hint)
 	}

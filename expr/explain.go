@@ -27,10 +27,11 @@ func explain(err error, tokens []token) *Error {
 	if i > 0 {
 		prev = tokens[i-1]
 	}
-	if t.Type == tokIdent {
-		if lower := strings.ToLower(t.Value); lower != t.Value {
+	// NOT ssl stops at ssl, x AND y at AND: either way the word is the problem.
+	for _, w := range []token{t, prev} {
+		if lower := strings.ToLower(w.Value); w.Type == tokIdent && lower != w.Value {
 			if _, ok := keywords[lower]; ok {
-				return errKeywordCase(t, lower)
+				return errKeywordCase(w, lower)
 			}
 		}
 	}

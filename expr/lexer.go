@@ -89,7 +89,7 @@ type scanResult struct {
 // scan splits src into tokens. Parentheses nested deeper than maxDepth stop
 // it with an error, which bounds the parser's recursion.
 func scan(src string, maxDepth int) scanResult {
-	s := scanner{src: src, maxDepth: maxDepth}
+	s := scanner{src: src, maxDepth: maxDepth, lastName: -1}
 	var res scanResult
 	for {
 		t, err := s.next()
@@ -109,6 +109,7 @@ type scanner struct {
 	off      int
 	maxDepth int
 	depth    int  // open parentheses
+	lastName int  // offset of the name token just read, or -1
 	value    bool // a comparison operator came last: a value comes next
 	regex    bool // ... and it was matches or ~
 	inSet    bool // between { and } after an operator
@@ -116,6 +117,10 @@ type scanner struct {
 
 func (s *scanner) tok(typ lexer.TokenType, start int) (token, *Error) {
 	s.off = max(s.off, start)
+	s.lastName = -1
+	if typ == tokIdent {
+		s.lastName = start
+	}
 	return token{Type: typ, Value: s.src[start:s.off], Pos: lexer.Position{Offset: start}}, nil
 }
 
@@ -276,7 +281,12 @@ func (s *scanner) scanSymbol(start int) (token, *Error) {
 		switch sym.text {
 		case "(":
 			if s.depth++; s.depth > s.maxDepth {
-				return token{}, errNestingDepth(start, 1, s.maxDepth)
+				// Point where the tree check would: at a call's name.
+				from := start
+				if s.lastName >= 0 {
+					from = s.lastName
+				}
+				return token{}, errNestingDepth(from, s.off-from, s.maxDepth)
 			}
 		case ")":
 			s.depth = max(s.depth-1, 0)
@@ -405,7 +415,7 @@ func hexVal(c byte) byte {
 	if isDigit(c) {
 		return c - '0'
 	}
-	return c|0x20 - 'a' + 10
+	return c | 0x20 - 'a' + 10
 }
 
 // isValueStart reports whether an unquoted value may start with c: numbers,

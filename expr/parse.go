@@ -60,7 +60,7 @@ func Parse(src string, opts ...Option) (*ast.Filter, error) {
 		err = e
 	}
 	if err == nil {
-		err = checkDepth(x, lim.maxDepth)
+		err = checkDepth(src, x, lim.maxDepth)
 	}
 	if err != nil {
 		return nil, err.locate(src)
@@ -86,13 +86,14 @@ func parseTokens(tokens []token) (ast.Expr, *Error) {
 
 // checkDepth reports the first node nested deeper than limit, counting
 // parentheses, not and function calls as Cloudflare's engine does.
-func checkDepth(x ast.Expr, limit int) *Error {
+func checkDepth(src string, x ast.Expr, limit int) *Error {
 	var err *Error
-	ast.Walk(depthVisitor{limit: limit, err: &err}, x)
+	ast.Walk(depthVisitor{src: src, limit: limit, err: &err}, x)
 	return err
 }
 
 type depthVisitor struct {
+	src          string
 	depth, limit int
 	err          **Error
 }
@@ -101,12 +102,23 @@ func (v depthVisitor) Visit(n ast.Node) ast.Visitor {
 	if n == nil || *v.err != nil {
 		return nil
 	}
-	switch n.(type) {
-	case *ast.ParenExpr, *ast.NotExpr, *ast.CallExpr:
-		v.depth++
+	// The span of the token that opens the level.
+	var off, length int
+	switch n := n.(type) {
+	case *ast.ParenExpr:
+		off, length = n.Lparen, 1
+	case *ast.NotExpr:
+		off, length = n.OpPos, 1
+		if v.src[off] == 'n' {
+			length = len("not")
+		}
+	case *ast.CallExpr:
+		off, length = n.Pos(), n.Lparen+1-n.Pos()
+	default:
+		return v
 	}
-	if v.depth > v.limit {
-		*v.err = errNestingDepth(n.Pos(), 1, v.limit)
+	if v.depth++; v.depth > v.limit {
+		*v.err = errNestingDepth(off, length, v.limit)
 		return nil
 	}
 	return v

@@ -47,3 +47,37 @@ func caretLine(text string, from, to int) string {
 	b.WriteString(strings.Repeat("^", max(1, utf8.RuneCountInString(text[from:to]))))
 	return b.String()
 }
+
+// The longest line an error shows whole, and how much of a longer one it
+// shows on each side of the problem.
+const (
+	clipAbove   = 120
+	clipContext = 50
+)
+
+// clip cuts a long line down to the part around the bytes [from, to), marking
+// each cut with an ellipsis, and returns the positions of the span in the
+// clipped text. A span longer than clipContext is shortened too.
+func clip(text string, from, to int) (string, int, int) {
+	if len(text) <= clipAbove {
+		return text, from, to
+	}
+	to = min(to, from+clipContext)
+	lo, hi := max(0, from-clipContext), min(len(text), max(to, from+1)+clipContext)
+	for lo > 0 && !utf8.RuneStart(text[lo]) {
+		lo++
+	}
+	for hi < len(text) && !utf8.RuneStart(text[hi]) {
+		hi--
+	}
+	out := text[lo:hi]
+	shift := -lo
+	if lo > 0 {
+		out = "…" + out
+		shift += len("…")
+	}
+	if hi < len(text) {
+		out += "…"
+	}
+	return out, from + shift, to + shift
+}
