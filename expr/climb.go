@@ -86,7 +86,7 @@ func parseSimple(lex *lexer.PeekingLexer) (ast.Expr, error) {
 		lex.Next()
 		return &ast.BoolLit{ValuePos: t.Pos.Offset, Value: t.Value == "true"}, nil
 	case t.Type == tokIdent || t.Type == tokString || t.Type == tokRaw || t.Type == tokUnquoted:
-		g, err := operandParser.ParseFromLexer(lex, participle.AllowTrailing(true))
+		g, err := operandParser.ParseFromLexer(lex, allowTrailing)
 		if err != nil {
 			return nil, err
 		}
@@ -94,6 +94,9 @@ func parseSimple(lex *lexer.PeekingLexer) (ast.Expr, error) {
 	}
 	return nil, unexpected(t)
 }
+
+// allowTrailing lets an operand end where the climber takes over again.
+var allowTrailing = participle.AllowTrailing(true)
 
 func unexpected(t *token) error {
 	return &participle.UnexpectedTokenError{Unexpected: *t}

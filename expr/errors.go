@@ -3,6 +3,7 @@ package expr
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Code classifies an Error. Codes are stable: tools match on them (they are
@@ -80,14 +81,16 @@ func errNestingDepth(off, length, limit int) *Error {
 		"the expression nests deeper than %d levels, the limit (MaxDepth)", limit)
 }
 
-func errUnexpectedChar(off int, c rune) *Error {
+// errUnexpectedChar reports the character at the start of rest.
+func errUnexpectedChar(off int, rest string) *Error {
 	hints := map[rune]string{
 		'=':  "did you mean `==`?",
 		'|':  "did you mean `||`?",
 		'^':  "did you mean `^^`?",
 		'\'': "strings are written in double quotes",
 	}
-	return newError(ErrUnexpectedChar, off, len(string(c)), hints[c], "unexpected character %s", quoteChar(c))
+	c, size := utf8.DecodeRuneInString(rest)
+	return newError(ErrUnexpectedChar, off, size, hints[c], "unexpected character %s", quoteChar(c, rest[:size]))
 }
 
 func errUnterminatedString(off, end int, closing string) *Error {
@@ -150,10 +153,14 @@ func errInNeedsSetOrList(t token) *Error {
 		"expected a set `{…}` or a list `$name` after `in`, found %s", describe(t))
 }
 
-// quoteChar shows a character in a message, spelling out the invisible ones.
-func quoteChar(c rune) string {
-	if c < ' ' || c == 0x7f {
+// quoteChar shows the character c, written as raw, in a message, spelling
+// out the invisible ones and bytes that are not UTF-8.
+func quoteChar(c rune, raw string) string {
+	switch {
+	case c == utf8.RuneError && len(raw) == 1:
+		return fmt.Sprintf("byte 0x%02X (not UTF-8)", raw[0])
+	case c < ' ' || c == 0x7f:
 		return fmt.Sprintf("U+%04X", c)
 	}
-	return "`" + string(c) + "`"
+	return "`" + raw + "`"
 }

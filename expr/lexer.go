@@ -90,7 +90,8 @@ type scanResult struct {
 // it with an error, which bounds the parser's recursion.
 func scan(src string, maxDepth int) scanResult {
 	s := scanner{src: src, maxDepth: maxDepth, lastName: -1}
-	var res scanResult
+	// Most tokens take three bytes or more with their spaces.
+	res := scanResult{tokens: make([]token, 0, len(src)/3+2)}
 	for {
 		t, err := s.next()
 		if err != nil {
@@ -296,8 +297,7 @@ func (s *scanner) scanSymbol(start int) (token, *Error) {
 		}
 		return s.tok(sym.typ, start)
 	}
-	r, _ := utf8.DecodeRuneInString(rest)
-	return token{}, errUnexpectedChar(start, r)
+	return token{}, errUnexpectedChar(start, rest)
 }
 
 // unquote decodes the quoted string at the start of src and returns its value

@@ -88,17 +88,19 @@ func parseTokens(tokens []token) (ast.Expr, *Error) {
 // parentheses, not and function calls as Cloudflare's engine does.
 func checkDepth(src string, x ast.Expr, limit int) *Error {
 	var err *Error
-	ast.Walk(depthVisitor{src: src, limit: limit, err: &err}, x)
+	ast.Walk(&depthVisitor{src: src, limit: limit, err: &err}, x)
 	return err
 }
 
+// A depthVisitor stands for one level of nesting; a node that opens a level
+// gets a new one for its children.
 type depthVisitor struct {
 	src          string
 	depth, limit int
 	err          **Error
 }
 
-func (v depthVisitor) Visit(n ast.Node) ast.Visitor {
+func (v *depthVisitor) Visit(n ast.Node) ast.Visitor {
 	if n == nil || *v.err != nil {
 		return nil
 	}
@@ -117,9 +119,11 @@ func (v depthVisitor) Visit(n ast.Node) ast.Visitor {
 	default:
 		return v
 	}
-	if v.depth++; v.depth > v.limit {
+	if v.depth == v.limit {
 		*v.err = errNestingDepth(off, length, v.limit)
 		return nil
 	}
-	return v
+	inner := *v
+	inner.depth++
+	return &inner
 }

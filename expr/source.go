@@ -64,10 +64,12 @@ func clip(text string, from, to int) (string, int, int) {
 	}
 	to = min(to, from+clipContext)
 	lo, hi := max(0, from-clipContext), min(len(text), max(to, from+1)+clipContext)
-	for lo > 0 && !utf8.RuneStart(text[lo]) {
+	// Cut between characters; a byte that is not UTF-8 is a character of
+	// its own, so no more than UTFMax-1 bytes are ever skipped.
+	for i := 1; i < utf8.UTFMax && lo > 0 && !utf8.RuneStart(text[lo]); i++ {
 		lo++
 	}
-	for hi < len(text) && !utf8.RuneStart(text[hi]) {
+	for i := 1; i < utf8.UTFMax && hi < len(text) && !utf8.RuneStart(text[hi]); i++ {
 		hi--
 	}
 	out := text[lo:hi]

@@ -1,0 +1,24 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/edgerules/edgerules/internal/golden"
+	"github.com/stretchr/testify/assert"
+)
+
+func TestRun(t *testing.T) {
+	t.Chdir("../..")
+	var out strings.Builder
+	assert.Equal(t, 0, run(nil, &out), "the seed's rules all parse")
+	golden.Check(t, "examples/format/testdata/bot-management.golden", out.String())
+
+	out.Reset()
+	assert.Equal(t, 1, run([]string{"examples/rules/mistakes.txt"}, &out), "every mistake is reported")
+	golden.Check(t, "examples/format/testdata/mistakes.golden", out.String())
+	assert.Equal(t, 6, strings.Count(out.String(), "Filter parsing error"))
+
+	out.Reset()
+	assert.Equal(t, 2, run([]string{"no/such/file.txt"}, &out))
+}

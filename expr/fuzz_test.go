@@ -1,0 +1,51 @@
+package expr_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/edgerules/edgerules/ast"
+	"github.com/edgerules/edgerules/expr"
+	"github.com/edgerules/edgerules/internal/corpus"
+)
+
+// FuzzParse checks, for any input, that Parse does not panic; that an
+// accepted expression formats to text that parses to an equal tree and
+// formats to itself; and that a rejected one has an *Error inside the input.
+func FuzzParse(f *testing.F) {
+	entries, err := corpus.Load()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, e := range entries {
+		f.Add(e.Expr)
+	}
+	for _, c := range errorCases {
+		f.Add(c.src)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		tree, err := expr.Parse(src)
+		if err != nil {
+			var e *expr.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error is %T, not *expr.Error: %v", err, err)
+			}
+			if e.Offset < 0 || e.Len < 0 || e.Offset+e.Len > len(src) || e.Line < 1 || e.Col < 1 {
+				t.Fatalf("error span [%d,+%d) at %d:%d outside %d bytes: %v", e.Offset, e.Len, e.Line, e.Col, len(src), e)
+			}
+			_ = e.Error()
+			return
+		}
+		text := ast.Format(tree)
+		again, err := expr.Parse(text, expr.MaxLength(4*len(text)+16))
+		if err != nil {
+			t.Fatalf("canonical form %q of %q does not parse: %v", text, src, err)
+		}
+		if !ast.Equal(tree, again) {
+			t.Fatalf("round trip of %q changed the tree:\n%s\n%s", src, ast.Dump(tree), ast.Dump(again))
+		}
+		if text2 := ast.Format(again); text2 != text {
+			t.Fatalf("formatting is not idempotent: %q then %q", text, text2)
+		}
+	})
+}
