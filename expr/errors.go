@@ -2,8 +2,12 @@ package expr
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/edgerules/edgerules/ast"
+	"github.com/edgerules/edgerules/fields"
 )
 
 // Code classifies an Error. Codes are stable: tools match on them (they are
@@ -163,4 +167,211 @@ func quoteChar(c rune, raw string) string {
 		return fmt.Sprintf("U+%04X", c)
 	}
 	return "`" + raw + "`"
+}
+
+// The error codes of the checker and the compiler.
+const (
+	ErrUnknownField    Code = "unknown-field"    // a name the scheme does not have
+	ErrUnknownFunction Code = "unknown-function" // a call of a function the scheme does not have
+	ErrNotCondition    Code = "not-condition"    // a value where a condition must stand
+	ErrTypeMismatch    Code = "type-mismatch"    // an operator or function given a type it does not take
+	ErrBadValue        Code = "bad-value"        // a value that does not decode as the type it must have
+	ErrArgumentCount   Code = "argument-count"   // too few or too many arguments
+	ErrArgumentKind    Code = "argument-kind"    // a literal where a field must be, or the reverse
+	ErrStar            Code = "star"             // [*] where it may not stand
+	ErrListKind        Code = "list-kind"        // a list that holds another type than its field
+	ErrBadPattern      Code = "bad-pattern"      // a regular expression or wildcard that does not compile
+	ErrTooManyRegexes  Code = "too-many-regexes" // more regular expressions than MaxRegexes
+)
+
+// MaxErrors is how many errors an ErrorList shows before "and N more".
+const MaxErrors = 10
+
+// An ErrorList is every error found in one expression, in source order.
+type ErrorList []*Error
+
+// Add appends an error.
+func (l *ErrorList) Add(e *Error) { *l = append(*l, e) }
+
+// Sort orders the errors by their offset; errors at one offset keep their order.
+func (l ErrorList) Sort() {
+	slices.SortStableFunc(l, func(a, b *Error) int { return a.Offset - b.Offset })
+}
+
+// Err returns nil for an empty list, the error itself for one, and the
+// list for several.
+func (l ErrorList) Err() error {
+	switch len(l) {
+	case 0:
+		return nil
+	case 1:
+		return l[0]
+	}
+	return l
+}
+
+// Error renders up to MaxErrors errors, each as *Error renders it.
+func (l ErrorList) Error() string {
+	var parts []string
+	for _, e := range l[:min(len(l), MaxErrors)] {
+		parts = append(parts, e.Error())
+	}
+	if len(l) > MaxErrors {
+		parts = append(parts, fmt.Sprintf("and %d more errors", len(l)-MaxErrors))
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// Unwrap returns the errors, so that errors.As finds an *Error in the list.
+func (l ErrorList) Unwrap() []error {
+	out := make([]error, len(l))
+	for i, e := range l {
+		out[i] = e
+	}
+	return out
+}
+
+func nodeError(code Code, n ast.Node, hint, format string, args ...any) *Error {
+	return newError(code, n.Pos(), n.End()-n.Pos(), hint, format, args...)
+}
+
+func didYouMean(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return "did you mean `" + strings.Join(names, "` or `") + "`?"
+}
+
+func errUnknownField(id *ast.Ident, suggestions []string) *Error {
+	return nodeError(ErrUnknownField, id, didYouMean(suggestions), "unknown field `%s`", id.Name)
+}
+
+func errFieldCalled(id *ast.Ident) *Error {
+	return nodeError(ErrUnknownFunction, id, "", "`%s` is a field, not a function", id.Name)
+}
+
+func errFunctionNotCalled(id *ast.Ident) *Error {
+	return nodeError(ErrNotCondition, id, "call it: `"+id.Name+"(…)`", "`%s` is a function", id.Name)
+}
+
+func errUnknownFunction(id *ast.Ident, suggestions []string) *Error {
+	return nodeError(ErrUnknownFunction, id, didYouMean(suggestions), "unknown function `%s`", id.Name)
+}
+
+func errNotCondition(x ast.Expr, t ast.TypeInfo) *Error {
+	hint := ""
+	switch {
+	case t.Mapped:
+		return nodeError(ErrStar, x, "put it inside any(…) or all(…)",
+			"a condition over `[*]` gives one answer per element")
+	case t.Type.IsScalar():
+		hint = "compare it: `" + ast.Format(x) + " eq …`"
+	case t.Type.IsArray() || t.Type.IsMap():
+		hint = "test its elements: `any(" + ast.Format(x) + "[*] eq …)`"
+	}
+	return nodeError(ErrNotCondition, x, hint, "a condition must be Bool, but `%s` is %s", ast.Format(x), t.Type)
+}
+
+func errMixedStar(x ast.Node) *Error {
+	return nodeError(ErrStar, x, "put each part over `[*]` inside its own any(…) or all(…)",
+		"a condition over `[*]` cannot be combined with a single condition")
+}
+
+func errBoolCompared(c *ast.CompareExpr) *Error {
+	bare := ast.Format(c.X)
+	return nodeError(ErrTypeMismatch, c, "a Boolean is used bare: write `"+bare+"` or `not "+bare+"`",
+		"`%s` is not defined on Bool", c.Op)
+}
+
+func errContainerCompared(c *ast.CompareExpr, t fields.Type) *Error {
+	x := ast.Format(c.X)
+	return nodeError(ErrTypeMismatch, c.X, fmt.Sprintf("compare its elements: `any(%s[*] %s …)`, or one: `%s[0]`", x, c.Op, x),
+		"`%s` is %s, which `%s` cannot compare", x, t, c.Op)
+}
+
+func errOperatorType(c *ast.CompareExpr, t fields.Type, hint string) *Error {
+	return newError(ErrTypeMismatch, c.OpPos, c.OpEnd-c.OpPos, hint,
+		"`%s` is not defined on %s (the type of `%s`)", c.Op, t, ast.Format(c.X))
+}
+
+func errBadValue(lit *ast.Literal, t fields.Type, err error) *Error {
+	return nodeError(ErrBadValue, lit, "", "expected %s: %v", article(t), err)
+}
+
+func errUnquotedString(lit *ast.Literal) *Error {
+	return nodeError(ErrBadValue, lit, "write `\""+lit.Raw+"\"`", "a String value must be quoted")
+}
+
+func errQuotedNonString(lit *ast.Literal, t fields.Type) *Error {
+	return nodeError(ErrBadValue, lit, "write it without quotes", "expected %s, found a string", article(t))
+}
+
+func errNotPattern(c *ast.CompareExpr) *Error {
+	return nodeError(ErrTypeMismatch, c.Y, "", "`%s` takes a quoted pattern", c.Op)
+}
+
+func errListKind(ref *ast.ListRef, kind fields.ListKind, t fields.Type) *Error {
+	return nodeError(ErrListKind, ref, "", "`$%s` is %s, which holds %s values, not %s", ref.Name, withArticle(kind.String()), kind.ElemType(), t)
+}
+
+func errArgumentCount(call *ast.CallExpr, f *fields.Function) *Error {
+	want := fmt.Sprint(f.MinArgs())
+	switch max := f.MaxArgs(); {
+	case max < 0:
+		want += " or more"
+	case max != f.MinArgs():
+		want = fmt.Sprintf("%d to %d", f.MinArgs(), max)
+	}
+	noun := "arguments"
+	if want == "1" {
+		noun = "argument"
+	}
+	return nodeError(ErrArgumentCount, call, "", "%s takes %s %s, found %d", f.Name, want, noun, len(call.Args))
+}
+
+func errArgumentType(call *ast.CallExpr, i int, p fields.Param, t ast.TypeInfo) *Error {
+	return nodeError(ErrTypeMismatch, call.Args[i], "", "argument %d (%s) of %s must be %s, found %s",
+		i+1, p.Name, call.Fun.Name, p.Describe(), t)
+}
+
+func errArgumentNotField(call *ast.CallExpr, i int, p fields.Param) *Error {
+	return nodeError(ErrArgumentKind, call.Args[i], "", "argument %d (%s) of %s must come from the request (a field or a call), not a literal",
+		i+1, p.Name, call.Fun.Name)
+}
+
+func errArgumentNotLiteral(call *ast.CallExpr, i int, p fields.Param) *Error {
+	return nodeError(ErrArgumentKind, call.Args[i], "", "argument %d (%s) of %s must be a literal value", i+1, p.Name, call.Fun.Name)
+}
+
+func errStarArgument(call *ast.CallExpr, i int) *Error {
+	return nodeError(ErrStar, call.Args[i], "", "only the first argument of %s may be over `[*]`", call.Fun.Name)
+}
+
+func errStarTwice(ix *ast.IndexExpr) *Error {
+	return newError(ErrStar, ix.Lbrack, ix.Rbrack+1-ix.Lbrack, "", "`[*]` over an element of `[*]`: one array at a time")
+}
+
+func errNotIndexable(ix *ast.IndexExpr, t fields.Type) *Error {
+	return nodeError(ErrTypeMismatch, ix, "", "`%s` is %s, which cannot be indexed", ast.Format(ix.X), t)
+}
+
+func errIndexKind(ix *ast.IndexExpr, t fields.Type) *Error {
+	if t.IsMap() {
+		return nodeError(ErrBadValue, ix.Index, "", "a Map is indexed by a quoted key such as [\"name\"]")
+	}
+	return nodeError(ErrBadValue, ix.Index, "", "an Array is indexed by a number from 0")
+}
+
+func errTooManyRegexes(lit ast.Node, limit int) *Error {
+	return nodeError(ErrTooManyRegexes, lit, "", "more than %d regular expressions in one expression, the limit (MaxRegexes)", limit)
+}
+
+// article names a type with an article: "an Int", "a String".
+func article(t fields.Type) string { return withArticle(t.String()) }
+
+func withArticle(s string) string {
+	if strings.ContainsRune("AEIOU", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
 }

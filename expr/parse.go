@@ -8,16 +8,26 @@ import (
 // The default limits, as Cloudflare documents them (length) and as its
 // engine sets them (depth).
 const (
-	DefaultMaxLength = 4096 // bytes in one expression
-	DefaultMaxDepth  = 128  // levels of parentheses, not and function calls
+	DefaultMaxLength  = 4096 // bytes in one expression
+	DefaultMaxDepth   = 128  // levels of parentheses, not and function calls
+	DefaultMaxRegexes = 64   // regular expressions in one expression
 )
 
-// An Option changes a limit of the parser.
+// An Option changes a limit of the parser, the checker or the compiler.
 type Option func(*limits)
 
 type limits struct {
-	maxLength int
-	maxDepth  int
+	maxLength  int
+	maxDepth   int
+	maxRegexes int
+}
+
+func newLimits(opts []Option) limits {
+	lim := limits{maxLength: DefaultMaxLength, maxDepth: DefaultMaxDepth, maxRegexes: DefaultMaxRegexes}
+	for _, opt := range opts {
+		opt(&lim)
+	}
+	return lim
 }
 
 // MaxLength sets the most bytes an expression may have (default
@@ -40,15 +50,23 @@ func MaxDepth(n int) Option {
 	}
 }
 
+// MaxRegexes sets how many regular expressions (matches and regex_replace)
+// one expression may hold (default DefaultMaxRegexes). A value below 1
+// keeps the default.
+func MaxRegexes(n int) Option {
+	return func(l *limits) {
+		if n > 0 {
+			l.maxRegexes = n
+		}
+	}
+}
+
 // Parse parses an expression of the rules language into a syntax tree. It
 // knows no fields: any name parses, and values stay as written until a
 // checker decodes them by the type of their left side. An error is an *Error
 // with the position of the first problem in src.
 func Parse(src string, opts ...Option) (*ast.Filter, error) {
-	lim := limits{maxLength: DefaultMaxLength, maxDepth: DefaultMaxDepth}
-	for _, opt := range opts {
-		opt(&lim)
-	}
+	lim := newLimits(opts)
 	if len(src) > lim.maxLength {
 		return nil, errTooLong(len(src), lim.maxLength).locate(src)
 	}

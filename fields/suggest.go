@@ -2,8 +2,8 @@ package fields
 
 import "slices"
 
-// Suggest returns up to three known field or function names closest to
-// name, nearest first, for "did you mean" hints. A name qualifies when a
+// Suggest returns up to three field or function names (deprecated aliases
+// left out) closest to name, nearest first, for "did you mean" hints. A name qualifies when a
 // few edits (about one in four of its characters) turn it into the other.
 func (s *Scheme) Suggest(name string) []string {
 	type scored struct {
@@ -14,6 +14,9 @@ func (s *Scheme) Suggest(name string) []string {
 	limit := max(1, len(name)/4)
 	for _, candidates := range [][]string{s.Names(), s.FunctionNames()} {
 		for _, c := range candidates {
+			if _, alias := s.aliases[c]; alias {
+				continue
+			}
 			if d := editDistance(name, c, limit); d <= limit {
 				found = append(found, scored{c, d})
 			}
