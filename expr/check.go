@@ -11,24 +11,24 @@ import (
 // filter must be a condition (Bool). Every error found is reported, in source
 // order: an *Error for one, an ErrorList for several.
 func Check(f *ast.Filter, s *fields.Scheme, opts ...Option) (*ast.Checked, error) {
-	return check(f, s, true, newLimits(opts))
+	return check(f, s, true, newConfig(opts))
 }
 
 // CheckValue is Check for a value expression, such as the target of a URL
 // rewrite: any type is allowed.
 func CheckValue(f *ast.Filter, s *fields.Scheme, opts ...Option) (*ast.Checked, error) {
-	return check(f, s, false, newLimits(opts))
+	return check(f, s, false, newConfig(opts))
 }
 
 type checker struct {
 	out     *ast.Checked
 	errs    ErrorList
-	lim     limits
+	cfg     config
 	regexes int
 }
 
-func check(f *ast.Filter, s *fields.Scheme, condition bool, lim limits) (*ast.Checked, error) {
-	c := &checker{lim: lim, out: &ast.Checked{
+func check(f *ast.Filter, s *fields.Scheme, condition bool, cfg config) (*ast.Checked, error) {
+	c := &checker{cfg: cfg, out: &ast.Checked{
 		Filter: f,
 		Scheme: s,
 		Types:  make(map[ast.Expr]ast.TypeInfo),
@@ -261,8 +261,8 @@ func literalType(lit *ast.Literal) ast.TypeInfo {
 }
 
 func (c *checker) countRegex(n ast.Node) {
-	if c.regexes++; c.regexes == c.lim.maxRegexes+1 {
-		c.errs.Add(errTooManyRegexes(n, c.lim.maxRegexes))
+	if c.regexes++; c.regexes == c.cfg.maxRegexes+1 {
+		c.errs.Add(errTooManyRegexes(n, c.cfg.maxRegexes))
 	}
 }
 

@@ -182,6 +182,7 @@ const (
 	ErrListKind        Code = "list-kind"        // a list that holds another type than its field
 	ErrBadPattern      Code = "bad-pattern"      // a regular expression or wildcard that does not compile
 	ErrTooManyRegexes  Code = "too-many-regexes" // more regular expressions than MaxRegexes
+	ErrUnknownList     Code = "unknown-list"     // a list the lists given to the compiler lack
 )
 
 // MaxErrors is how many errors an ErrorList shows before "and N more".

@@ -3,6 +3,7 @@ package expr
 import (
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/edgerules/edgerules/ast"
+	"github.com/edgerules/edgerules/eval"
 )
 
 // The default limits, as Cloudflare documents them (length) and as its
@@ -14,26 +15,27 @@ const (
 )
 
 // An Option changes a limit of the parser, the checker or the compiler.
-type Option func(*limits)
+type Option func(*config)
 
-type limits struct {
+type config struct {
 	maxLength  int
 	maxDepth   int
 	maxRegexes int
+	lists      eval.Lists
 }
 
-func newLimits(opts []Option) limits {
-	lim := limits{maxLength: DefaultMaxLength, maxDepth: DefaultMaxDepth, maxRegexes: DefaultMaxRegexes}
+func newConfig(opts []Option) config {
+	cfg := config{maxLength: DefaultMaxLength, maxDepth: DefaultMaxDepth, maxRegexes: DefaultMaxRegexes}
 	for _, opt := range opts {
-		opt(&lim)
+		opt(&cfg)
 	}
-	return lim
+	return cfg
 }
 
 // MaxLength sets the most bytes an expression may have (default
 // DefaultMaxLength). A value below 1 keeps the default.
 func MaxLength(n int) Option {
-	return func(l *limits) {
+	return func(l *config) {
 		if n > 0 {
 			l.maxLength = n
 		}
@@ -43,7 +45,7 @@ func MaxLength(n int) Option {
 // MaxDepth sets how deep parentheses, not and function calls may nest
 // (default DefaultMaxDepth). A value below 1 keeps the default.
 func MaxDepth(n int) Option {
-	return func(l *limits) {
+	return func(l *config) {
 		if n > 0 {
 			l.maxDepth = n
 		}
@@ -54,7 +56,7 @@ func MaxDepth(n int) Option {
 // one expression may hold (default DefaultMaxRegexes). A value below 1
 // keeps the default.
 func MaxRegexes(n int) Option {
-	return func(l *limits) {
+	return func(l *config) {
 		if n > 0 {
 			l.maxRegexes = n
 		}
@@ -66,11 +68,11 @@ func MaxRegexes(n int) Option {
 // checker decodes them by the type of their left side. An error is an *Error
 // with the position of the first problem in src.
 func Parse(src string, opts ...Option) (*ast.Filter, error) {
-	lim := newLimits(opts)
-	if len(src) > lim.maxLength {
-		return nil, errTooLong(len(src), lim.maxLength).locate(src)
+	cfg := newConfig(opts)
+	if len(src) > cfg.maxLength {
+		return nil, errTooLong(len(src), cfg.maxLength).locate(src)
 	}
-	scanned := scan(src, lim.maxDepth)
+	scanned := scan(src, cfg.maxDepth)
 	x, err := parseTokens(scanned.tokens)
 	// The scanner stops at its first error, so the parser sees the input end
 	// there; whichever problem comes first in the text is the one reported.
@@ -78,7 +80,7 @@ func Parse(src string, opts ...Option) (*ast.Filter, error) {
 		err = e
 	}
 	if err == nil {
-		err = checkDepth(src, x, lim.maxDepth)
+		err = checkDepth(src, x, cfg.maxDepth)
 	}
 	if err != nil {
 		return nil, err.locate(src)

@@ -1,0 +1,534 @@
+package eval
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/edgerules/edgerules/ast"
+	"github.com/edgerules/edgerules/fields"
+)
+
+// A builtin prepares the implementation of a call of a built-in function,
+// checking its literal arguments; it reports an error and returns nil when
+// one is out of range.
+type builtin func(c *compiler, x *ast.CallExpr) Func
+
+// The functions the checker types by fields.Builtins. any and all are
+// compiled apart, as quantifiers.
+var builtins = map[string]builtin{
+	"concat":                 plain(concat),
+	"starts_with":            plain(stringTest(strings.HasPrefix)),
+	"ends_with":              plain(stringTest(strings.HasSuffix)),
+	"len":                    plain(length),
+	"lower":                  plain(stringMap(lowerASCII)),
+	"upper":                  plain(stringMap(upperASCII)),
+	"lookup_json_integer":    plain(lookupJSON(fields.Int)),
+	"lookup_json_string":     plain(lookupJSON(fields.String)),
+	"remove_bytes":           plain(removeBytes),
+	"substring":              plain(substring),
+	"url_decode":             prepareURLDecode,
+	"cidr":                   prepareCIDR,
+	"cidr6":                  prepareCIDR,
+	"decode_base64":          plain(decodeBase64),
+	"encode_base64":          prepareEncodeBase64,
+	"sha256":                 plain(stringMap(func(s string) string { h := sha256.Sum256([]byte(s)); return string(h[:]) })),
+	"join":                   plain(join),
+	"split":                  prepareSplit,
+	"to_string":              plain(toString),
+	"regex_replace":          prepareRegexReplace,
+	"wildcard_replace":       prepareWildcardReplace,
+	"remove_query_args":      plain(removeQueryArgs),
+	"uuidv4":                 plain(stringMap(uuidFromSeed)),
+	"is_timed_hmac_valid_v0": prepareTimedHMAC,
+}
+
+func plain(f Func) builtin { return func(*compiler, *ast.CallExpr) Func { return f } }
+
+// stringMap lifts a function of one string; a missing input gives missing.
+func stringMap(f func(string) string) Func {
+	return func(args []Value) Value {
+		if args[0].Missing() {
+			return Value{}
+		}
+		return String(f(args[0].str))
+	}
+}
+
+// stringTest lifts a test of two strings; a missing input gives false.
+func stringTest(f func(s, t string) bool) Func {
+	return func(args []Value) Value {
+		return Bool(!args[0].Missing() && !args[1].Missing() && f(args[0].str, args[1].str))
+	}
+}
+
+// concat joins strings and integers as text, a missing value counting as
+// ""; given arrays, it joins their elements into one array.
+func concat(args []Value) Value {
+	if args[0].typ.IsArray() {
+		out := Value{typ: args[0].typ}
+		for _, a := range args {
+			out.elems = append(out.elems, a.elems...)
+		}
+		return out
+	}
+	var b strings.Builder
+	for _, a := range args {
+		if a.typ == fields.Int {
+			b.WriteString(strconv.FormatInt(a.num, 10))
+		} else {
+			b.WriteString(a.str)
+		}
+	}
+	return String(b.String())
+}
+
+func length(args []Value) Value {
+	switch a := args[0]; {
+	case a.typ == fields.String:
+		return Int(int64(len(a.str)))
+	case a.typ.IsArray() || a.typ.IsMap():
+		return Int(int64(len(a.elems)))
+	}
+	return Value{}
+}
+
+func upperASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			b[i] = c - ('a' - 'A')
+		}
+	}
+	return string(b)
+}
+
+// lookupJSON walks a JSON document by object keys (strings) and array
+// indexes (integers) and returns the value there if it has type t; an
+// integer must be written as one (42, not 42.0).
+func lookupJSON(t fields.Type) Func {
+	return func(args []Value) Value {
+		if args[0].Missing() {
+			return Value{}
+		}
+		d := json.NewDecoder(strings.NewReader(args[0].str))
+		d.UseNumber()
+		var doc any
+		if d.Decode(&doc) != nil {
+			return Value{}
+		}
+		for _, k := range args[1:] {
+			switch node := doc.(type) {
+			case map[string]any:
+				doc = node[k.str]
+				if k.typ != fields.String {
+					return Value{}
+				}
+			case []any:
+				if k.typ != fields.Int || k.num < 0 || k.num >= int64(len(node)) {
+					return Value{}
+				}
+				doc = node[k.num]
+			default:
+				return Value{}
+			}
+		}
+		switch v := doc.(type) {
+		case string:
+			if t == fields.String {
+				return String(v)
+			}
+		case json.Number:
+			if n, err := strconv.ParseInt(string(v), 10, 64); err == nil && t == fields.Int {
+				return Int(n)
+			}
+		}
+		return Value{}
+	}
+}
+
+// removeBytes drops every byte of its second argument from its first.
+func removeBytes(args []Value) Value {
+	if args[0].Missing() {
+		return Value{}
+	}
+	drop := args[1].str
+	out := make([]byte, 0, len(args[0].str))
+	for _, c := range []byte(args[0].str) {
+		if strings.IndexByte(drop, c) < 0 {
+			out = append(out, c)
+		}
+	}
+	return String(string(out))
+}
+
+// substring slices bytes [start, end); negative indexes count from the end
+// and indexes past either end stop there.
+func substring(args []Value) Value {
+	s := args[0]
+	if s.Missing() || args[1].Missing() {
+		return Value{}
+	}
+	n := int64(len(s.str))
+	clamp := func(i int64) int64 {
+		if i < 0 {
+			i += n
+		}
+		return min(max(i, 0), n)
+	}
+	start, end := clamp(args[1].num), n
+	if len(args) > 2 && !args[2].Missing() {
+		end = clamp(args[2].num)
+	}
+	if start >= end {
+		return String("")
+	}
+	return String(s.str[start:end])
+}
+
+func prepareURLDecode(c *compiler, x *ast.CallExpr) Func {
+	opts := c.literal(x, 1).str
+	if strings.Trim(opts, "ru") != "" {
+		c.fail(x.Args[1], "bad-value", "url_decode options are `r` (recursive) and `u` (%%uXXXX), found %q", opts)
+		return nil
+	}
+	recursive, unicode := strings.Contains(opts, "r"), strings.Contains(opts, "u")
+	return stringMap(func(s string) string {
+		for {
+			d := urlDecode(s, unicode)
+			if !recursive || d == s {
+				return d
+			}
+			s = d
+		}
+	})
+}
+
+// urlDecode decodes %XX and + (a space); with unicode, %uXXXX too. A % not
+// followed by hex digits stays as it is.
+func urlDecode(s string, unicode bool) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b.WriteByte(' ')
+		case c == '%' && i+2 < len(s) && isHexByte(s[i+1]) && isHexByte(s[i+2]):
+			v, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			b.WriteByte(byte(v))
+			i += 2
+		case c == '%' && unicode && i+5 < len(s) && (s[i+1] == 'u' || s[i+1] == 'U') && allHex(s[i+2:i+6]):
+			v, _ := strconv.ParseUint(s[i+2:i+6], 16, 32)
+			b.WriteRune(rune(v))
+			i += 5
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isHexByte(c byte) bool {
+	return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f'
+}
+
+func allHex(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r > 0x7f || !isHexByte(byte(r)) }) < 0
+}
+
+// prepareCIDR checks the prefix lengths of cidr (IPv4 1–32, IPv6 1–128)
+// and cidr6 (IPv6 only; IPv4 addresses pass unchanged).
+func prepareCIDR(c *compiler, x *ast.CallExpr) Func {
+	v4, v6 := c.literal(x, 1).num, c.literal(x, 2).num
+	if x.Fun.Name == "cidr6" {
+		v4, v6 = 32, c.literal(x, 1).num
+	} else if v4 < 1 || v4 > 32 {
+		c.fail(x.Args[1], "bad-value", "the IPv4 prefix length of cidr is 1 to 32, found %d", v4)
+		return nil
+	}
+	if v6 < 1 || v6 > 128 {
+		c.fail(x.Args[len(x.Args)-1], "bad-value", "the IPv6 prefix length of %s is 1 to 128, found %d", x.Fun.Name, v6)
+		return nil
+	}
+	return func(args []Value) Value {
+		a := args[0]
+		if a.Missing() {
+			return Value{}
+		}
+		bits := v6
+		if a.ip.Is4() {
+			bits = v4
+		}
+		p, _ := a.ip.Prefix(int(bits))
+		return IP(p.Addr())
+	}
+}
+
+// decodeBase64 accepts the standard and the URL alphabet, padded or not.
+func decodeBase64(args []Value) Value {
+	if args[0].Missing() {
+		return Value{}
+	}
+	s := args[0].str
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return String(string(b))
+		}
+	}
+	return Value{}
+}
+
+// prepareEncodeBase64 reads the flags: u for the URL alphabet, p to pad.
+// The default is the standard alphabet without padding.
+func prepareEncodeBase64(c *compiler, x *ast.CallExpr) Func {
+	flags := c.literal(x, 1).str
+	if strings.Trim(flags, "up") != "" {
+		c.fail(x.Args[1], "bad-value", "encode_base64 flags are `u` (URL-safe) and `p` (padding), found %q", flags)
+		return nil
+	}
+	enc := base64.RawStdEncoding
+	if strings.Contains(flags, "u") {
+		enc = base64.RawURLEncoding
+	}
+	if strings.Contains(flags, "p") {
+		enc = enc.WithPadding(base64.StdPadding)
+	}
+	return stringMap(func(s string) string { return enc.EncodeToString([]byte(s)) })
+}
+
+func join(args []Value) Value {
+	if args[0].Missing() || args[1].Missing() {
+		return Value{}
+	}
+	parts := make([]string, len(args[0].elems))
+	for i, e := range args[0].elems {
+		parts[i] = e.str
+	}
+	return String(strings.Join(parts, args[1].str))
+}
+
+// prepareSplit checks the separator (not empty) and the limit (1 to 128).
+func prepareSplit(c *compiler, x *ast.CallExpr) Func {
+	sep, limit := c.literal(x, 1).str, c.literal(x, 2).num
+	if sep == "" {
+		c.fail(x.Args[1], "bad-value", "the separator of split must not be empty")
+		return nil
+	}
+	if limit < 1 || limit > 128 {
+		c.fail(x.Args[2], "bad-value", "the limit of split is 1 to 128, found %d", limit)
+		return nil
+	}
+	return func(args []Value) Value {
+		if args[0].Missing() {
+			return Value{}
+		}
+		return Strings(strings.SplitN(args[0].str, sep, int(limit))...)
+	}
+}
+
+func toString(args []Value) Value {
+	switch a := args[0]; a.typ {
+	case fields.Int:
+		return String(strconv.FormatInt(a.num, 10))
+	case fields.Bool:
+		return String(strconv.FormatBool(a.Bool()))
+	case fields.IP:
+		return String(a.ip.String())
+	}
+	return Value{}
+}
+
+// removeQueryArgs drops every parameter with one of the names from a query
+// string, keeping the order of the rest.
+func removeQueryArgs(args []Value) Value {
+	if args[0].Missing() {
+		return Value{}
+	}
+	var kept []string
+	for _, p := range strings.Split(args[0].str, "&") {
+		name, _, _ := strings.Cut(p, "=")
+		drop := false
+		for _, n := range args[1:] {
+			drop = drop || name == n.str
+		}
+		if !drop {
+			kept = append(kept, p)
+		}
+	}
+	return String(strings.Join(kept, "&"))
+}
+
+// uuidFromSeed makes a version 4 UUID from the bytes of a seed such as
+// cf.random_seed: the same seed gives the same UUID.
+func uuidFromSeed(seed string) string {
+	h := sha256.Sum256([]byte(seed))
+	b := h[:16]
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// prepareTimedHMAC validates tokens of the form message, separator,
+// timestamp (10 digits), "-", MAC, where MAC is the base64 HMAC-SHA256 of
+// message+timestamp under key: URL-encoded standard base64, or with flag s
+// URL-safe base64 without padding. The token is valid while now minus its
+// timestamp is at most ttl.
+func prepareTimedHMAC(c *compiler, x *ast.CallExpr) Func {
+	key, ttl := []byte(c.literal(x, 0).str), c.literal(x, 2).num
+	sepLen, flags := c.literal(x, 4).num, c.literal(x, 5).str
+	if sepLen < 0 {
+		c.fail(x.Args[4], "bad-value", "the separator length must not be negative")
+		return nil
+	}
+	if flags != "" && flags != "s" {
+		c.fail(x.Args[5], "bad-value", "the only flag of is_timed_hmac_valid_v0 is `s`, found %q", flags)
+		return nil
+	}
+	return func(args []Value) Value {
+		msg, now := args[1], args[3]
+		if msg.Missing() || now.Missing() {
+			return Bool(false)
+		}
+		dash := strings.LastIndexByte(msg.str, '-')
+		if dash < 10+int(sepLen) {
+			return Bool(false)
+		}
+		stamp := msg.str[dash-10 : dash]
+		t, err := strconv.ParseInt(stamp, 10, 64)
+		if err != nil || now.num-t > ttl || t > now.num {
+			return Bool(false)
+		}
+		var mac []byte
+		if flags == "s" {
+			mac, err = base64.RawURLEncoding.DecodeString(msg.str[dash+1:])
+		} else if unescaped, uerr := url.QueryUnescape(msg.str[dash+1:]); uerr == nil {
+			mac, err = base64.StdEncoding.DecodeString(unescaped)
+		} else {
+			err = uerr
+		}
+		if err != nil {
+			return Bool(false)
+		}
+		h := hmac.New(sha256.New, key)
+		h.Write([]byte(msg.str[:dash-10-int(sepLen)] + stamp))
+		return Bool(hmac.Equal(h.Sum(nil), mac))
+	}
+}
+
+// prepareRegexReplace compiles the pattern and the replacement once.
+func prepareRegexReplace(c *compiler, x *ast.CallExpr) Func {
+	re, err := compileRegex(c.literal(x, 1).str)
+	if err != nil {
+		c.fail(x.Args[1], "bad-pattern", "invalid regular expression: %v", err)
+		return nil
+	}
+	repl, err := parseReplacement(c.literal(x, 2).str, re.NumSubexp())
+	if err != nil {
+		c.fail(x.Args[2], "bad-value", "%v", err)
+		return nil
+	}
+	return stringMap(func(s string) string {
+		m := re.FindStringSubmatchIndex(s)
+		if m == nil {
+			return s
+		}
+		return s[:m[0]] + repl.expand(s, m) + s[m[1]:]
+	})
+}
+
+// prepareWildcardReplace matches the whole source against a wildcard
+// pattern (case-insensitive unless the flag is s); on a match the result is
+// the replacement with ${n} for what the n-th star matched, stars matching
+// as little as they can; otherwise the source is returned unchanged.
+func prepareWildcardReplace(c *compiler, x *ast.CallExpr) Func {
+	flags := c.literal(x, 3).str
+	if flags != "" && flags != "s" {
+		c.fail(x.Args[3], "bad-value", "the only flag of wildcard_replace is `s`, found %q", flags)
+		return nil
+	}
+	w, err := compileWildcard(c.literal(x, 1).str, false)
+	if err != nil {
+		c.fail(x.Args[1], "bad-pattern", "invalid wildcard pattern: %v", err)
+		return nil
+	}
+	var pattern strings.Builder
+	pattern.WriteString("(?s")
+	if flags != "s" {
+		pattern.WriteString("i")
+	}
+	pattern.WriteString(")^")
+	for i, part := range w.parts {
+		if i > 0 {
+			pattern.WriteString("(.*?)")
+		}
+		pattern.WriteString(regexp.QuoteMeta(part))
+	}
+	pattern.WriteString("$")
+	re, _ := compileRegex(pattern.String())
+	repl, err := parseReplacement(c.literal(x, 2).str, re.NumSubexp())
+	if err != nil {
+		c.fail(x.Args[2], "bad-value", "%v", err)
+		return nil
+	}
+	return stringMap(func(s string) string {
+		m := re.FindStringSubmatchIndex(s)
+		if m == nil {
+			return s
+		}
+		return repl.expand(s, m)
+	})
+}
+
+// A replacement is the text of regex_replace and wildcard_replace: ${1} to
+// ${8} stand for captured groups and $$ for a dollar sign.
+type replacement struct {
+	lits   []string // lits[i] comes before group refs[i]; one more lit than refs
+	groups []int
+}
+
+func parseReplacement(s string, groups int) (replacement, error) {
+	var r replacement
+	var lit strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch {
+		case strings.HasPrefix(s[i:], "$$"):
+			lit.WriteByte('$')
+			i++
+		case strings.HasPrefix(s[i:], "${"):
+			end := strings.IndexByte(s[i:], '}')
+			n, err := strconv.Atoi(s[i+2 : i+max(end, 2)])
+			if end < 0 || err != nil || n < 1 || n > 8 {
+				return r, fmt.Errorf("a replacement refers to groups as ${1} to ${8}, and writes $ as $$")
+			}
+			if n > groups {
+				return r, fmt.Errorf("the replacement uses ${%d}, but the pattern has %d groups", n, groups)
+			}
+			r.lits = append(r.lits, lit.String())
+			r.groups = append(r.groups, n)
+			lit.Reset()
+			i += end
+		default:
+			lit.WriteByte(s[i])
+		}
+	}
+	r.lits = append(r.lits, lit.String())
+	return r, nil
+}
+
+func (r replacement) expand(s string, m []int) string {
+	var b bytes.Buffer
+	for i, g := range r.groups {
+		b.WriteString(r.lits[i])
+		if lo := m[2*g]; lo >= 0 {
+			b.WriteString(s[lo:m[2*g+1]])
+		}
+	}
+	b.WriteString(r.lits[len(r.lits)-1])
+	return b.String()
+}

@@ -1,0 +1,142 @@
+package eval
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/edgerules/edgerules/ast"
+	"github.com/edgerules/edgerules/fields"
+)
+
+// Comparisons fold their value into a closure made for the operator and the
+// type of the left side. A missing left side makes every comparison false,
+// ne included, as Cloudflare documents.
+
+func (c *compiler) compare(x *ast.CompareExpr) *node {
+	lhs := c.compile(x.X)
+	var b func(*Context) bool
+	switch y := x.Y.(type) {
+	case *ast.ListRef:
+		b = c.inList(lhs, y)
+	case *ast.SetLit:
+		b = inSet(lhs, y)
+	case *ast.Literal:
+		v, _ := DecodeLiteral(y, lhs.t)
+		switch lhs.t {
+		case fields.String:
+			b = c.compareString(x.Op, lhs.s, v.str, y)
+		case fields.Int:
+			b = compareInt(x.Op, lhs.i, v.num)
+		case fields.IP:
+			b = compareIP(x.Op, lhs.ip, v.ip)
+		}
+	}
+	return (&node{t: fields.Bool, b: b}).over(lhs)
+}
+
+func compareInt(op ast.Op, f func(*Context) (int64, bool), k int64) func(*Context) bool {
+	switch op {
+	case ast.OpEq:
+		return func(c *Context) bool { n, ok := f(c); return ok && n == k }
+	case ast.OpNe:
+		return func(c *Context) bool { n, ok := f(c); return ok && n != k }
+	case ast.OpLt:
+		return func(c *Context) bool { n, ok := f(c); return ok && n < k }
+	case ast.OpLe:
+		return func(c *Context) bool { n, ok := f(c); return ok && n <= k }
+	case ast.OpGt:
+		return func(c *Context) bool { n, ok := f(c); return ok && n > k }
+	case ast.OpGe:
+		return func(c *Context) bool { n, ok := f(c); return ok && n >= k }
+	}
+	return func(c *Context) bool { n, ok := f(c); return ok && n&k != 0 } // bitwise_and
+}
+
+func compareIP(op ast.Op, f func(*Context) (netip.Addr, bool), k netip.Addr) func(*Context) bool {
+	if op == ast.OpNe {
+		return func(c *Context) bool { a, ok := f(c); return ok && a != k }
+	}
+	return func(c *Context) bool { a, ok := f(c); return ok && a == k }
+}
+
+func (c *compiler) compareString(op ast.Op, f func(*Context) (string, bool), k string, lit *ast.Literal) func(*Context) bool {
+	switch op {
+	case ast.OpEq:
+		return func(c *Context) bool { s, ok := f(c); return ok && s == k }
+	case ast.OpNe:
+		return func(c *Context) bool { s, ok := f(c); return ok && s != k }
+	case ast.OpLt:
+		return func(c *Context) bool { s, ok := f(c); return ok && s < k }
+	case ast.OpLe:
+		return func(c *Context) bool { s, ok := f(c); return ok && s <= k }
+	case ast.OpGt:
+		return func(c *Context) bool { s, ok := f(c); return ok && s > k }
+	case ast.OpGe:
+		return func(c *Context) bool { s, ok := f(c); return ok && s >= k }
+	case ast.OpContains:
+		return func(c *Context) bool { s, ok := f(c); return ok && strings.Contains(s, k) }
+	case ast.OpMatches:
+		re, err := compileRegex(k)
+		if err != nil {
+			c.fail(lit, "bad-pattern", "invalid regular expression: %v", err)
+			return nil
+		}
+		return func(c *Context) bool { s, ok := f(c); return ok && re.MatchString(s) }
+	}
+	w, err := compileWildcard(k, op == ast.OpWildcard)
+	if err != nil {
+		c.fail(lit, "bad-pattern", "invalid wildcard pattern: %v", err)
+		return nil
+	}
+	return func(c *Context) bool { s, ok := f(c); return ok && w.match(s) }
+}
+
+func inSet(lhs *node, set *ast.SetLit) func(*Context) bool {
+	ranges := make([]Range, len(set.Elems))
+	for i, e := range set.Elems {
+		ranges[i], _ = DecodeSetElem(e, lhs.t)
+	}
+	switch lhs.t {
+	case fields.Int:
+		s, f := newIntSet(ranges), lhs.i
+		return func(c *Context) bool { n, ok := f(c); return ok && s.contains(n) }
+	case fields.IP:
+		s, f := newIPSet(ranges), lhs.ip
+		return func(c *Context) bool { a, ok := f(c); return ok && s.contains(a) }
+	}
+	s, f := newStringSet(ranges), lhs.s
+	return func(c *Context) bool {
+		str, ok := f(c)
+		if !ok {
+			return false
+		}
+		_, in := s[str]
+		return in
+	}
+}
+
+// inList binds a list when the compiler was given lists, and otherwise
+// asks the context's lists by name at each evaluation.
+func (c *compiler) inList(lhs *node, ref *ast.ListRef) func(*Context) bool {
+	v := lhs.value()
+	if c.lists != nil {
+		l, ok := c.lists.List(ref.Name)
+		if !ok {
+			c.fail(ref, "unknown-list", "no list is called `$%s`", ref.Name)
+			return nil
+		}
+		return func(c *Context) bool { x := v(c); return !x.Missing() && l.Contains(x) }
+	}
+	name := ref.Name
+	return func(c *Context) bool {
+		if c.lists == nil {
+			return false
+		}
+		l, ok := c.lists.List(name)
+		if !ok {
+			return false
+		}
+		x := v(c)
+		return !x.Missing() && l.Contains(x)
+	}
+}

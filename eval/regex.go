@@ -1,0 +1,53 @@
+package eval
+
+import (
+	"regexp"
+	"strings"
+)
+
+// compileRegex compiles a pattern of the language with Go's regexp (RE2
+// syntax, linear time). Cloudflare's engine matches bytes unless a pattern
+// asks for Unicode with the u flag; Go always matches UTF-8 and has no u
+// flag, so u is dropped from flag groups: (?u) and (?iu:…) read as () and (?i:…).
+func compileRegex(pattern string) (*regexp.Regexp, error) {
+	return regexp.Compile(dropUnicodeFlag(pattern))
+}
+
+func dropUnicodeFlag(p string) string {
+	if !strings.Contains(p, "(?") {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '\\' && i+1 < len(p) {
+			b.WriteString(p[i : i+2])
+			i++
+			continue
+		}
+		if !strings.HasPrefix(p[i:], "(?") {
+			b.WriteByte(p[i])
+			continue
+		}
+		// A flag group is (?flags) or (?flags:…); flags are letters and -.
+		j := i + 2
+		for j < len(p) && (p[j] >= 'a' && p[j] <= 'z' || p[j] >= 'A' && p[j] <= 'Z' || p[j] == '-') {
+			j++
+		}
+		if j == len(p) || (p[j] != ')' && p[j] != ':') || !strings.Contains(p[i+2:j], "u") {
+			b.WriteString("(?")
+			i++
+			continue
+		}
+		flags := strings.ReplaceAll(p[i+2:j], "u", "")
+		switch {
+		case p[j] == ')' && strings.Trim(flags, "-") == "":
+			// (?u) alone: nothing is left of it.
+		case p[j] == ':' && strings.Trim(flags, "-") == "":
+			b.WriteString("(?:")
+		default:
+			b.WriteString("(?" + flags + string(p[j]))
+		}
+		i = j
+	}
+	return b.String()
+}
