@@ -15,12 +15,12 @@ func TestStar(t *testing.T) {
 			"content-type": {"application/json"},
 			"accept":       {"text/html", "Application/JSON"},
 		}),
-		"http.request.headers.names":                         eval.Strings("Content-Type", "Accept", "X-Debug"),
-		"raw.http.response.headers.values":                   eval.Strings("nginx", "a-rather-long-header-value"),
-		"cf.bot_management.detection_ids":                    eval.Ints(201326592, 50331651),
+		"http.request.headers.names":                             eval.Strings("Content-Type", "Accept", "X-Debug"),
+		"raw.http.response.headers.values":                       eval.Strings("nginx", "a-rather-long-header-value"),
+		"cf.bot_management.detection_ids":                        eval.Ints(201326592, 50331651),
 		"http.request.body.multipart.content_transfer_encodings": multipart,
-		"http.request.uri.args":                              eval.StringsMap(map[string][]string{"filter": {"abc", "abcd"}}),
-		"http.request.uri.args.values":                       eval.Strings("red+apples", "green"),
+		"http.request.uri.args":                                  eval.StringsMap(map[string][]string{"filter": {"abc", "abcd"}}),
+		"http.request.uri.args.values":                           eval.Strings("red+apples", "green"),
 	}
 	tests := []struct {
 		src  string
