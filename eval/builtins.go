@@ -507,7 +507,7 @@ func parseReplacement(s string, groups int) (replacement, error) {
 				return r, fmt.Errorf("a replacement refers to groups as ${1} to ${8}, and writes $ as $$")
 			}
 			if n > groups {
-				return r, fmt.Errorf("the replacement uses ${%d}, but the pattern has %d groups", n, groups)
+				return r, fmt.Errorf("the replacement uses ${%d}, but the pattern has only %d capturing groups", n, groups)
 			}
 			r.lits = append(r.lits, lit.String())
 			r.groups = append(r.groups, n)

@@ -1,7 +1,10 @@
 package eval
 
 import (
+	"errors"
+	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 )
 
@@ -10,7 +13,12 @@ import (
 // asks for Unicode with the u flag; Go always matches UTF-8 and has no u
 // flag, so u is dropped from flag groups: (?u) and (?iu:…) read as () and (?i:…).
 func compileRegex(pattern string) (*regexp.Regexp, error) {
-	return regexp.Compile(dropUnicodeFlag(pattern))
+	re, err := regexp.Compile(dropUnicodeFlag(pattern))
+	var serr *syntax.Error
+	if errors.As(err, &serr) {
+		return nil, fmt.Errorf("%s: `%s`", serr.Code, serr.Expr)
+	}
+	return re, err
 }
 
 func dropUnicodeFlag(p string) string {

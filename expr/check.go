@@ -284,7 +284,7 @@ func (c *checker) compare(x *ast.CompareExpr) (ast.TypeInfo, bool) {
 		return result, false
 	case !operatorTakes(x.Op, t):
 		hint := ""
-		if t == fields.IP {
+		if t == fields.IP && x.Op >= ast.OpLt && x.Op <= ast.OpGe {
 			hint = "IP addresses are not ordered: use `in {…}` with a range or a CIDR"
 		}
 		c.errs.Add(errOperatorType(x, t, hint))

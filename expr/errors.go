@@ -286,8 +286,11 @@ func errBoolCompared(c *ast.CompareExpr) *Error {
 
 func errContainerCompared(c *ast.CompareExpr, t fields.Type) *Error {
 	x := ast.Format(c.X)
-	return nodeError(ErrTypeMismatch, c.X, fmt.Sprintf("compare its elements: `any(%s[*] %s …)`, or one: `%s[0]`", x, c.Op, x),
-		"`%s` is %s, which `%s` cannot compare", x, t, c.Op)
+	hint := fmt.Sprintf("compare its elements: `any(%s[*] %s …)`, or one: `%s[0]`", x, c.Op, x)
+	if t.IsMap() {
+		hint = fmt.Sprintf("compare the value of one key: `%s[\"name\"]`", x)
+	}
+	return nodeError(ErrTypeMismatch, c.X, hint, "`%s` is %s, which `%s` cannot compare", x, t, c.Op)
 }
 
 func errOperatorType(c *ast.CompareExpr, t fields.Type, hint string) *Error {
@@ -360,7 +363,7 @@ func errIndexKind(ix *ast.IndexExpr, t fields.Type) *Error {
 	if t.IsMap() {
 		return nodeError(ErrBadValue, ix.Index, "", "a Map is indexed by a quoted key such as [\"name\"]")
 	}
-	return nodeError(ErrBadValue, ix.Index, "", "an Array is indexed by a number from 0")
+	return nodeError(ErrBadValue, ix.Index, "", "an Array is indexed by a whole number from 0")
 }
 
 func errTooManyRegexes(lit ast.Node, limit int) *Error {
