@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+
+	"github.com/edgerules/edgerules/internal/resyntax"
 )
 
 // compileRegex compiles a pattern of the language with Go's regexp (RE2
@@ -26,10 +28,24 @@ func dropUnicodeFlag(p string) string {
 		return p
 	}
 	var b strings.Builder
+	inClass := false
 	for i := 0; i < len(p); i++ {
-		if p[i] == '\\' && i+1 < len(p) {
+		switch {
+		case p[i] == '\\' && i+1 < len(p):
 			b.WriteString(p[i : i+2])
 			i++
+			continue
+		case !inClass && p[i] == '[':
+			// A class is no place for flags: copy it whole, with a ] right
+			// after [ or [^ being a member.
+			n := resyntax.ClassOpenLen(p[i:])
+			b.WriteString(p[i : i+n])
+			i += n - 1
+			inClass = true
+			continue
+		case inClass:
+			inClass = p[i] != ']'
+			b.WriteByte(p[i])
 			continue
 		}
 		if !strings.HasPrefix(p[i:], "(?") {

@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	"github.com/edgerules/edgerules/ast"
+	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/expr"
+	"github.com/edgerules/edgerules/fields"
 	"github.com/edgerules/edgerules/internal/corpus"
 )
 
@@ -47,5 +49,44 @@ func FuzzParse(f *testing.F) {
 		if text2 := ast.Format(again); text2 != text {
 			t.Fatalf("formatting is not idempotent: %q then %q", text, text2)
 		}
+	})
+}
+
+// FuzzCompile checks that compiling any input with the standard scheme
+// never panics and that every error it reports lies inside the input; an
+// expression that compiles is matched against an empty context.
+func FuzzCompile(f *testing.F) {
+	entries, err := corpus.Load()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, e := range entries {
+		f.Add(e.Expr)
+	}
+	for _, c := range append(errorCases, typeErrorCases...) {
+		f.Add(c.src)
+	}
+	scheme := fields.Cloudflare()
+	empty := eval.NewContext(scheme)
+	f.Fuzz(func(t *testing.T, src string) {
+		filter, err := expr.Compile(src, scheme)
+		if err == nil {
+			filter.Match(empty)
+			return
+		}
+		var list expr.ErrorList
+		if !errors.As(err, &list) {
+			var e *expr.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error is %T, not *expr.Error: %v", err, err)
+			}
+			list = expr.ErrorList{e}
+		}
+		for _, e := range list {
+			if e.Offset < 0 || e.Len < 0 || e.Offset+e.Len > len(src) {
+				t.Fatalf("error span [%d,+%d) outside %d bytes: %v", e.Offset, e.Len, len(src), e)
+			}
+		}
+		_ = err.Error()
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/edgerules/edgerules/internal/resyntax"
 )
 
 // The lexer is context-sensitive, as the language is: after a comparison
@@ -331,7 +332,7 @@ func unquote(src string, regex bool) (string, int, *Error) {
 		case c == '"' && !inClass:
 			return b.String(), i + 1, nil
 		case regex && !inClass && c == '[':
-			n := classOpenLen(src[i:])
+			n := resyntax.ClassOpenLen(src[i:])
 			b.WriteString(src[i : i+n])
 			i += n
 			inClass = true
@@ -348,19 +349,6 @@ func unquote(src string, regex bool) (string, int, *Error) {
 		}
 	}
 	return "", 0, errUnterminatedString(0, len(src), "`\"`")
-}
-
-// classOpenLen returns the length of the start of a character class: "[",
-// "[^", and a "]" right after them, which is a member, not the class's end.
-func classOpenLen(src string) int {
-	n := 1
-	if n < len(src) && src[n] == '^' {
-		n++
-	}
-	if n < len(src) && src[n] == ']' {
-		n++
-	}
-	return n
 }
 
 // unescape decodes the basic escape at the start of src: \" \\ \xHH \OOO.
