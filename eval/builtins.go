@@ -428,6 +428,12 @@ func prepareRegexReplace(c *compiler, x *ast.CallExpr) Func {
 		c.fail(x.Args[1], "bad-pattern", "invalid regular expression: %v", err)
 		return nil
 	}
+	return c.replacer(x, re)
+}
+
+// replacer returns a function that replaces the first match of re with the
+// replacement in argument 2 of a call, or returns its input unchanged.
+func (c *compiler) replacer(x *ast.CallExpr, re *regexp.Regexp) Func {
 	repl, err := parseReplacement(c.literal(x, 2).str, re.NumSubexp())
 	if err != nil {
 		c.fail(x.Args[2], "bad-value", "%v", err)
@@ -470,19 +476,9 @@ func prepareWildcardReplace(c *compiler, x *ast.CallExpr) Func {
 		pattern.WriteString(regexp.QuoteMeta(part))
 	}
 	pattern.WriteString("$")
+	// Anchored at both ends, the first match is the whole value.
 	re, _ := compileRegex(pattern.String())
-	repl, err := parseReplacement(c.literal(x, 2).str, re.NumSubexp())
-	if err != nil {
-		c.fail(x.Args[2], "bad-value", "%v", err)
-		return nil
-	}
-	return stringMap(func(s string) string {
-		m := re.FindStringSubmatchIndex(s)
-		if m == nil {
-			return s
-		}
-		return repl.expand(s, m)
-	})
+	return c.replacer(x, re)
 }
 
 // A replacement is the text of regex_replace and wildcard_replace: ${1} to

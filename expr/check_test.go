@@ -1,15 +1,12 @@
 package expr_test
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/fields"
-	"github.com/edgerules/edgerules/internal/golden"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -81,21 +78,10 @@ var typeErrorCases = []errorCase{
 }
 
 func TestTypeErrors(t *testing.T) {
-	require.GreaterOrEqual(t, len(typeErrorCases), 40)
-	var rendered strings.Builder
-	for _, tt := range typeErrorCases {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := expr.Compile(tt.src, fields.Cloudflare())
-			var e *expr.Error
-			require.True(t, errors.As(err, &e), "want an *expr.Error, got %v", err)
-			assert.Equal(t, tt.code, e.Code, "code")
-			assert.Equal(t, tt.off, e.Offset, "offset")
-			assert.Equal(t, tt.len, e.Len, "length")
-			assertLocated(t, tt.src, e)
-			fmt.Fprintf(&rendered, "### %s\n%s\n\n", tt.name, err)
-		})
-	}
-	golden.Check(t, "testdata/type-errors.golden", rendered.String())
+	runErrorCases(t, typeErrorCases, func(src string) error {
+		_, err := expr.Compile(src, fields.Cloudflare())
+		return err
+	}, "testdata/type-errors.golden")
 }
 
 // TestSeveralErrors checks that every error of an expression is reported,

@@ -90,21 +90,27 @@ var errorCases = []errorCase{
 // TestErrors pins the code and span of each error, and its rendered text in
 // a golden file.
 func TestErrors(t *testing.T) {
-	require.GreaterOrEqual(t, len(errorCases), 40)
+	runErrorCases(t, errorCases, func(src string) error { _, err := expr.Parse(src); return err }, "testdata/errors.golden")
+}
+
+// runErrorCases checks that each case fails with its code and span, and
+// compares the rendered errors with a golden file.
+func runErrorCases(t *testing.T, cases []errorCase, try func(src string) error, goldenPath string) {
+	require.GreaterOrEqual(t, len(cases), 40)
 	var rendered strings.Builder
-	for _, tt := range errorCases {
+	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := expr.Parse(tt.src)
+			err := try(tt.src)
 			var e *expr.Error
 			require.True(t, errors.As(err, &e), "want an *expr.Error, got %v", err)
 			assert.Equal(t, tt.code, e.Code, "code")
 			assert.Equal(t, tt.off, e.Offset, "offset")
 			assert.Equal(t, tt.len, e.Len, "length")
 			assertLocated(t, tt.src, e)
-			fmt.Fprintf(&rendered, "### %s\n%s\n\n", tt.name, e.Error())
+			fmt.Fprintf(&rendered, "### %s\n%s\n\n", tt.name, err)
 		})
 	}
-	golden.Check(t, "testdata/errors.golden", rendered.String())
+	golden.Check(t, goldenPath, rendered.String())
 }
 
 // assertLocated checks an error's span lies in the source and its line and
