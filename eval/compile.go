@@ -86,6 +86,12 @@ type Option func(*compiler)
 // Without it, lists come from the Context at evaluation.
 func WithLists(l Lists) Option { return func(c *compiler) { c.lists = l } }
 
+// WithTrace makes every expression of the compiled filter report each value
+// it computes to trace, in evaluation order, for explaining a result. The
+// decoration happens at compile time: a filter compiled without it pays
+// nothing.
+func WithTrace(trace func(x ast.Expr, v Value)) Option { return func(c *compiler) { c.trace = trace } }
+
 // Compile compiles a checked condition into a Filter.
 func Compile(checked *ast.Checked, opts ...Option) (*Filter, error) {
 	c := newCompiler(checked, opts)
@@ -109,6 +115,7 @@ func CompileValue(checked *ast.Checked, opts ...Option) (*Program, error) {
 type compiler struct {
 	checked *ast.Checked
 	lists   Lists
+	trace   func(ast.Expr, Value)
 	errs    CompileErrors
 }
 
@@ -177,31 +184,39 @@ func (n *node) value() func(*Context) Value {
 		return n.v
 	case n.s != nil:
 		s := n.s
-		return func(c *Context) Value {
-			if x, ok := s(c); ok {
-				return String(x)
-			}
-			return Value{}
-		}
+		return func(c *Context) Value { return fromString(s(c)) }
 	case n.i != nil:
 		i := n.i
-		return func(c *Context) Value {
-			if x, ok := i(c); ok {
-				return Int(x)
-			}
-			return Value{}
-		}
+		return func(c *Context) Value { return fromInt(i(c)) }
 	case n.ip != nil:
 		ip := n.ip
-		return func(c *Context) Value {
-			if x, ok := ip(c); ok {
-				return IP(x)
-			}
-			return Value{}
-		}
+		return func(c *Context) Value { return fromIP(ip(c)) }
 	}
 	b := n.b
 	return func(c *Context) Value { return Bool(b(c)) }
+}
+
+// fromString, fromInt and fromIP turn a typed result into a Value, missing
+// when ok is false.
+func fromString(s string, ok bool) Value {
+	if !ok {
+		return Value{}
+	}
+	return String(s)
+}
+
+func fromInt(n int64, ok bool) Value {
+	if !ok {
+		return Value{}
+	}
+	return Int(n)
+}
+
+func fromIP(a netip.Addr, ok bool) Value {
+	if !ok {
+		return Value{}
+	}
+	return IP(a)
 }
 
 // fromValue makes a node of type t from a function returning Values.
@@ -234,6 +249,32 @@ func (n *node) over(m *node) *node {
 func (c *compiler) typeOf(x ast.Expr) fields.Type { return c.checked.Types[x].Type }
 
 func (c *compiler) compile(x ast.Expr) *node {
+	n := c.compileNode(x)
+	if _, isParen := x.(*ast.ParenExpr); c.trace == nil || isParen {
+		return n
+	}
+	return traced(n, x, c.trace)
+}
+
+// traced decorates n so that each value it computes goes to trace.
+func traced(n *node, x ast.Expr, trace func(ast.Expr, Value)) *node {
+	out := *n
+	switch {
+	case n.b != nil:
+		out.b = func(c *Context) bool { r := n.b(c); trace(x, Bool(r)); return r }
+	case n.s != nil:
+		out.s = func(c *Context) (string, bool) { r, ok := n.s(c); trace(x, fromString(r, ok)); return r, ok }
+	case n.i != nil:
+		out.i = func(c *Context) (int64, bool) { r, ok := n.i(c); trace(x, fromInt(r, ok)); return r, ok }
+	case n.ip != nil:
+		out.ip = func(c *Context) (netip.Addr, bool) { r, ok := n.ip(c); trace(x, fromIP(r, ok)); return r, ok }
+	default:
+		out.v = func(c *Context) Value { r := n.v(c); trace(x, r); return r }
+	}
+	return &out
+}
+
+func (c *compiler) compileNode(x ast.Expr) *node {
 	switch x := x.(type) {
 	case *ast.ParenExpr:
 		return c.compile(x.X)

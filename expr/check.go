@@ -309,7 +309,12 @@ func (c *checker) compare(x *ast.CompareExpr) (ast.TypeInfo, bool) {
 		}
 		return result, ok
 	case *ast.ListRef:
-		if kind, declared := c.out.Scheme.List(y.Name); declared && kind.ElemType() != t {
+		kind, declared := c.out.Scheme.List(y.Name)
+		switch {
+		case !declared && c.cfg.declaredListsOnly:
+			c.errs.Add(errUndeclaredList(y))
+			return result, false
+		case declared && kind.ElemType() != t:
 			c.errs.Add(errListKind(y, kind, t))
 			return result, false
 		}

@@ -51,11 +51,9 @@ type Error struct {
 //	                           ^
 //	expected a value after `lt`, found end of input
 func (e *Error) Error() string {
-	text, start := lineAt(e.src, e.Offset)
-	text, from, to := clip(text, e.Offset-start, e.Offset+e.Len-start)
+	line, carets := Excerpt(e.src, e.Offset, e.Len)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Filter parsing error (%d:%d):\n%s\n%s\n%s",
-		e.Line, e.Col, text, caretLine(text, from, to), e.Msg)
+	fmt.Fprintf(&b, "Filter parsing error (%d:%d):\n%s\n%s\n%s", e.Line, e.Col, line, carets, e.Msg)
 	if e.Hint != "" {
 		b.WriteString("; " + e.Hint)
 	}
@@ -65,7 +63,7 @@ func (e *Error) Error() string {
 // locate fills in the line, the column and the source of e from src.
 func (e *Error) locate(src string) *Error {
 	e.src = src
-	e.Line, e.Col = locate(src, e.Offset)
+	e.Line, e.Col = Position(src, e.Offset)
 	return e
 }
 
@@ -316,6 +314,10 @@ func errNotPattern(c *ast.CompareExpr) *Error {
 
 func errListKind(ref *ast.ListRef, kind fields.ListKind, t fields.Type) *Error {
 	return nodeError(ErrListKind, ref, "", "`$%s` is %s, which holds %s values, not %s", ref.Name, withArticle(kind.String()), kind.ElemType(), t)
+}
+
+func errUndeclaredList(ref *ast.ListRef) *Error {
+	return nodeError(ErrUnknownList, ref, "declare it with the lists the rules may use", "unknown list `$%s`", ref.Name)
 }
 
 func errArgumentCount(call *ast.CallExpr, f *fields.Function) *Error {

@@ -22,6 +22,8 @@ type config struct {
 	maxDepth   int
 	maxRegexes int
 	lists      eval.Lists
+	// declaredListsOnly makes a list the scheme does not declare an error.
+	declaredListsOnly bool
 }
 
 func newConfig(opts []Option) config {
@@ -62,6 +64,11 @@ func MaxRegexes(n int) Option {
 		}
 	}
 }
+
+// DeclaredListsOnly makes `in $name` an error unless the scheme declares the
+// list (fields.Definition.Lists). By default any list name is accepted,
+// since lists live in the account, not in the rule.
+func DeclaredListsOnly() Option { return func(c *config) { c.declaredListsOnly = true } }
 
 // Parse parses an expression of the rules language into a syntax tree. It
 // knows no fields: any name parses, and values stay as written until a

@@ -9,8 +9,18 @@ import (
 // where the column counts bytes from the start of the line, as Cloudflare's
 // own error messages do. They are computed here and nowhere else.
 
-// locate returns the 1-based line and column of the byte at off in src.
-func locate(src string, off int) (line, col int) {
+// Excerpt returns the line of src that holds the byte at off, clipped
+// around the span when it is long, and a line with a run of carets under
+// the span [off, off+length), as errors show them.
+func Excerpt(src string, off, length int) (line, carets string) {
+	text, start := lineAt(src, off)
+	text, from, to := clip(text, off-start, off+length-start)
+	return text, caretLine(text, from, to)
+}
+
+// Position returns the 1-based line and column (in bytes) of the byte at
+// off in src.
+func Position(src string, off int) (line, col int) {
 	off = min(max(off, 0), len(src))
 	before := src[:off]
 	line = 1 + strings.Count(before, "\n")

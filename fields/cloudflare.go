@@ -1,6 +1,7 @@
 package fields
 
 import (
+	"maps"
 	"strings"
 	"sync"
 )
@@ -128,8 +129,15 @@ var cloudflareLists = map[string]ListKind{
 	"cf.open_proxies": IPList, "cf.anonymizer": IPList, "cf.vpn": IPList, "cf.malware": IPList, "cf.botnetcc": IPList,
 }
 
+// CloudflareDefinition returns the definition of the standard scheme, a
+// fresh copy to extend: add fields, functions or lists and build a scheme
+// of your own with NewScheme.
+func CloudflareDefinition() Definition {
+	return Definition{Fields: parseCatalog(cloudflareFields), Aliases: maps.Clone(cloudflareAliases), Lists: maps.Clone(cloudflareLists)}
+}
+
 var cloudflare = sync.OnceValue(func() *Scheme {
-	s, err := NewScheme(Definition{Fields: parseCatalog(cloudflareFields), Aliases: cloudflareAliases, Lists: cloudflareLists})
+	s, err := NewScheme(CloudflareDefinition())
 	if err != nil {
 		panic("fields: the Cloudflare catalog is invalid: " + err.Error())
 	}
