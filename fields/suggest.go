@@ -3,28 +3,35 @@ package fields
 import "slices"
 
 // Suggest returns up to three field or function names (deprecated aliases
-// left out) closest to name, nearest first, for "did you mean" hints. A name qualifies when a
-// few edits (about one in four of its characters) turn it into the other.
+// left out) closest to name, nearest first, for "did you mean" hints.
 func (s *Scheme) Suggest(name string) []string {
+	var candidates []string
+	for _, n := range s.Names() {
+		if _, alias := s.aliases[n]; !alias {
+			candidates = append(candidates, n)
+		}
+	}
+	return Closest(name, append(candidates, s.FunctionNames()...), 3)
+}
+
+// Closest returns up to most candidates closest to name, nearest first. A
+// candidate qualifies when a few edits (about one in four of name's
+// characters, at least one) turn name into it.
+func Closest(name string, candidates []string, most int) []string {
 	type scored struct {
 		name string
 		dist int
 	}
 	var found []scored
 	limit := max(1, len(name)/4)
-	for _, candidates := range [][]string{s.Names(), s.FunctionNames()} {
-		for _, c := range candidates {
-			if _, alias := s.aliases[c]; alias {
-				continue
-			}
-			if d := editDistance(name, c, limit); d <= limit {
-				found = append(found, scored{c, d})
-			}
+	for _, c := range candidates {
+		if d := editDistance(name, c, limit); d <= limit {
+			found = append(found, scored{c, d})
 		}
 	}
 	slices.SortStableFunc(found, func(a, b scored) int { return a.dist - b.dist })
 	var out []string
-	for _, f := range found[:min(3, len(found))] {
+	for _, f := range found[:min(most, len(found))] {
 		out = append(out, f.name)
 	}
 	return out

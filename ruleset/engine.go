@@ -1,0 +1,87 @@
+package ruleset
+
+import (
+	"errors"
+
+	"github.com/edgerules/edgerules/eval"
+	"github.com/edgerules/edgerules/expr"
+	"github.com/edgerules/edgerules/fields"
+)
+
+// An Engine is a compiled ruleset. It is immutable and safe for concurrent
+// use, each request with its own eval.Context.
+type Engine struct {
+	rules  []*Rule
+	match  []*eval.Filter // nil for a disabled rule
+	scheme *fields.Scheme
+}
+
+// A Decision is what a ruleset decided for a request.
+type Decision struct {
+	// Action is the action of the rule that ended evaluation: a terminating
+	// action, or skip for a skip of the rest of the ruleset. It is empty when
+	// no such rule matched.
+	Action Action
+	// Rule is the rule that ended evaluation, or nil.
+	Rule *Rule
+	// Logged are the log rules that matched on the way, in order.
+	Logged []*Rule
+	// Applied are the other non-terminating rules that matched (settings,
+	// rewrites, other skips, bypass), in order; for settings the last wins.
+	Applied []*Rule
+}
+
+// Compile checks and compiles every rule of rs. Errors come as a list of
+// *RuleError, whose Err is the expression's *expr.Error or expr.ErrorList.
+func Compile(rs *Ruleset, scheme *fields.Scheme, opts ...expr.Option) (*Engine, error) {
+	var errs []error
+	for _, e := range rs.Validate() {
+		errs = append(errs, e)
+	}
+	e := &Engine{rules: rs.Rules, match: make([]*eval.Filter, len(rs.Rules)), scheme: scheme}
+	for i, r := range rs.Rules {
+		if r.Expression == "" {
+			continue
+		}
+		f, err := expr.Compile(r.Expression, scheme, opts...)
+		if err != nil {
+			errs = append(errs, &RuleError{r, err})
+			continue
+		}
+		if r.IsEnabled() {
+			e.match[i] = f
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return e, nil
+}
+
+// Rules returns the rules of the engine, in order.
+func (e *Engine) Rules() []*Rule { return e.rules }
+
+// Evaluate runs the rules in order against the request in c, as the
+// Ruleset Engine does: disabled rules are passed over; a terminating action
+// ends evaluation; skip with action_parameters.ruleset "current" skips the
+// rules after it; log and the other actions are recorded and evaluation goes
+// on. It allocates nothing unless a non-terminating rule matches.
+func (e *Engine) Evaluate(c *eval.Context) Decision {
+	var d Decision
+	for i, f := range e.match {
+		if f == nil || !f.Match(c) {
+			continue
+		}
+		r := e.rules[i]
+		switch {
+		case r.Action.Terminating() || r.SkipsRuleset():
+			d.Action, d.Rule = r.Action, r
+			return d
+		case r.Action == Log:
+			d.Logged = append(d.Logged, r)
+		default:
+			d.Applied = append(d.Applied, r)
+		}
+	}
+	return d
+}

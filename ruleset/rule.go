@@ -1,0 +1,154 @@
+// Package ruleset holds ordered rules with actions, as Cloudflare's
+// Rulesets API shapes them: loading them from JSON or YAML, and evaluating
+// them against a request the way the Ruleset Engine does.
+package ruleset
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/edgerules/edgerules/fields"
+)
+
+// An Action is what a rule does when its expression matches.
+type Action string
+
+// The actions of the Ruleset Engine, and the legacy Firewall Rules actions
+// allow and bypass.
+const (
+	Block            Action = "block"
+	Challenge        Action = "challenge"
+	JSChallenge      Action = "js_challenge"
+	ManagedChallenge Action = "managed_challenge"
+	Redirect         Action = "redirect"
+	ServeError       Action = "serve_error"
+	Log              Action = "log"
+	Skip             Action = "skip"
+	Execute          Action = "execute"
+	Rewrite          Action = "rewrite"
+	Route            Action = "route"
+	SetConfig        Action = "set_config"
+	CompressResponse Action = "compress_response"
+	SetCacheSettings Action = "set_cache_settings"
+	LogCustomField   Action = "log_custom_field"
+	Allow            Action = "allow"  // legacy: ends evaluation and lets the request through
+	Bypass           Action = "bypass" // legacy: lets the request skip the products it names
+)
+
+var actions = []Action{
+	Block, Challenge, JSChallenge, ManagedChallenge, Redirect, ServeError, Log, Skip, Execute, Rewrite,
+	Route, SetConfig, CompressResponse, SetCacheSettings, LogCustomField, Allow, Bypass,
+}
+
+// Known reports whether a is an action of the Ruleset Engine or a legacy one.
+func (a Action) Known() bool { return slices.Contains(actions, a) }
+
+// Terminating reports whether a ends the evaluation of the ruleset when its
+// rule matches: blocks, challenges, redirects, served errors, and allow.
+func (a Action) Terminating() bool {
+	switch a {
+	case Block, Challenge, JSChallenge, ManagedChallenge, Redirect, ServeError, Allow:
+		return true
+	}
+	return false
+}
+
+// Mitigating reports whether a stops or challenges the request.
+func (a Action) Mitigating() bool {
+	switch a {
+	case Block, Challenge, JSChallenge, ManagedChallenge:
+		return true
+	}
+	return false
+}
+
+// A Rule is one rule of a ruleset, with the fields of Cloudflare's Rulesets
+// API that matter here; others in a file are ignored.
+type Rule struct {
+	ID               string         `json:"id,omitempty" yaml:"id,omitempty"`
+	Ref              string         `json:"ref,omitempty" yaml:"ref,omitempty"`
+	Description      string         `json:"description,omitempty" yaml:"description,omitempty"`
+	Expression       string         `json:"expression" yaml:"expression"`
+	Action           Action         `json:"action" yaml:"action"`
+	ActionParameters map[string]any `json:"action_parameters,omitempty" yaml:"action_parameters,omitempty"`
+	// Enabled is true when absent, as in the API.
+	Enabled *bool `json:"enabled,omitempty" yaml:"enabled,omitempty"`
+
+	// Index is the rule's place in its ruleset, from 0.
+	Index int `json:"-" yaml:"-"`
+	// Source is where the expression stands in the file the rule was read
+	// from; nil for a rule made in code.
+	Source *Location `json:"-" yaml:"-"`
+}
+
+// IsEnabled reports whether the rule takes part in evaluation.
+func (r *Rule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
+
+// SkipsRuleset reports whether the rule is a skip of the rest of the current
+// ruleset (action_parameters.ruleset = "current").
+func (r *Rule) SkipsRuleset() bool {
+	return r.Action == Skip && r.ActionParameters["ruleset"] == "current"
+}
+
+// Name identifies the rule in messages: rule 3 (ref "api").
+func (r *Rule) Name() string {
+	switch {
+	case r.Ref != "":
+		return fmt.Sprintf("rule %d (ref %q)", r.Index+1, r.Ref)
+	case r.ID != "":
+		return fmt.Sprintf("rule %d (id %s)", r.Index+1, r.ID)
+	}
+	return fmt.Sprintf("rule %d", r.Index+1)
+}
+
+// A Ruleset is an ordered list of rules.
+type Ruleset struct {
+	Name        string  `json:"name,omitempty" yaml:"name,omitempty"`
+	Description string  `json:"description,omitempty" yaml:"description,omitempty"`
+	Phase       string  `json:"phase,omitempty" yaml:"phase,omitempty"`
+	Rules       []*Rule `json:"rules" yaml:"rules"`
+}
+
+// A RuleError is a problem with one rule of a ruleset.
+type RuleError struct {
+	Rule *Rule
+	Err  error
+}
+
+func (e *RuleError) Error() string { return e.Rule.Name() + ": " + e.Err.Error() }
+
+func (e *RuleError) Unwrap() error { return e.Err }
+
+// Validate numbers the rules and reports rules with no expression, unknown
+// actions and repeated refs, one RuleError each.
+func (rs *Ruleset) Validate() []*RuleError {
+	var errs []*RuleError
+	refs := map[string]*Rule{}
+	for i, r := range rs.Rules {
+		r.Index = i
+		if strings.TrimSpace(r.Expression) == "" {
+			errs = append(errs, &RuleError{r, fmt.Errorf("the rule has no expression")})
+		}
+		if !r.Action.Known() {
+			errs = append(errs, &RuleError{r, fmt.Errorf("unknown action %q%s", r.Action, suggestAction(r.Action))})
+		}
+		if prev, dup := refs[r.Ref]; dup && r.Ref != "" {
+			errs = append(errs, &RuleError{r, fmt.Errorf("ref %q is already used by %s", r.Ref, prev.Name())})
+		}
+		refs[r.Ref] = r
+	}
+	return errs
+}
+
+// suggestAction names the action a misspelt one is closest to.
+func suggestAction(a Action) string {
+	names := make([]string, len(actions))
+	for i, known := range actions {
+		names[i] = string(known)
+	}
+	if near := fields.Closest(string(a), names, 1); len(near) > 0 {
+		return fmt.Sprintf("; did you mean %q?", near[0])
+	}
+	return "; the actions are " + strings.Join(names, ", ")
+}
