@@ -228,3 +228,30 @@ func TestRuleErrorUnwraps(t *testing.T) {
 	assert.Equal(t, "rule 1: x", err.Error())
 	assert.Equal(t, "x", errors.Unwrap(err).Error())
 }
+
+func TestRewrite(t *testing.T) {
+	upper := func(r *ruleset.Rule) string {
+		if r.Ref == "mobile-block" {
+			return r.Expression
+		}
+		return "ssl and http.host eq \"it's \\\"quoted\\\"\""
+	}
+	for _, path := range []string{"../examples/rules/bot-management.json", "../examples/rules/bot-management.yaml"} {
+		f := load(t, path)
+		out := f.Rewrite(upper)
+		again, err := ruleset.Parse([]byte(out), f.Format)
+		require.NoError(t, err, "%s:\n%s", path, out)
+		for i, r := range again.Rules {
+			// A literal block keeps the line break that ends it.
+			assert.Equal(t, upper(f.Rules[i]), strings.TrimSuffix(r.Expression, "\n"), "%s rule %d", path, i+1)
+			assert.Equal(t, f.Rules[i].Description, r.Description, "%s: other fields stay", path)
+		}
+		// Only the expressions changed: every other line is still there.
+		for line := range strings.Lines(f.Text) {
+			if !strings.Contains(line, "bot_management") && !strings.Contains(line, "http.") {
+				assert.Contains(t, out, line, path)
+			}
+		}
+		assert.Equal(t, f.Text, f.Rewrite(func(r *ruleset.Rule) string { return r.Expression }), "no change, no edit")
+	}
+}
