@@ -1,0 +1,204 @@
+// Package lint finds rules that are valid but probably wrong: deprecated
+// names, bot-score rules without a verified-bot exemption, conditions that
+// can never or always hold, octal-looking numbers, tabs, regular expressions
+// that are plain string tests, and rules an earlier rule shadows.
+package lint
+
+import (
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+
+	"github.com/edgerules/edgerules/ast"
+	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/ruleset"
+)
+
+// A Severity says whether a finding fails a check.
+type Severity string
+
+// The severities.
+const (
+	Warning Severity = "warning"
+	Error   Severity = "error"
+)
+
+// The codes of the findings.
+const (
+	DeprecatedField     = "deprecated-field"
+	NoVerifiedBotExempt = "no-verified-bot-exemption"
+	ScoreRange          = "score-range"
+	LeadingZero         = "leading-zero"
+	Tab                 = "tab"
+	RegexIsString       = "regex-is-string-test"
+	Shadowed            = "shadowed-rule"
+	TooLong             = "too-long"
+)
+
+// CloudflareMaxLength is the longest expression Cloudflare accepts, in bytes.
+const CloudflareMaxLength = 4096
+
+// A Finding is one thing a linter noticed in an expression.
+type Finding struct {
+	Code     string
+	Severity Severity
+	Offset   int    // byte offset in the expression
+	Len      int    // bytes it covers
+	Message  string // what is wrong
+	Fix      string // how to put it right
+	Rule     *ruleset.Rule
+}
+
+// The fields the bot rules concern.
+const (
+	scoreField    = "cf.bot_management.score"
+	verifiedField = "cf.bot_management.verified_bot"
+	clientBot     = "cf.client.bot"
+)
+
+// Expression lints one checked expression.
+func Expression(c *ast.Checked) []Finding {
+	var out []Finding
+	src := c.Source
+	if len(src) > CloudflareMaxLength {
+		out = append(out, Finding{Code: TooLong, Severity: Error, Offset: CloudflareMaxLength, Len: len(src) - CloudflareMaxLength,
+			Message: fmt.Sprintf("the expression is %d bytes long; Cloudflare accepts at most %d", len(src), CloudflareMaxLength),
+			Fix:     "split it into several rules, or move its values into a list"})
+	}
+	if i := strings.IndexByte(src, '\t'); i >= 0 {
+		out = append(out, Finding{Code: Tab, Severity: Warning, Offset: i, Len: 1,
+			Message: "a tab: Cloudflare's engine may reject tabs inside an expression", Fix: "use spaces"})
+	}
+	for n := range ast.Preorder(c.X) {
+		switch n := n.(type) {
+		case *ast.Ident:
+			if repl, ok := c.Scheme.Deprecated(n.Name); ok {
+				out = append(out, Finding{Code: DeprecatedField, Severity: Warning, Offset: n.Pos(), Len: len(n.Name),
+					Message: fmt.Sprintf("`%s` is a deprecated name of `%s`", n.Name, repl), Fix: "write `" + repl + "`"})
+			}
+		case *ast.Literal:
+			if f, ok := leadingZero(n); ok {
+				out = append(out, f)
+			}
+		case *ast.CompareExpr:
+			if f, ok := scoreRange(c, n); ok {
+				out = append(out, f)
+			}
+			if f, ok := regexIsString(n); ok {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// fieldOf returns the canonical name of the field x reads directly.
+func fieldOf(c *ast.Checked, x ast.Expr) string {
+	if id, ok := ast.Unparen(x).(*ast.Ident); ok {
+		if f, ok := c.Fields[id]; ok {
+			return f.Name()
+		}
+	}
+	return ""
+}
+
+var octal = regexp.MustCompile(`^-?0[0-9]+$`)
+
+// leadingZero flags an integer written with a leading zero, which the
+// language reads as octal: 010 is 8.
+func leadingZero(lit *ast.Literal) (Finding, bool) {
+	if lit.Kind != ast.Unquoted {
+		return Finding{}, false
+	}
+	for part := range strings.SplitSeq(lit.Raw, "..") {
+		if n, err := fields.ParseInt(part); err == nil && octal.MatchString(part) {
+			return Finding{Code: LeadingZero, Severity: Warning, Offset: lit.Pos(), Len: len(lit.Raw),
+				Message: fmt.Sprintf("`%s` starts with 0, so it is octal: %d", part, n),
+				Fix:     "write it without the leading zero, or as 0x… if hex was meant"}, true
+		}
+	}
+	return Finding{}, false
+}
+
+// scoreRange flags a comparison of the bot score, which runs from 1 to 99,
+// that can never or always hold.
+func scoreRange(c *ast.Checked, x *ast.CompareExpr) (Finding, bool) {
+	lit, isLit := x.Y.(*ast.Literal)
+	if fieldOf(c, x.X) != scoreField || !isLit {
+		return Finding{}, false
+	}
+	n, err := fields.ParseInt(lit.Raw)
+	if err != nil {
+		return Finding{}, false
+	}
+	var never, always bool
+	switch x.Op {
+	case ast.OpLt:
+		never, always = n <= 1, n > 99
+	case ast.OpLe:
+		never, always = n < 1, n >= 99
+	case ast.OpGt:
+		never, always = n >= 99, n < 1
+	case ast.OpGe:
+		never, always = n > 99, n <= 1
+	case ast.OpEq:
+		never = n < 1 || n > 99
+	case ast.OpNe:
+		always = n < 1 || n > 99
+	}
+	what := "never holds"
+	if always {
+		what = "holds for every scored request"
+	}
+	if !never && !always {
+		return Finding{}, false
+	}
+	return Finding{Code: ScoreRange, Severity: Warning, Offset: x.Pos(), Len: x.End() - x.Pos(),
+		Message: fmt.Sprintf("`%s` %s: bot scores run from 1 to 99", ast.Format(x), what),
+		Fix:     "compare with a score from 1 to 99; `eq 1` is definitely automated, `lt 30` likely automated"}, true
+}
+
+// regexIsString flags a regular expression that is a plain string test:
+// contains, starts_with, ends_with or eq say the same, faster and clearer.
+func regexIsString(x *ast.CompareExpr) (Finding, bool) {
+	lit, ok := x.Y.(*ast.Literal)
+	if x.Op != ast.OpMatches || !ok || strings.Contains(lit.Value, "(?") {
+		return Finding{}, false
+	}
+	re, err := syntax.Parse(lit.Value, syntax.Perl)
+	if err != nil {
+		return Finding{}, false
+	}
+	re = re.Simplify()
+	parts := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		parts = re.Sub
+	}
+	start := len(parts) > 0 && parts[0].Op == syntax.OpBeginText
+	if start {
+		parts = parts[1:]
+	}
+	end := len(parts) > 0 && parts[len(parts)-1].Op == syntax.OpEndText
+	if end {
+		parts = parts[:len(parts)-1]
+	}
+	if len(parts) != 1 || parts[0].Op != syntax.OpLiteral || parts[0].Flags&syntax.FoldCase != 0 {
+		return Finding{}, false
+	}
+	text := ast.QuoteLiteral(ast.String, string(parts[0].Rune))
+	lhs := ast.Format(x.X)
+	var better string
+	switch {
+	case start && end:
+		better = lhs + " eq " + text
+	case start:
+		better = "starts_with(" + lhs + ", " + text + ")"
+	case end:
+		better = "ends_with(" + lhs + ", " + text + ")"
+	default:
+		better = lhs + " contains " + text
+	}
+	return Finding{Code: RegexIsString, Severity: Warning, Offset: x.Pos(), Len: x.End() - x.Pos(),
+		Message: "this regular expression only tests for a fixed string", Fix: "write `" + better + "`"}, true
+}

@@ -1,0 +1,110 @@
+package lint_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/edgerules/edgerules/ast"
+	"github.com/edgerules/edgerules/expr"
+	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/lint"
+	"github.com/edgerules/edgerules/ruleset"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func checked(t *testing.T, src string) *ast.Checked {
+	t.Helper()
+	tree, err := expr.Parse(src, expr.MaxLength(1<<16))
+	require.NoError(t, err, src)
+	c, err := expr.Check(tree, fields.Cloudflare())
+	require.NoError(t, err, src)
+	return c
+}
+
+// show renders findings as "code@offset+len: message; fix".
+func show(src string, fs []lint.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, fmt.Sprintf("%s %q: %s; %s", f.Code, src[f.Offset:f.Offset+f.Len], f.Message, f.Fix))
+	}
+	return out
+}
+
+func TestExpression(t *testing.T) {
+	tests := []struct {
+		src  string
+		want []string
+	}{
+		{`cf.bot_management.score lt 30 and not cf.bot_management.verified_bot`, nil},
+		{`ip.geoip.country eq "GB" and not cf.botManagement.verifiedBot`, []string{
+			"deprecated-field \"ip.geoip.country\": `ip.geoip.country` is a deprecated name of `ip.src.country`; write `ip.src.country`",
+			"deprecated-field \"cf.botManagement.verifiedBot\": `cf.botManagement.verifiedBot` is a deprecated name of `cf.bot_management.verified_bot`; write `cf.bot_management.verified_bot`",
+		}},
+		{`cf.bot_management.score lt 1`, []string{"score-range \"cf.bot_management.score lt 1\": `cf.bot_management.score lt 1` never holds: bot scores run from 1 to 99; compare with a score from 1 to 99; `eq 1` is definitely automated, `lt 30` likely automated"}},
+		{`cf.bot_management.score gt 99`, []string{"score-range \"cf.bot_management.score gt 99\": `cf.bot_management.score gt 99` never holds: bot scores run from 1 to 99; compare with a score from 1 to 99; `eq 1` is definitely automated, `lt 30` likely automated"}},
+		{`(cf.bot_management.score ge 1)`, []string{"score-range \"cf.bot_management.score ge 1\": `cf.bot_management.score ge 1` holds for every scored request: bot scores run from 1 to 99; compare with a score from 1 to 99; `eq 1` is definitely automated, `lt 30` likely automated"}},
+		{`cf.bot_management.score eq 0 or cf.bot_management.score le 99`, []string{
+			"score-range \"cf.bot_management.score eq 0\": `cf.bot_management.score eq 0` never holds: bot scores run from 1 to 99; compare with a score from 1 to 99; `eq 1` is definitely automated, `lt 30` likely automated",
+			"score-range \"cf.bot_management.score le 99\": `cf.bot_management.score le 99` holds for every scored request: bot scores run from 1 to 99; compare with a score from 1 to 99; `eq 1` is definitely automated, `lt 30` likely automated",
+		}},
+		{`cf.bot_management.score lt 2 and cf.bot_management.score gt 98`, nil},
+		{`cf.edge.server_port in {443 010..020}`, []string{"leading-zero \"010..020\": `010` starts with 0, so it is octal: 8; write it without the leading zero, or as 0x… if hex was meant"}},
+		{`cf.edge.server_port eq 010`, []string{"leading-zero \"010\": `010` starts with 0, so it is octal: 8; write it without the leading zero, or as 0x… if hex was meant"}},
+		{"ssl\tand true", []string{"tab \"\\t\": a tab: Cloudflare's engine may reject tabs inside an expression; use spaces"}},
+		{`http.request.uri.path matches "/api"`, []string{"regex-is-string-test \"http.request.uri.path matches \\\"/api\\\"\": this regular expression only tests for a fixed string; write `http.request.uri.path contains \"/api\"`"}},
+		{`http.request.uri.path ~ "^/api"`, []string{"regex-is-string-test \"http.request.uri.path ~ \\\"^/api\\\"\": this regular expression only tests for a fixed string; write `starts_with(http.request.uri.path, \"/api\")`"}},
+		{`http.request.uri.path matches r"\.php$"`, []string{"regex-is-string-test \"http.request.uri.path matches r\\\"\\\\.php$\\\"\": this regular expression only tests for a fixed string; write `ends_with(http.request.uri.path, \".php\")`"}},
+		{`http.request.uri.path matches "^/login$"`, []string{"regex-is-string-test \"http.request.uri.path matches \\\"^/login$\\\"\": this regular expression only tests for a fixed string; write `http.request.uri.path eq \"/login\"`"}},
+		{`http.request.uri.path matches "^/api/v[0-9]+"`, nil},
+		{`http.user_agent matches "(?i)curl"`, nil},
+		{`http.request.uri.path matches "^/(a|b)$"`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			assert.Equal(t, tt.want, show(tt.src, lint.Expression(checked(t, tt.src))))
+		})
+	}
+}
+
+func TestTooLong(t *testing.T) {
+	src := `http.host in {` + strings.Repeat(`"a.example.com" `, 300) + `}`
+	fs := lint.Expression(checked(t, src))
+	require.Len(t, fs, 1)
+	assert.Equal(t, lint.TooLong, fs[0].Code)
+	assert.Equal(t, lint.Error, fs[0].Severity)
+	assert.Equal(t, 4096, fs[0].Offset)
+}
+
+func TestRules(t *testing.T) {
+	f, err := ruleset.Parse([]byte(`[
+		{"ref": "bots", "expression": "cf.bot_management.score lt 30", "action": "block"},
+		{"ref": "logged", "expression": "cf.bot_management.score lt 30", "action": "log"},
+		{"ref": "narrower", "expression": "(cf.bot_management.score lt 30) and http.host eq \"a\"", "action": "managed_challenge"},
+		{"ref": "verified", "expression": "cf.bot_management.score lt 10 and not cf.client.bot", "action": "block"},
+		{"ref": "off", "expression": "cf.bot_management.score lt 30 and ssl", "action": "block", "enabled": false},
+		{"ref": "skip", "expression": "true and ssl", "action": "skip", "action_parameters": {"ruleset": "current"}},
+		{"ref": "after-skip", "expression": "ssl and http.host eq \"b\" and not cf.bot_management.verified_bot", "action": "challenge"}
+	]`), ruleset.JSON)
+	require.NoError(t, err)
+	var cs []*ast.Checked
+	for _, r := range f.Rules {
+		cs = append(cs, checked(t, r.Expression))
+	}
+	var got []string
+	for _, fd := range lint.Rules(f.Rules, cs) {
+		got = append(got, fmt.Sprintf("%s %s", fd.Rule.Ref, fd.Code))
+	}
+	assert.Equal(t, []string{
+		"bots no-verified-bot-exemption",
+		"logged shadowed-rule",
+		"narrower no-verified-bot-exemption",
+		"narrower shadowed-rule",
+		"off no-verified-bot-exemption",
+		"after-skip shadowed-rule",
+	}, got)
+	fs := lint.Rules(f.Rules, cs)
+	assert.Equal(t, "this rule never acts: rule 1 (ref \"bots\") (block) matches every request it matches and ends evaluation first", fs[1].Message)
+	assert.Equal(t, "add `and not cf.bot_management.verified_bot`", fs[0].Fix)
+}
