@@ -21,9 +21,20 @@ func Compile(src string, s *fields.Scheme, opts ...Option) (*eval.Filter, error)
 	if err != nil {
 		return nil, err
 	}
-	f, err := eval.Compile(checked, evalOptions(opts)...)
-	return f, positioned(err, src)
+	return CompileChecked(checked, opts...)
 }
+
+// CompileChecked compiles a condition that Check accepted, for callers
+// that keep the checked tree (a linter, say). Errors the checker cannot see,
+// such as a regular expression that does not compile, come as *Errors.
+func CompileChecked(checked *ast.Checked, opts ...Option) (*eval.Filter, error) {
+	f, err := eval.Compile(checked, evalOptions(opts)...)
+	return f, positioned(err, checked.Source)
+}
+
+// Trace makes the compiled expression report each value it computes, as
+// eval.WithTrace does; for explaining a result.
+func Trace(trace func(x ast.Expr, v eval.Value)) Option { return func(c *config) { c.trace = trace } }
 
 // CompileValue parses, checks and compiles a value expression, such as
 // regex_replace(http.request.uri.path, "^/old/", "/new/"), whose program
@@ -33,8 +44,13 @@ func CompileValue(src string, s *fields.Scheme, opts ...Option) (*eval.Program, 
 	if err != nil {
 		return nil, err
 	}
+	return CompileValueChecked(checked, opts...)
+}
+
+// CompileValueChecked compiles a value expression that CheckValue accepted.
+func CompileValueChecked(checked *ast.Checked, opts ...Option) (*eval.Program, error) {
 	p, err := eval.CompileValue(checked, evalOptions(opts)...)
-	return p, positioned(err, src)
+	return p, positioned(err, checked.Source)
 }
 
 func parseAndCheck(src string, s *fields.Scheme, condition bool, opts []Option) (*ast.Checked, error) {
@@ -46,10 +62,15 @@ func parseAndCheck(src string, s *fields.Scheme, condition bool, opts []Option) 
 }
 
 func evalOptions(opts []Option) []eval.Option {
-	if cfg := newConfig(opts); cfg.lists != nil {
-		return []eval.Option{eval.WithLists(cfg.lists)}
+	cfg := newConfig(opts)
+	var out []eval.Option
+	if cfg.lists != nil {
+		out = append(out, eval.WithLists(cfg.lists))
 	}
-	return nil
+	if cfg.trace != nil {
+		out = append(out, eval.WithTrace(cfg.trace))
+	}
+	return out
 }
 
 // positioned turns the compiler's errors into *Errors with lines and columns.

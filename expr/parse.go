@@ -24,6 +24,7 @@ type config struct {
 	lists      eval.Lists
 	// declaredListsOnly makes a list the scheme does not declare an error.
 	declaredListsOnly bool
+	trace             func(ast.Expr, eval.Value)
 }
 
 func newConfig(opts []Option) config {

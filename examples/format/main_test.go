@@ -15,7 +15,7 @@ func TestRun(t *testing.T) {
 	golden.Check(t, "examples/format/testdata/bot-management.golden", out.String())
 
 	out.Reset()
-	assert.Equal(t, 1, run([]string{"examples/rules/mistakes.txt"}, &out), "every mistake is reported")
+	assert.Equal(t, 1, run([]string{"examples/mistakes/mistakes.txt"}, &out), "every mistake is reported")
 	golden.Check(t, "examples/format/testdata/mistakes.golden", out.String())
 	assert.Equal(t, 6, strings.Count(out.String(), "Filter parsing error"))
 

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"cmp"
+	"flag"
+	"slices"
+
+	"github.com/edgerules/edgerules/ast"
+	"github.com/edgerules/edgerules/expr"
+	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/lint"
+)
+
+// maxLength is the longest expression the command reads. It is above
+// Cloudflare's 4,096 bytes so that a longer rule is still checked, and then
+// reported by the too-long rule of lint.
+const maxLength = 1 << 16
+
+// checkCommand validates every expression of every file, and with lint
+// (the lint command, or check --lint) reports warnings too.
+func checkCommand(args []string, withLint bool, s streams) int {
+	fl := flag.NewFlagSet("check", flag.ContinueOnError)
+	fl.SetOutput(s.err)
+	schemePath := fl.String("scheme", "", "a JSON file of fields to use instead of Cloudflare's")
+	listsPath := fl.String("lists", "", "a JSON file of the lists rules may name, {\"name\": \"ip|hostname|asn|string\"}")
+	format := fl.String("format", "text", "text, json, sarif or github")
+	fl.BoolVar(&withLint, "lint", withLint, "report warnings about valid rules that are probably wrong")
+	if fl.Parse(args) != nil {
+		return exitUsage
+	}
+	out, ok := outputs[*format]
+	if !ok {
+		return s.fail("unknown --format %q: use text, json, sarif or github", *format)
+	}
+	if fl.NArg() == 0 {
+		return s.fail("name the files to check, or - for standard input")
+	}
+	scheme, opts, err := loadScheme(*schemePath, *listsPath)
+	if err != nil {
+		return s.fail("%v", err)
+	}
+	inputs, err := readInputs(fl.Args(), s.in)
+	if err != nil {
+		return s.fail("%v", err)
+	}
+	var diags []diagnostic
+	units := 0
+	for _, in := range inputs {
+		diags = append(diags, checkInput(in, scheme, withLint, opts)...)
+		units += len(in.units)
+	}
+	out(s.out, diags, summary{files: len(inputs), expressions: units})
+	for _, d := range diags {
+		if d.Severity == string(lint.Error) {
+			return exitFindings
+		}
+	}
+	return exitOK
+}
+
+func checkInput(in *input, scheme *fields.Scheme, withLint bool, opts []expr.Option) []diagnostic {
+	if in.loadErr != nil {
+		return []diagnostic{*in.loadErr}
+	}
+	var diags []diagnostic
+	if in.file != nil {
+		for _, e := range in.file.Validate() {
+			diags = append(diags, ruleDiagnostic(in, in.units[e.Rule.Index], e))
+		}
+	}
+	checked := make([]*ast.Checked, len(in.units))
+	for i, u := range in.units {
+		c, err := compileUnit(u.expr, scheme, opts)
+		if err != nil {
+			diags = append(diags, exprErrors(in, u, err)...)
+			continue
+		}
+		checked[i] = c
+		if in.file == nil {
+			for _, f := range lint.Expression(c) {
+				diags = append(diags, findingDiagnostic(in, u, f))
+			}
+		}
+	}
+	if in.file != nil {
+		for _, f := range lint.Rules(in.file.Rules, checked) {
+			diags = append(diags, findingDiagnostic(in, in.units[f.Rule.Index], f))
+		}
+	}
+	if !withLint {
+		kept := diags[:0]
+		for _, d := range diags {
+			if d.Severity == string(lint.Error) {
+				kept = append(kept, d)
+			}
+		}
+		diags = kept
+	}
+	slices.SortStableFunc(diags, func(a, b diagnostic) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+	return diags
+}
+
+// compileUnit parses, checks and compiles one expression and returns the
+// checked tree for the linter.
+func compileUnit(src string, scheme *fields.Scheme, opts []expr.Option) (*ast.Checked, error) {
+	tree, err := expr.Parse(src, opts...)
+	if err != nil {
+		return nil, err
+	}
+	c, err := expr.Check(tree, scheme, opts...)
+	if err != nil {
+		return nil, err
+	}
+	_, err = expr.CompileChecked(c, opts...)
+	return c, err
+}

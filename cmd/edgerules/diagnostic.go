@@ -1,0 +1,102 @@
+package main
+
+import (
+	"errors"
+	"regexp"
+	"strconv"
+
+	"github.com/edgerules/edgerules/expr"
+	"github.com/edgerules/edgerules/lint"
+	"github.com/edgerules/edgerules/ruleset"
+)
+
+// A diagnostic is one finding about one file, in the form every output
+// format reads: where (file line and column, and offset and length in the
+// expression), how bad, which code, and what to do.
+type diagnostic struct {
+	File      string    `json:"file"`
+	Line      int       `json:"line"`
+	Column    int       `json:"column"`
+	EndLine   int       `json:"end_line"`
+	EndColumn int       `json:"end_column"`
+	Offset    int       `json:"offset"`
+	Length    int       `json:"length"`
+	Severity  string    `json:"severity"`
+	Code      string    `json:"code"`
+	Message   string    `json:"message"`
+	Hint      string    `json:"hint,omitempty"`
+	Rule      *ruleInfo `json:"rule,omitempty"`
+	expr      string    // the expression, for the excerpt of the text format
+}
+
+// ruleInfo names the rule of a diagnostic in a ruleset.
+type ruleInfo struct {
+	Index int    `json:"index"` // from 1
+	Ref   string `json:"ref,omitempty"`
+	ID    string `json:"id,omitempty"`
+}
+
+// The codes of problems with files and rules rather than expressions.
+const (
+	codeInvalidFile = "invalid-file"
+	codeInvalidRule = "invalid-rule"
+)
+
+// at makes a diagnostic for the bytes [off, off+length) of a unit's expression.
+func at(in *input, u unit, severity, code string, off, length int, msg, hint string) diagnostic {
+	d := diagnostic{File: in.path, Offset: off, Length: length, Severity: severity, Code: code,
+		Message: msg, Hint: hint, expr: u.expr}
+	d.Line, d.Column = u.position(off)
+	d.EndLine, d.EndColumn = u.position(off + length)
+	if r := u.rule; r != nil {
+		d.Rule = &ruleInfo{Index: r.Index + 1, Ref: r.Ref, ID: r.ID}
+	}
+	return d
+}
+
+// exprErrors turns the errors of compiling a unit into diagnostics.
+func exprErrors(in *input, u unit, err error) []diagnostic {
+	var list expr.ErrorList
+	if !errors.As(err, &list) {
+		var e *expr.Error
+		if !errors.As(err, &e) {
+			return []diagnostic{at(in, u, "error", codeInvalidRule, 0, 0, err.Error(), "")}
+		}
+		list = expr.ErrorList{e}
+	}
+	out := make([]diagnostic, len(list))
+	for i, e := range list {
+		out[i] = at(in, u, "error", string(e.Code), e.Offset, e.Len, e.Msg, e.Hint)
+	}
+	return out
+}
+
+func findingDiagnostic(in *input, u unit, f lint.Finding) diagnostic {
+	return at(in, u, string(f.Severity), f.Code, f.Offset, f.Len, f.Message, f.Fix)
+}
+
+func ruleDiagnostic(in *input, u unit, e *ruleset.RuleError) diagnostic {
+	d := at(in, u, "error", codeInvalidRule, 0, len(u.expr), e.Err.Error(), "")
+	d.expr = ""
+	return d
+}
+
+var (
+	jsonPosition = regexp.MustCompile(`^(\d+):(\d+): `)
+	yamlLine     = regexp.MustCompile(`line (\d+)`)
+)
+
+// fileError makes a diagnostic of a file that could not be read as a
+// ruleset, at the line (and column) its error names.
+func fileError(path string, err error) diagnostic {
+	d := diagnostic{File: path, Line: 1, Column: 1, Severity: "error", Code: codeInvalidFile, Message: err.Error()}
+	if m := jsonPosition.FindStringSubmatch(d.Message); m != nil {
+		d.Line, _ = strconv.Atoi(m[1])
+		d.Column, _ = strconv.Atoi(m[2])
+		d.Message = d.Message[len(m[0]):]
+	} else if m := yamlLine.FindStringSubmatch(d.Message); m != nil {
+		d.Line, _ = strconv.Atoi(m[1])
+	}
+	d.EndLine, d.EndColumn = d.Line, d.Column
+	return d
+}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/edgerules/edgerules/ast"
+	"github.com/edgerules/edgerules/eval"
+	"github.com/edgerules/edgerules/expr"
+	"github.com/edgerules/edgerules/fields"
+)
+
+// evalCommand evaluates one expression against field values given as JSON
+// and prints the result: true or false for a condition, the value for a
+// value expression. With --explain it prints every part of the expression
+// with the value it had.
+func evalCommand(args []string, s streams) int {
+	fl := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fl.SetOutput(s.err)
+	schemePath := fl.String("scheme", "", "a JSON file of fields to use instead of Cloudflare's")
+	valuesPath := fl.String("values", "", "a JSON object of field values, or - for standard input")
+	explain := fl.Bool("explain", false, "print every part of the expression with its value")
+	if fl.Parse(args) != nil {
+		return exitUsage
+	}
+	if fl.NArg() != 1 {
+		return s.fail("give one expression to evaluate (quote it for the shell)")
+	}
+	src := fl.Arg(0)
+	scheme, opts, err := loadScheme(*schemePath, "")
+	if err != nil {
+		return s.fail("%v", err)
+	}
+	ctx := eval.NewContext(scheme)
+	if *valuesPath != "" {
+		if err := setValues(ctx, *valuesPath, s.in); err != nil {
+			return s.fail("%v", err)
+		}
+	}
+	trace := map[ast.Expr][]eval.Value{}
+	if *explain {
+		opts = append(opts, expr.Trace(func(x ast.Expr, v eval.Value) { trace[x] = append(trace[x], v) }))
+	}
+	tree, err := expr.Parse(src, opts...)
+	var checked *ast.Checked
+	if err == nil {
+		checked, err = expr.CheckValue(tree, scheme, opts...)
+	}
+	var result string
+	if err == nil && checked.Types[tree.X] == (ast.TypeInfo{Type: fields.Bool}) {
+		var f *eval.Filter
+		if f, err = expr.CompileChecked(checked, opts...); err == nil {
+			result = fmt.Sprint(f.Match(ctx))
+		}
+	} else if err == nil {
+		var p *eval.Program
+		if p, err = expr.CompileValueChecked(checked, opts...); err == nil {
+			result = p.Eval(ctx).String()
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(s.err, err)
+		return exitFindings
+	}
+	fmt.Fprintln(s.out, result)
+	if *explain {
+		explainTree(s.out, tree.X, trace, "")
+	}
+	return exitOK
+}
+
+// explainTree prints each part of x that computes something, indented by
+// depth, with the values it had, or that it was not evaluated.
+func explainTree(w io.Writer, x ast.Expr, trace map[ast.Expr][]eval.Value, indent string) {
+	x = ast.Unparen(x)
+	var children []ast.Expr
+	switch x := x.(type) {
+	case *ast.Literal, *ast.BoolLit:
+		return
+	case *ast.LogicalExpr:
+		children = x.X
+	case *ast.NotExpr:
+		children = []ast.Expr{x.X}
+	case *ast.CompareExpr:
+		children = []ast.Expr{x.X}
+	case *ast.IndexExpr:
+		children = []ast.Expr{x.X}
+	case *ast.CallExpr:
+		children = x.Args
+	}
+	values, seen := trace[x]
+	shown := "not evaluated"
+	if seen {
+		parts := make([]string, len(values))
+		for i, v := range values {
+			parts[i] = v.String()
+		}
+		shown = strings.Join(parts, ", ")
+	}
+	fmt.Fprintf(w, "%s%s = %s\n", indent, ast.Format(x), shown)
+	if !seen {
+		return
+	}
+	for _, c := range children {
+		explainTree(w, c, trace, indent+"  ")
+	}
+}
+
+// setValues reads a JSON object of field values and sets them in ctx, each
+// decoded by its field's type.
+func setValues(ctx *eval.Context, path string, stdin io.Reader) error {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = io.ReadAll(stdin)
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var raw map[string]any
+	if err := dec.Decode(&raw); err != nil {
+		return fmt.Errorf("%s: the values must be a JSON object of field names: %v", path, err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(raw)) {
+		f, ok := ctx.Scheme().Field(name)
+		if !ok {
+			return fmt.Errorf("%s: unknown field %s", path, name)
+		}
+		v, err := jsonValue(f.Type(), raw[name])
+		if err != nil {
+			return fmt.Errorf("%s: field %s is %s: %v", path, name, f.Type(), err)
+		}
+		if err := ctx.Set(f, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// jsonValue decodes a JSON value as type t: a string for String and IP, an
+// integer for Int, true or false for Bool, an array for Array, an object
+// for Map.
+func jsonValue(t fields.Type, j any) (eval.Value, error) {
+	switch {
+	case j == nil:
+		return eval.Value{}, nil
+	case t == fields.String:
+		if s, ok := j.(string); ok {
+			return eval.String(s), nil
+		}
+	case t == fields.Int:
+		if n, ok := j.(json.Number); ok {
+			i, err := n.Int64()
+			if err != nil {
+				return eval.Value{}, fmt.Errorf("%s is not a whole number", n)
+			}
+			return eval.Int(i), nil
+		}
+	case t == fields.Bool:
+		if b, ok := j.(bool); ok {
+			return eval.Bool(b), nil
+		}
+	case t == fields.IP:
+		if s, ok := j.(string); ok {
+			a, err := fields.ParseIP(s)
+			return eval.IP(a), err
+		}
+	case t.IsArray():
+		if arr, ok := j.([]any); ok {
+			elems := make([]eval.Value, len(arr))
+			for i, e := range arr {
+				v, err := jsonValue(t.Elem(), e)
+				if err != nil {
+					return eval.Value{}, fmt.Errorf("element %d: %v", i, err)
+				}
+				elems[i] = v
+			}
+			return eval.Array(t.Elem(), elems...)
+		}
+	case t.IsMap():
+		if obj, ok := j.(map[string]any); ok {
+			m := make(map[string]eval.Value, len(obj))
+			for k, e := range obj {
+				v, err := jsonValue(t.Elem(), e)
+				if err != nil {
+					return eval.Value{}, fmt.Errorf("key %q: %v", k, err)
+				}
+				m[k] = v
+			}
+			return eval.Map(t.Elem(), m)
+		}
+	}
+	return eval.Value{}, fmt.Errorf("cannot use %s", describeJSON(j))
+}
+
+func describeJSON(j any) string {
+	data, _ := json.Marshal(j)
+	s := string(data)
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return s
+}

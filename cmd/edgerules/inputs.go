@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/edgerules/edgerules/expr"
+	"github.com/edgerules/edgerules/ruleset"
+)
+
+// An input is one file of expressions or one ruleset.
+type input struct {
+	path  string
+	text  string
+	file  *ruleset.File // a ruleset; nil for a file of expressions
+	units []unit
+	// loadErr is why a ruleset could not be read: bad JSON or YAML.
+	loadErr *diagnostic
+}
+
+// A unit is one expression of an input.
+type unit struct {
+	expr string
+	rule *ruleset.Rule // the rule it belongs to, in a ruleset
+	line int           // its line, in a file of expressions
+}
+
+// position returns the line and column in the input's file of byte off of
+// the unit's expression.
+func (u unit) position(off int) (line, col int) {
+	if u.rule != nil && u.rule.Source != nil {
+		return u.rule.Source.Position(off)
+	}
+	if u.rule != nil {
+		return 1, 1
+	}
+	l, c := expr.Position(u.expr, off)
+	return u.line + l - 1, c
+}
+
+// readInputs reads the files the arguments name. A folder stands for its
+// files; dir/... for those of its subfolders too.
+func readInputs(args []string, stdin io.Reader) ([]*input, error) {
+	var paths []string
+	for _, a := range args {
+		expanded, err := expand(a)
+		if err != nil {
+			return nil, err
+		}
+		paths = append(paths, expanded...)
+	}
+	var inputs []*input
+	for _, p := range paths {
+		in, err := readInput(p, stdin)
+		if err != nil {
+			return nil, err
+		}
+		inputs = append(inputs, in)
+	}
+	return inputs, nil
+}
+
+// known reports whether edgerules reads files with the extension of path.
+func known(path string) bool {
+	_, isRuleset := ruleset.FormatOf(path)
+	ext := strings.ToLower(filepath.Ext(path))
+	return isRuleset || ext == ".txt" || ext == ".expr"
+}
+
+func expand(arg string) ([]string, error) {
+	root, recursive := strings.CutSuffix(arg, "/...")
+	if arg == "-" {
+		return []string{"-"}, nil
+	}
+	info, err := os.Stat(root)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		if recursive {
+			return nil, fmt.Errorf("%s is not a folder", root)
+		}
+		return []string{arg}, nil
+	}
+	var paths []string
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && p != root && !recursive:
+			return filepath.SkipDir
+		case !d.IsDir() && known(p):
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	slices.Sort(paths)
+	if err == nil && len(paths) == 0 {
+		err = fmt.Errorf("%s holds no .txt, .expr, .json, .yaml or .yml file", arg)
+	}
+	return paths, err
+}
+
+func readInput(path string, stdin io.Reader) (*input, error) {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = io.ReadAll(stdin)
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	in := &input{path: path, text: string(data)}
+	format, isRuleset := ruleset.FormatOf(path)
+	if path == "-" {
+		// An expression never starts with { or [: a JSON ruleset does.
+		trimmed := bytes.TrimSpace(data)
+		format, isRuleset = ruleset.JSON, len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
+	}
+	switch {
+	case isRuleset:
+		in.file, err = ruleset.Parse(data, format)
+		if err != nil {
+			d := fileError(path, err)
+			in.loadErr = &d
+			return in, nil
+		}
+		for _, r := range in.file.Rules {
+			in.units = append(in.units, unit{expr: r.Expression, rule: r})
+		}
+	case known(path) || path == "-":
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(nil, 1<<24)
+		for line := 1; sc.Scan(); line++ {
+			text := strings.TrimSuffix(sc.Text(), "\r")
+			if strings.TrimSpace(text) != "" && !strings.HasPrefix(strings.TrimSpace(text), "#") {
+				in.units = append(in.units, unit{expr: text, line: line})
+			}
+		}
+	default:
+		return nil, fmt.Errorf("%s: edgerules reads .txt, .expr, .json, .yaml and .yml files", path)
+	}
+	return in, nil
+}
