@@ -12,6 +12,12 @@ import (
 // its own, then what a rule means among the others.
 func Rules(rules []*ruleset.Rule, checked []*ast.Checked) []Finding {
 	var out []Finding
+	conj := make([]map[string]bool, len(rules))
+	for i, c := range checked {
+		if c != nil {
+			conj[i] = conjuncts(c)
+		}
+	}
 	for i, r := range rules {
 		c := checked[i]
 		if c == nil {
@@ -21,7 +27,7 @@ func Rules(rules []*ruleset.Rule, checked []*ast.Checked) []Finding {
 		if f, ok := noVerifiedBotExemption(r, c); ok {
 			found = append(found, f)
 		}
-		if f, ok := shadowed(rules, checked, i); ok {
+		if f, ok := shadowed(rules, checked, conj, i); ok {
 			found = append(found, f)
 		}
 		for _, f := range found {
@@ -57,22 +63,21 @@ func noVerifiedBotExemption(r *ruleset.Rule, c *ast.Checked) (Finding, bool) {
 		return Finding{}, false
 	}
 	return Finding{Code: NoVerifiedBotExempt, Severity: Warning, Offset: score.Pos(), Len: len(score.Name),
-		Message: fmt.Sprintf("this rule would %s verified bots too, such as search engine crawlers", r.Action),
+		Message: fmt.Sprintf("this %s rule also catches verified bots, such as search engine crawlers", r.Action),
 		Fix:     "add `and not cf.bot_management.verified_bot`"}, true
 }
 
 // shadowed flags rule j when an earlier rule that ends evaluation matches
-// every request j matches: its conditions are a subset of j's.
-func shadowed(rules []*ruleset.Rule, checked []*ast.Checked, j int) (Finding, bool) {
+// every request j matches: its conditions (conj) are a subset of j's.
+func shadowed(rules []*ruleset.Rule, checked []*ast.Checked, conj []map[string]bool, j int) (Finding, bool) {
 	if !rules[j].IsEnabled() {
 		return Finding{}, false
 	}
-	mine := conjuncts(checked[j])
 	for i, r := range rules[:j] {
 		if checked[i] == nil || !r.IsEnabled() || !(r.Action.Terminating() || r.SkipsRuleset()) {
 			continue
 		}
-		if subset(conjuncts(checked[i]), mine) {
+		if subset(conj[i], conj[j]) {
 			x := checked[j].X
 			return Finding{Code: Shadowed, Severity: Warning, Offset: x.Pos(), Len: x.End() - x.Pos(),
 				Message: fmt.Sprintf("this rule never acts: %s (%s) matches every request it matches and ends evaluation first", r.Name(), r.Action),

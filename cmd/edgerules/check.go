@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"flag"
 	"slices"
+	"strings"
 
 	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/expr"
@@ -70,6 +71,9 @@ func checkInput(in *input, scheme *fields.Scheme, withLint bool, opts []expr.Opt
 	}
 	checked := make([]*ast.Checked, len(in.units))
 	for i, u := range in.units {
+		if u.rule != nil && strings.TrimSpace(u.expr) == "" {
+			continue // Validate reported it
+		}
 		c, err := compileUnit(u.expr, scheme, opts)
 		if err != nil {
 			diags = append(diags, exprErrors(in, u, err)...)

@@ -104,8 +104,10 @@ var descriptions = map[string]string{
 // writeSARIF prints a SARIF 2.1.0 log for code scanning.
 func writeSARIF(w io.Writer, diags []diagnostic, _ summary) {
 	type (
-		message  struct{ Text string `json:"text"` }
-		region   struct {
+		message struct {
+			Text string `json:"text"`
+		}
+		region struct {
 			StartLine   int `json:"startLine"`
 			StartColumn int `json:"startColumn"`
 			EndLine     int `json:"endLine"`

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/edgerules/edgerules/internal/golden"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// binary is the edgerules command, built once for the end-to-end tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "edgerules-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	binary = filepath.Join(dir, "edgerules")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building edgerules:", err)
+		os.Exit(2)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runBinary runs the built command in testdata and returns its exit status
+// and what it printed, labelled.
+func runBinary(t *testing.T, stdin string, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = "testdata"
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	status := 0
+	if exit, ok := err.(*exec.ExitError); ok {
+		status = exit.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return status, fmt.Sprintf("$ edgerules %s\nexit %d\n--- stdout\n%s--- stderr\n%s", strings.Join(args, " "), status, stdout.String(), stderr.String())
+}
+
+// TestCommands runs the built command on the files in testdata and compares
+// its exit status and output with golden files.
+func TestCommands(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		stdin  string
+		status int
+	}{
+		{"check-clean", []string{"check", "clean.txt"}, "", exitOK},
+		{"check-exprs-text", []string{"check", "exprs.txt"}, "", exitFindings},
+		{"check-exprs-json", []string{"check", "--format", "json", "exprs.txt"}, "", exitFindings},
+		{"check-exprs-sarif", []string{"check", "--format", "sarif", "exprs.txt"}, "", exitFindings},
+		{"check-exprs-github", []string{"check", "--format", "github", "exprs.txt"}, "", exitFindings},
+		{"lint-exprs", []string{"lint", "exprs.txt"}, "", exitFindings},
+		{"check-rules-json-text", []string{"check", "--lint", "rules.json"}, "", exitFindings},
+		{"check-rules-json-json", []string{"check", "--lint", "--format", "json", "rules.json"}, "", exitFindings},
+		{"check-rules-json-sarif", []string{"check", "--lint", "--format", "sarif", "rules.json"}, "", exitFindings},
+		{"check-rules-json-github", []string{"check", "--lint", "--format", "github", "rules.json"}, "", exitFindings},
+		{"lint-rules-yaml", []string{"lint", "rules.yaml"}, "", exitFindings},
+		{"lint-api-response", []string{"lint", "api-response.json"}, "", exitOK},
+		{"check-broken-json", []string{"check", "broken.json", "clean.txt"}, "", exitFindings},
+		{"check-stdin", []string{"check", "-"}, "ssl and http.host eq \"a\"\nssl AND x\n", exitFindings},
+		{"check-stdin-ruleset", []string{"check", "-"}, `[{"expression": "ssl", "action": "block"}]`, exitOK},
+		{"check-custom-scheme", []string{"check", "--scheme", "scheme.json", "custom.txt"}, "", exitFindings},
+		{"check-lists", []string{"check", "--lists", "lists.json", "lists.txt"}, "", exitFindings},
+		{"check-folder", []string{"check", "."}, "", exitFindings},
+		{"usage-no-command", nil, "", exitUsage},
+		{"usage-unknown-command", []string{"verify", "x.txt"}, "", exitUsage},
+		{"usage-no-files", []string{"check"}, "", exitUsage},
+		{"usage-bad-format", []string{"check", "--format", "xml", "clean.txt"}, "", exitUsage},
+		{"usage-missing-file", []string{"check", "nope.txt"}, "", exitUsage},
+		{"usage-unknown-extension", []string{"check", "clean.txt", "../main.go"}, "", exitUsage},
+		{"usage-bad-scheme", []string{"check", "--scheme", "values.json", "clean.txt"}, "", exitUsage},
+		{"fmt-txt", []string{"fmt", "fmt.txt"}, "", exitOK},
+		{"fmt-json", []string{"fmt", "fmt.json"}, "", exitOK},
+		{"fmt-yaml", []string{"fmt", "fmt.yaml"}, "", exitOK},
+		{"fmt-expression", []string{"fmt", "-e", `(a.b==1)&&!(c)||d ~ "x\\.y"`}, "", exitOK},
+		{"fmt-broken", []string{"fmt", "fmt-broken.txt"}, "", exitFindings},
+		{"eval-true", []string{"eval", "--values", "values.json", `cf.bot_management.score lt 30 and not cf.bot_management.verified_bot`}, "", exitOK},
+		{"eval-explain", []string{"eval", "--values", "values.json", "--explain",
+			`(cf.bot_management.score lt 30) and not (cf.bot_management.verified_bot) and not (http.request.uri.path contains "/api")`}, "", exitOK},
+		{"eval-star", []string{"eval", "--values", "-", "--explain", `any(http.request.headers.names[*] eq "X-Debug")`},
+			`{"http.request.headers.names": ["Accept", "X-Debug"]}`, exitOK},
+		{"eval-value", []string{"eval", "--values", "values.json", `regex_replace(http.request.uri.path, "^/api/v1/", "/v2/")`}, "", exitOK},
+		{"eval-missing", []string{"eval", `http.request.headers["x-api-key"][0] ne "secret"`}, "", exitOK},
+		{"eval-invalid", []string{"eval", `ssl eq true`}, "", exitFindings},
+		{"eval-bad-values", []string{"eval", "--values", "-", `cf.bot_management.score lt 30`}, `{"cf.bot_management.score": "12"}`, exitUsage},
+		{"eval-custom-scheme", []string{"eval", "--scheme", "scheme.json", "--values", "-", `age ge 18`}, `{"user.age": 36}`, exitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, out := runBinary(t, tt.stdin, tt.args...)
+			assert.Equal(t, tt.status, status, out)
+			golden.Check(t, filepath.Join("testdata", "golden", tt.name+".txt"), out)
+		})
+	}
+}
+
+// TestFmtWrite formats files in place; a second run changes nothing.
+func TestFmtWrite(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"fmt.txt", "fmt.json", "fmt.yaml"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		require.NoError(t, err)
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, data, 0o640))
+		status, out := runBinary(t, "", "fmt", "-w", path)
+		require.Equal(t, exitOK, status, out)
+		written, err := os.ReadFile(path)
+		require.NoError(t, err)
+		_, printed := runBinary(t, "", "fmt", name)
+		assert.Contains(t, printed, "--- stdout\n"+string(written)+"--- stderr", "-w writes what fmt prints")
+		info, err := os.Stat(path)
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o640), info.Mode().Perm(), "the file keeps its mode")
+		status, _ = runBinary(t, "", "fmt", "-w", path)
+		require.Equal(t, exitOK, status)
+		again, _ := os.ReadFile(path)
+		assert.Equal(t, string(written), string(again), "formatting is idempotent")
+	}
+	status, out := runBinary(t, "", "fmt", "-w", "-")
+	assert.Equal(t, exitUsage, status, out)
+}
