@@ -1,0 +1,54 @@
+package nethttp_test
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"testing"
+
+	"github.com/edgerules/edgerules/nethttp"
+	"github.com/edgerules/edgerules/ruleset"
+)
+
+// discardWriter is a ResponseWriter that keeps nothing, so the benchmark
+// measures the middleware and not the recorder.
+type discardWriter struct{ h http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+// BenchmarkMiddleware runs the seed's layered rules in front of a handler
+// that does nothing: the time and allocations are the middleware's.
+func BenchmarkMiddleware(b *testing.B) {
+	f, err := ruleset.Load("../examples/rules/bot-management.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := nethttp.New(f.Ruleset, nethttp.Options{
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")},
+		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := m.Wrap(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	for _, c := range []struct{ name, score, path string }{
+		{"human-passes", "87", "/products/shoes"},
+		{"api-skips", "12", "/api/items"},
+		{"bot-blocked", "12", "/products/shoes"},
+	} {
+		r := httptest.NewRequest("GET", "https://shop.example.com"+c.path, nil)
+		r.Header.Set("Cf-Bot-Score", c.score)
+		r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0")
+		w := &discardWriter{h: http.Header{}}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				h.ServeHTTP(w, r)
+			}
+		})
+	}
+}

@@ -1,0 +1,223 @@
+package nethttp
+
+import (
+	"context"
+	"expvar"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/edgerules/edgerules/eval"
+	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/ruleset"
+)
+
+// Options configure a Middleware. The zero Options trust no proxy, read
+// bot signals with CloudflareHeaders, answer challenges with
+// DefaultChallenge and log to slog.Default().
+type Options struct {
+	// TrustedProxies are the networks whose X-Forwarded-For, Forwarded and
+	// bot headers are believed.
+	TrustedProxies []netip.Prefix
+	// Scorer fills the cf.bot_management.* fields.
+	Scorer BotScorer
+	// Challenge answers the challenge actions (challenge, js_challenge,
+	// managed_challenge).
+	Challenge http.Handler
+	// Logger receives a record for each rule that matches.
+	Logger *slog.Logger
+	// DetectionOnly logs what the rules decide and lets every request through.
+	DetectionOnly bool
+	// Now gives the time of a request (http.request.timestamp.*).
+	Now func() time.Time
+}
+
+type config struct {
+	trustedProxies []netip.Prefix
+	scorer         BotScorer
+	now            func() time.Time
+}
+
+func (c *config) trusted(a netip.Addr) bool {
+	for _, p := range c.trustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// A Middleware applies a ruleset to the requests of an http.Handler. Its
+// ruleset can be replaced while it serves; it is safe for concurrent use.
+type Middleware struct {
+	cfg      config
+	opts     Options
+	current  atomic.Pointer[loaded]
+	pool     sync.Pool
+	requests atomic.Uint64
+	actions  map[ruleset.Action]*atomic.Uint64
+}
+
+// loaded is one ruleset with what the middleware prepared for it.
+type loaded struct {
+	engine    *ruleset.Engine
+	matches   []atomic.Uint64 // per rule
+	responses []*response     // per rule, for block, redirect and serve_error
+}
+
+// New returns a middleware applying rs, or the reasons rs does not compile.
+func New(rs *ruleset.Ruleset, opts Options) (*Middleware, error) {
+	m := &Middleware{cfg: config{trustedProxies: opts.TrustedProxies, scorer: opts.Scorer, now: opts.Now}, opts: opts,
+		actions: map[ruleset.Action]*atomic.Uint64{}}
+	if m.cfg.scorer == nil {
+		m.cfg.scorer = CloudflareHeaders{}
+	}
+	if m.opts.Challenge == nil {
+		m.opts.Challenge = DefaultChallenge
+	}
+	if m.opts.Logger == nil {
+		m.opts.Logger = slog.Default()
+	}
+	if m.cfg.now == nil {
+		m.cfg.now = time.Now
+	}
+	for _, a := range []ruleset.Action{ruleset.Block, ruleset.Challenge, ruleset.JSChallenge, ruleset.ManagedChallenge,
+		ruleset.Redirect, ruleset.ServeError, ruleset.Skip, ruleset.Allow, ruleset.Log} {
+		m.actions[a] = new(atomic.Uint64)
+	}
+	m.pool.New = func() any { return newSlot(&m.cfg) }
+	if err := m.Load(rs); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Load compiles rs and, if it compiles, makes it the ruleset of every
+// request that starts from now on; requests under way finish with the old
+// one. If it does not compile, the old ruleset stays and Load says why.
+// The match counts of rules start again from zero.
+func (m *Middleware) Load(rs *ruleset.Ruleset) error {
+	engine, err := ruleset.Compile(rs, fields.Cloudflare())
+	if err != nil {
+		return err
+	}
+	l := &loaded{engine: engine, matches: make([]atomic.Uint64, len(rs.Rules)), responses: make([]*response, len(rs.Rules))}
+	for i, r := range rs.Rules {
+		if l.responses[i], err = prepareResponse(r); err != nil {
+			return &ruleset.RuleError{Rule: r, Err: err}
+		}
+	}
+	m.current.Store(l)
+	return nil
+}
+
+// A slot is the per-request state of one request at a time: a context
+// whose resolvers read the request it holds. Slots are pooled.
+type slot struct {
+	ctx *eval.Context
+	req request
+}
+
+func newSlot(cfg *config) *slot {
+	s := &slot{ctx: eval.NewContext(fields.Cloudflare())}
+	scheme := s.ctx.Scheme()
+	for name, resolve := range resolvers {
+		f, _ := scheme.Field(name)
+		_ = s.ctx.SetResolver(f, func(*eval.Context) eval.Value { return resolve(&s.req) })
+	}
+	for name, read := range botFields {
+		f, _ := scheme.Field(name)
+		_ = s.ctx.SetResolver(f, func(*eval.Context) eval.Value { return read(s.req.botSignals()) })
+	}
+	return s
+}
+
+// Wrap returns a handler that applies the rules to each request before
+// next sees it.
+func (m *Middleware) Wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l := m.current.Load()
+		s := m.pool.Get().(*slot)
+		s.req = request{r: r, cfg: &m.cfg}
+		d := l.engine.Evaluate(s.ctx)
+		m.requests.Add(1)
+		m.record(r.Context(), l, d, &s.req)
+		s.ctx.Reset()
+		s.req = request{}
+		m.pool.Put(s)
+		if m.opts.DetectionOnly || !m.respond(w, r, l, d) {
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// record counts and logs the rules that matched.
+func (m *Middleware) record(ctx context.Context, l *loaded, d ruleset.Decision, q *request) {
+	matched := func(r *ruleset.Rule, decided bool) {
+		l.matches[r.Index].Add(1)
+		if c := m.actions[r.Action]; c != nil && (decided || r.Action == ruleset.Log) {
+			c.Add(1)
+		}
+		client := q.clientIP()
+		m.opts.Logger.LogAttrs(ctx, slog.LevelInfo, "edgerules: rule matched",
+			slog.String("ref", ruleName(r)), slog.String("action", string(r.Action)),
+			slog.Bool("decided", decided), slog.Bool("detection_only", m.opts.DetectionOnly),
+			slog.String("client", client.String()), slog.String("method", q.r.Method),
+			slog.String("host", q.r.Host), slog.String("path", q.r.URL.Path))
+	}
+	for _, r := range d.Logged {
+		matched(r, false)
+	}
+	for _, r := range d.Applied {
+		matched(r, false)
+	}
+	if d.Rule != nil {
+		matched(d.Rule, true)
+	}
+}
+
+// ruleName is a rule's ref, else its id, else its place.
+func ruleName(r *ruleset.Rule) string {
+	switch {
+	case r.Ref != "":
+		return r.Ref
+	case r.ID != "":
+		return r.ID
+	}
+	return r.Name()
+}
+
+// Counts are what a middleware has seen.
+type Counts struct {
+	Requests uint64                    `json:"requests"`
+	Actions  map[ruleset.Action]uint64 `json:"actions"` // decisions taken, and log matches
+	Rules    []RuleCount               `json:"rules"`   // matches of each rule of the current ruleset
+}
+
+// A RuleCount is how often a rule matched.
+type RuleCount struct {
+	Rule    string         `json:"rule"`
+	Action  ruleset.Action `json:"action"`
+	Matches uint64         `json:"matches"`
+}
+
+// Counts returns the counters: requests, actions, and matches per rule of
+// the current ruleset.
+func (m *Middleware) Counts() Counts {
+	c := Counts{Requests: m.requests.Load(), Actions: map[ruleset.Action]uint64{}}
+	for a, n := range m.actions {
+		c.Actions[a] = n.Load()
+	}
+	l := m.current.Load()
+	for i, r := range l.engine.Rules() {
+		c.Rules = append(c.Rules, RuleCount{ruleName(r), r.Action, l.matches[i].Load()})
+	}
+	return c
+}
+
+// Var returns the counters as an expvar.Var, to publish under a name of
+// your choice: expvar.Publish("edgerules", m.Var()).
+func (m *Middleware) Var() expvar.Var { return expvar.Func(func() any { return m.Counts() }) }
