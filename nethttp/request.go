@@ -4,6 +4,7 @@
 package nethttp
 
 import (
+	"cmp"
 	"maps"
 	"net/http"
 	"net/netip"
@@ -70,6 +71,7 @@ var resolvers = map[string]func(q *request) eval.Value{
 	"http.request.headers.truncated":  func(q *request) eval.Value { return eval.Bool(false) },
 	"http.request.cookies":            func(q *request) eval.Value { return eval.StringsMap(cookies(q.r)) },
 	"http.request.uri.args":           func(q *request) eval.Value { return eval.StringsMap(argsMap(q.r.URL.RawQuery)) },
+	"http.request.accepted_languages": func(q *request) eval.Value { return eval.Strings(languages(q.r.Header["Accept-Language"])...) },
 	"http.request.uri.args.names":     func(q *request) eval.Value { return eval.Strings(args(q.r.URL.RawQuery, 0)...) },
 	"http.request.uri.args.values":    func(q *request) eval.Value { return eval.Strings(args(q.r.URL.RawQuery, 1)...) },
 
@@ -227,4 +229,34 @@ func argsMap(query string) map[string][]string {
 		m[k] = append(m[k], values[i])
 	}
 	return m
+}
+
+// languages lists the languages of Accept-Language lines, most wanted
+// first (by q, then in the order sent), without * and those with q=0.
+func languages(lines []string) []string {
+	type lang struct {
+		tag string
+		q   float64
+	}
+	var langs []lang
+	for _, line := range lines {
+		for item := range strings.SplitSeq(line, ",") {
+			tag, params, _ := strings.Cut(strings.TrimSpace(item), ";")
+			q := 1.0
+			if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					q = f
+				}
+			}
+			if tag = strings.TrimSpace(tag); tag != "" && tag != "*" && q > 0 {
+				langs = append(langs, lang{tag, q})
+			}
+		}
+	}
+	slices.SortStableFunc(langs, func(a, b lang) int { return cmp.Compare(b.q, a.q) })
+	out := make([]string, len(langs))
+	for i, l := range langs {
+		out[i] = l.tag
+	}
+	return out
 }

@@ -34,6 +34,7 @@ func TestRequestFields(t *testing.T) {
 	r.Header.Add("Cookie", "session=def")
 	r.Header.Add("X-Multi", "1")
 	r.Header.Add("X-Multi", "2")
+	r.Header.Set("Accept-Language", "fr;q=0.8, en-US, *;q=0.5, de;q=0, en;q=0.9")
 	r.TLS = &tls.ConnectionState{}
 	cfg := &config{}
 	for src, want := range map[string]string{
@@ -53,8 +54,9 @@ func TestRequestFields(t *testing.T) {
 		`http.x_forwarded_for`:                   `""`,
 		`http.request.headers["x-multi"]`:        `["1", "2"]`,
 		`http.request.headers["user-agent"][0]`:  `"curl/8.0"`,
-		`http.request.headers.names`:             `["Cookie", "Cookie", "Referer", "User-Agent", "X-Multi", "X-Multi"]`,
-		`http.request.headers.values[4]`:         `"1"`,
+		`http.request.headers.names`:             `["Accept-Language", "Cookie", "Cookie", "Referer", "User-Agent", "X-Multi", "X-Multi"]`,
+		`http.request.headers.values[5]`:         `"1"`,
+		`http.request.accepted_languages`:        `["en-US", "en", "fr"]`,
 		`http.request.headers.truncated`:         `false`,
 		`http.request.cookies["session"]`:        `["abc", "def"]`,
 		`http.request.uri.args["x"]`:             `["1", "2"]`,
