@@ -76,12 +76,12 @@ func (c *compiler) compareString(op ast.Op, f func(*Context) (string, bool), k s
 	case ast.OpContains:
 		return func(c *Context) bool { s, ok := f(c); return ok && strings.Contains(s, k) }
 	case ast.OpMatches:
-		re, err := compileRegex(k)
+		match, err := compileMatcher(k)
 		if err != nil {
 			c.fail(lit, "bad-pattern", "invalid regular expression: %v", err)
 			return nil
 		}
-		return func(c *Context) bool { s, ok := f(c); return ok && re.MatchString(s) }
+		return func(c *Context) bool { s, ok := f(c); return ok && match(s) }
 	}
 	w, err := compileWildcard(k, op == ast.OpWildcard)
 	if err != nil {
