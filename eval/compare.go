@@ -13,6 +13,11 @@ import (
 // ne included, as Cloudflare documents.
 
 func (c *compiler) compare(x *ast.CompareExpr) *node {
+	if lit, ok := x.Y.(*ast.Literal); ok && (x.Op == ast.OpEq || x.Op == ast.OpNe || x.Op == ast.OpContains) {
+		if arg, upper := c.caseMapped(x.X); arg != nil && c.trace == nil {
+			return &node{t: fields.Bool, b: c.compareCaseMapped(x.Op, arg, upper, lit.Value)}
+		}
+	}
 	lhs := c.compile(x.X)
 	var b func(*Context) bool
 	switch y := x.Y.(type) {
