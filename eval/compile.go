@@ -116,6 +116,7 @@ type compiler struct {
 	checked *ast.Checked
 	lists   Lists
 	trace   func(ast.Expr, Value)
+	memo    *Memo
 	errs    CompileErrors
 }
 
@@ -250,10 +251,16 @@ func (c *compiler) typeOf(x ast.Expr) fields.Type { return c.checked.Types[x].Ty
 
 func (c *compiler) compile(x ast.Expr) *node {
 	n := c.compileNode(x)
-	if _, isParen := x.(*ast.ParenExpr); c.trace == nil || isParen {
+	if _, isParen := x.(*ast.ParenExpr); isParen {
 		return n
 	}
-	return traced(n, x, c.trace)
+	if c.memo != nil {
+		n = c.memoized(n, x)
+	}
+	if c.trace != nil {
+		n = traced(n, x, c.trace)
+	}
+	return n
 }
 
 // traced decorates n so that each value it computes goes to trace.

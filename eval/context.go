@@ -31,6 +31,8 @@ type Context struct {
 	lists     Lists
 	env       any
 	cursor    []Value // the elements [*] is at, innermost last
+	memo      []uint8 // answers of shared conditions: 0 unknown, 1 false, 2 true
+	memoOwner *Memo
 }
 
 // NewContext returns an empty context for fields of scheme s.
@@ -108,6 +110,7 @@ func (c *Context) Reset() {
 	}
 	c.touched = c.touched[:0]
 	c.cursor = c.cursor[:0]
+	clear(c.memo)
 	c.env = nil
 }
 

@@ -32,6 +32,10 @@ func CompileChecked(checked *ast.Checked, opts ...Option) (*eval.Filter, error) 
 	return f, positioned(err, checked.Source)
 }
 
+// Memo makes the compiled filter share the answers of conditions with the
+// other filters compiled with m, as eval.WithMemo does.
+func Memo(m *eval.Memo) Option { return func(c *config) { c.memo = m } }
+
 // Trace makes the compiled expression report each value it computes, as
 // eval.WithTrace does; for explaining a result.
 func Trace(trace func(x ast.Expr, v eval.Value)) Option { return func(c *config) { c.trace = trace } }
@@ -69,6 +73,9 @@ func evalOptions(opts []Option) []eval.Option {
 	}
 	if cfg.trace != nil {
 		out = append(out, eval.WithTrace(cfg.trace))
+	}
+	if cfg.memo != nil {
+		out = append(out, eval.WithMemo(cfg.memo))
 	}
 	return out
 }

@@ -25,6 +25,7 @@ type config struct {
 	// declaredListsOnly makes a list the scheme does not declare an error.
 	declaredListsOnly bool
 	trace             func(ast.Expr, eval.Value)
+	memo              *eval.Memo
 }
 
 func newConfig(opts []Option) config {

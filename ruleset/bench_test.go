@@ -1,6 +1,14 @@
 package ruleset_test
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+
+	"github.com/edgerules/edgerules/eval"
+	"github.com/edgerules/edgerules/expr"
+	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/ruleset"
+)
 
 // BenchmarkEvaluate runs the seed's layered rules on a likely bot on a
 // browser path, which the last rule blocks: every rule is evaluated.
@@ -12,5 +20,77 @@ func BenchmarkEvaluate(b *testing.B) {
 		if d := e.Evaluate(c); d.Rule == nil {
 			b.Fatal("no decision")
 		}
+	}
+}
+
+// largeRuleset makes n rules of the shapes sites grow: per-host and
+// per-path variants of the bot rule, which share its conditions. None
+// matches a human's request.
+func largeRuleset(n int) *ruleset.Ruleset {
+	shapes := []string{
+		`(cf.bot_management.score lt 30) and not (cf.bot_management.verified_bot) and http.host eq "site-%d.example"`,
+		`http.user_agent matches "(?i)(bot|crawler|spider)" and starts_with(http.request.uri.path, "/shop-%d/")`,
+		`any(lower(http.request.headers.names[*])[*] eq "x-debug") and http.request.uri.query contains "id=%d"`,
+		`http.request.uri.path contains "/admin" and not ip.src in {10.%d.0.0/16}`,
+	}
+	rs := &ruleset.Ruleset{}
+	for i := range n {
+		rs.Rules = append(rs.Rules, &ruleset.Rule{Ref: fmt.Sprint("r", i), Action: ruleset.Block,
+			Expression: fmt.Sprintf(shapes[i%len(shapes)], i%250)})
+	}
+	return rs
+}
+
+// BenchmarkEvaluateLarge evaluates 100 and 1,000 rules on a request none
+// of them matches: as one engine, whose rules share the answers of common
+// conditions, and as the same filters compiled one by one.
+func BenchmarkEvaluateLarge(b *testing.B) {
+	c := eval.NewContext(fields.Cloudflare())
+	// fill gives the context a human's request afresh, as each request does.
+	fill := func() {
+		c.Reset()
+		for name, v := range map[string]eval.Value{
+			"cf.bot_management.score":    eval.Int(87),
+			"http.request.uri.path":      eval.String("/products/shoes"),
+			"http.request.uri.query":     eval.String("color=red"),
+			"http.user_agent":            eval.String(browser),
+			"http.host":                  eval.String("www.example.com"),
+			"ip.src":                     eval.IP(mustAddr("203.0.113.9")),
+			"http.request.headers.names": eval.Strings("Accept", "Accept-Language", "Cookie", "User-Agent"),
+		} {
+			_ = c.SetName(name, v)
+		}
+	}
+	for _, n := range []int{100, 1000} {
+		rs := largeRuleset(n)
+		e := engine(b, rs)
+		b.Run(fmt.Sprintf("engine-%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				fill()
+				if d := e.Evaluate(c); d.Rule != nil {
+					b.Fatal("a rule matched")
+				}
+			}
+		})
+		var filters []*eval.Filter
+		for _, r := range rs.Rules {
+			f, err := expr.Compile(r.Expression, fields.Cloudflare())
+			if err != nil {
+				b.Fatal(err)
+			}
+			filters = append(filters, f)
+		}
+		b.Run(fmt.Sprintf("separate-%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				fill()
+				for _, f := range filters {
+					if f.Match(c) {
+						b.Fatal("a rule matched")
+					}
+				}
+			}
+		})
 	}
 }

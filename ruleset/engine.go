@@ -2,7 +2,9 @@ package ruleset
 
 import (
 	"errors"
+	"slices"
 
+	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/fields"
@@ -39,11 +41,26 @@ func Compile(rs *Ruleset, scheme *fields.Scheme, opts ...expr.Option) (*Engine, 
 		errs = append(errs, e)
 	}
 	e := &Engine{rules: rs.Rules, match: make([]*eval.Filter, len(rs.Rules)), scheme: scheme}
+	checked := make([]*ast.Checked, len(rs.Rules))
 	for i, r := range rs.Rules {
 		if r.Expression == "" {
 			continue
 		}
-		f, err := expr.Compile(r.Expression, scheme, opts...)
+		tree, err := expr.Parse(r.Expression, opts...)
+		if err == nil {
+			checked[i], err = expr.Check(tree, scheme, opts...)
+		}
+		if err != nil {
+			errs = append(errs, &RuleError{r, err})
+		}
+	}
+	// Conditions that several rules share run once per request.
+	shared := append(slices.Clip(opts), expr.Memo(eval.NewMemo(checked)))
+	for i, r := range rs.Rules {
+		if checked[i] == nil {
+			continue
+		}
+		f, err := expr.CompileChecked(checked[i], shared...)
 		if err != nil {
 			errs = append(errs, &RuleError{r, err})
 			continue
