@@ -134,29 +134,24 @@ func (c *compiler) fail(n ast.Node, code, format string, args ...any) {
 
 func (c *compiler) uses() Uses {
 	u := Uses{scheme: c.checked.Scheme}
-	seen := map[string]bool{}
 	for n := range ast.Preorder(c.checked.X) {
 		switch n := n.(type) {
 		case *ast.Ident:
-			if f, ok := c.checked.Fields[n]; ok && !seen["f"+f.Name()] {
-				seen["f"+f.Name()] = true
+			if f, ok := c.checked.Fields[n]; ok {
 				u.fields = append(u.fields, f)
 			}
 		case *ast.CallExpr:
-			if !seen["c"+n.Fun.Name] {
-				seen["c"+n.Fun.Name] = true
-				u.functions = append(u.functions, n.Fun.Name)
-			}
+			u.functions = append(u.functions, n.Fun.Name)
 		case *ast.ListRef:
-			if !seen["l"+n.Name] {
-				seen["l"+n.Name] = true
-				u.lists = append(u.lists, n.Name)
-			}
+			u.lists = append(u.lists, n.Name)
 		}
 	}
 	slices.SortFunc(u.fields, func(a, b fields.Field) int { return a.Index() - b.Index() })
+	u.fields = slices.CompactFunc(u.fields, func(a, b fields.Field) bool { return a.Index() == b.Index() })
 	slices.Sort(u.functions)
+	u.functions = slices.Compact(u.functions)
 	slices.Sort(u.lists)
+	u.lists = slices.Compact(u.lists)
 	return u
 }
 

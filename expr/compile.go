@@ -17,18 +17,20 @@ func Lists(l eval.Lists) Option { return func(c *config) { c.lists = l } }
 // immutable and safe for concurrent use. An error is an *Error, or an
 // ErrorList when there are several.
 func Compile(src string, s *fields.Scheme, opts ...Option) (*eval.Filter, error) {
-	checked, err := parseAndCheck(src, s, true, opts)
+	cfg := newConfig(opts)
+	checked, err := parseAndCheck(src, s, true, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return CompileChecked(checked, opts...)
+	f, err := eval.Compile(checked, cfg.evalOptions()...)
+	return f, positioned(err, src)
 }
 
 // CompileChecked compiles a condition that Check accepted, for callers
 // that keep the checked tree (a linter, say). Errors the checker cannot see,
 // such as a regular expression that does not compile, come as *Errors.
 func CompileChecked(checked *ast.Checked, opts ...Option) (*eval.Filter, error) {
-	f, err := eval.Compile(checked, evalOptions(opts)...)
+	f, err := eval.Compile(checked, newConfig(opts).evalOptions()...)
 	return f, positioned(err, checked.Source)
 }
 
@@ -44,29 +46,30 @@ func Trace(trace func(x ast.Expr, v eval.Value)) Option { return func(c *config)
 // regex_replace(http.request.uri.path, "^/old/", "/new/"), whose program
 // returns a value of any type.
 func CompileValue(src string, s *fields.Scheme, opts ...Option) (*eval.Program, error) {
-	checked, err := parseAndCheck(src, s, false, opts)
+	cfg := newConfig(opts)
+	checked, err := parseAndCheck(src, s, false, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return CompileValueChecked(checked, opts...)
+	p, err := eval.CompileValue(checked, cfg.evalOptions()...)
+	return p, positioned(err, src)
 }
 
 // CompileValueChecked compiles a value expression that CheckValue accepted.
 func CompileValueChecked(checked *ast.Checked, opts ...Option) (*eval.Program, error) {
-	p, err := eval.CompileValue(checked, evalOptions(opts)...)
+	p, err := eval.CompileValue(checked, newConfig(opts).evalOptions()...)
 	return p, positioned(err, checked.Source)
 }
 
-func parseAndCheck(src string, s *fields.Scheme, condition bool, opts []Option) (*ast.Checked, error) {
-	tree, err := Parse(src, opts...)
+func parseAndCheck(src string, s *fields.Scheme, condition bool, cfg config) (*ast.Checked, error) {
+	tree, err := parse(src, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return check(tree, s, condition, newConfig(opts))
+	return check(tree, s, condition, cfg)
 }
 
-func evalOptions(opts []Option) []eval.Option {
-	cfg := newConfig(opts)
+func (cfg config) evalOptions() []eval.Option {
 	var out []eval.Option
 	if cfg.lists != nil {
 		out = append(out, eval.WithLists(cfg.lists))

@@ -74,6 +74,7 @@ var errorCases = []errorCase{
 	{"argument missing after a comma", `starts_with(http.request.uri.path, )`, expr.ErrUnexpectedToken, 35, 1},
 	{"comma missing between arguments", `starts_with(http.request.uri.path "/api")`, expr.ErrUnexpectedToken, 34, 6},
 	{"call not closed", `lower(http.host`, expr.ErrUnexpectedToken, 15, 0},
+	{"call of a literal", `"lower"(http.host) eq "a"`, expr.ErrUnexpectedToken, 7, 1},
 	{"list without a name", `ip.src in $`, expr.ErrBadName, 10, 1},
 	{"name ending with a dot", `http. eq 1`, expr.ErrBadName, 0, 5},
 	{"strict without wildcard", `http.host strict "a*"`, expr.ErrUnexpectedToken, 10, 6},

@@ -11,7 +11,7 @@ import (
 // wherever the grammar asks for an ast.Expr.
 //
 //	operand = primary [ Compare value ] .
-//	primary = ( Ident [ call ] | String | Raw | Unquoted ) { index } .
+//	primary = ( Ident | String | Raw | Unquoted ) [ call ] { index } .
 //	call    = "(" [ expr { "," expr } ] ")" .
 //	index   = "[" ( Unquoted | String | "*" ) "]" .
 //	value   = set | List | String | Regex | Raw | Unquoted .
@@ -26,9 +26,8 @@ type operandG struct {
 }
 
 type primaryG struct {
-	Name  token     `parser:"( @Ident"`
-	Call  *callG    `parser:"  @@?"`
-	Lit   token     `parser:"| @(String | Raw | Unquoted) )"`
+	Head  token     `parser:"@(Ident | String | Raw | Unquoted)"`
+	Call  *callG    `parser:"@@?"`
 	Index []*indexG `parser:"@@*"`
 }
 

@@ -9,11 +9,17 @@ import (
 // lowerOperand turns a parsed operand into ast nodes, checking where values
 // may stand: a set or a list only after in, a CIDR only inside a set.
 func lowerOperand(g *operandG) (ast.Expr, error) {
+	if g.Left.Call != nil && g.Left.Head.Type != tokIdent {
+		return nil, unexpected(&g.Left.Call.Lparen)
+	}
 	x := lowerPrimary(g.Left)
 	if g.Right == nil {
 		return x, nil
 	}
-	opText := strings.Join(strings.Fields(g.Op.Value), " ")
+	opText := g.Op.Value
+	if strings.ContainsAny(opText, " \t\r\n") { // strict wildcard, maybe over a line break
+		opText = strings.Join(strings.Fields(opText), " ")
+	}
 	op, _ := ast.LookupOp(opText)
 	y, err := lowerValue(g.Right, op, opText, x)
 	if err != nil {
@@ -27,15 +33,15 @@ func lowerPrimary(g *primaryG) ast.Expr {
 	switch {
 	case g.Call != nil:
 		x = &ast.CallExpr{
-			Fun:    ident(g.Name),
+			Fun:    ident(g.Head),
 			Lparen: g.Call.Lparen.Pos.Offset,
 			Args:   g.Call.Args,
 			Rparen: g.Call.Rparen.Pos.Offset,
 		}
-	case g.Name.Type == tokIdent:
-		x = ident(g.Name)
+	case g.Head.Type == tokIdent:
+		x = ident(g.Head)
 	default:
-		x = literal(g.Lit)
+		x = literal(g.Head)
 	}
 	for _, ix := range g.Index {
 		index := &ast.IndexExpr{X: x, Lbrack: ix.Lbrack.Pos.Offset, Rbrack: ix.Rbrack.Pos.Offset}

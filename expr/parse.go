@@ -77,7 +77,10 @@ func DeclaredListsOnly() Option { return func(c *config) { c.declaredListsOnly =
 // checker decodes them by the type of their left side. An error is an *Error
 // with the position of the first problem in src.
 func Parse(src string, opts ...Option) (*ast.Filter, error) {
-	cfg := newConfig(opts)
+	return parse(src, newConfig(opts))
+}
+
+func parse(src string, cfg config) (*ast.Filter, error) {
 	if len(src) > cfg.maxLength {
 		return nil, errTooLong(len(src), cfg.maxLength).locate(src)
 	}
@@ -116,25 +119,33 @@ func parseTokens(tokens []token) (ast.Expr, *Error) {
 // checkDepth reports the first node nested deeper than limit, counting
 // parentheses, not and function calls as Cloudflare's engine does.
 func checkDepth(src string, x ast.Expr, limit int) *Error {
-	var err *Error
-	ast.Walk(&depthVisitor{src: src, limit: limit, err: &err}, x)
-	return err
+	v := &depthVisitor{src: src, limit: limit}
+	ast.Walk(v, x)
+	return v.err
 }
 
-// A depthVisitor stands for one level of nesting; a node that opens a level
-// gets a new one for its children.
+// A depthVisitor counts the levels the walk is in; opened records, for each
+// node on the path from the root, whether it opened a level.
 type depthVisitor struct {
 	src          string
 	depth, limit int
-	err          **Error
+	opened       []bool
+	err          *Error
 }
 
 func (v *depthVisitor) Visit(n ast.Node) ast.Visitor {
-	if n == nil || *v.err != nil {
+	if n == nil {
+		if v.opened[len(v.opened)-1] {
+			v.depth--
+		}
+		v.opened = v.opened[:len(v.opened)-1]
 		return nil
 	}
-	// The span of the token that opens the level.
-	var off, length int
+	if v.err != nil {
+		return nil
+	}
+	// The span of the token that opens a level.
+	off, length := -1, 0
 	switch n := n.(type) {
 	case *ast.ParenExpr:
 		off, length = n.Lparen, 1
@@ -145,14 +156,14 @@ func (v *depthVisitor) Visit(n ast.Node) ast.Visitor {
 		}
 	case *ast.CallExpr:
 		off, length = n.Pos(), n.Lparen+1-n.Pos()
-	default:
-		return v
 	}
-	if v.depth == v.limit {
-		*v.err = errNestingDepth(off, length, v.limit)
-		return nil
+	if off >= 0 {
+		if v.depth == v.limit {
+			v.err = errNestingDepth(off, length, v.limit)
+			return nil
+		}
+		v.depth++
 	}
-	inner := *v
-	inner.depth++
-	return &inner
+	v.opened = append(v.opened, off >= 0)
+	return v
 }
