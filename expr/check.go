@@ -28,11 +28,13 @@ type checker struct {
 }
 
 func check(f *ast.Filter, s *fields.Scheme, condition bool, cfg config) (*ast.Checked, error) {
+	// An expression has about one node for every eight bytes.
+	nodes := len(f.Source)/8 + 1
 	c := &checker{cfg: cfg, out: &ast.Checked{
 		Filter: f,
 		Scheme: s,
-		Types:  make(map[ast.Expr]ast.TypeInfo),
-		Fields: make(map[*ast.Ident]fields.Field),
+		Types:  make(map[ast.Expr]ast.TypeInfo, nodes),
+		Fields: make(map[*ast.Ident]fields.Field, nodes/2),
 		Funcs:  make(map[*ast.CallExpr]*fields.Function),
 	}}
 	if t, ok := c.expr(f.X); ok {
