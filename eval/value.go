@@ -4,7 +4,6 @@
 package eval
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -224,15 +223,4 @@ func DecodeSetElem(lit *ast.Literal, t fields.Type) (Range, error) {
 		return Range{IP(r.Lo), IP(r.Hi)}, err
 	}
 	return Range{}, fmt.Errorf("no set holds %s", t)
-}
-
-// compareValues orders two scalar values of one type.
-func compareValues(a, b Value) int {
-	switch a.typ {
-	case fields.String:
-		return cmp.Compare(a.str, b.str)
-	case fields.IP:
-		return a.ip.Compare(b.ip)
-	}
-	return cmp.Compare(a.num, b.num)
 }

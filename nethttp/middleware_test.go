@@ -46,7 +46,7 @@ func TestResponses(t *testing.T) {
 		 "action_parameters": {"content": "<p>maintenance</p>", "content_type": "text/html", "status_code": 503}},
 		{"ref": "check", "expression": "http.request.uri.path eq \"/login\"", "action": "managed_challenge"}
 	]`), nethttp.Options{
-		Challenge: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "solve this", 429) }),
+		Challenge: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "solve this", http.StatusTooManyRequests) }),
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	require.NoError(t, err)
