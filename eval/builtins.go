@@ -193,6 +193,10 @@ func substring(args []Value) Value {
 	return String(s.str[start:end])
 }
 
+// MaxURLDecodePasses is how many times url_decode with the r option decodes
+// a value at most: a value encoded more deeply keeps its last layers.
+const MaxURLDecodePasses = 32
+
 func prepareURLDecode(c *compiler, x *ast.CallExpr) Func {
 	opts := c.literal(x, 1).str
 	if strings.Trim(opts, "ru") != "" {
@@ -201,13 +205,16 @@ func prepareURLDecode(c *compiler, x *ast.CallExpr) Func {
 	}
 	recursive, unicode := strings.Contains(opts, "r"), strings.Contains(opts, "u")
 	return stringMap(func(s string) string {
-		for {
+		// Each pass is linear; bounding them keeps a value such as
+		// %25252525… from costing a pass per level.
+		for range MaxURLDecodePasses {
 			d := urlDecode(s, unicode)
 			if !recursive || d == s {
 				return d
 			}
 			s = d
 		}
+		return s
 	})
 }
 
@@ -423,9 +430,8 @@ func prepareTimedHMAC(c *compiler, x *ast.CallExpr) Func {
 
 // prepareRegexReplace compiles the pattern and the replacement once.
 func prepareRegexReplace(c *compiler, x *ast.CallExpr) Func {
-	re, err := compileRegex(c.literal(x, 1).str)
-	if err != nil {
-		c.fail(x.Args[1], "bad-pattern", "invalid regular expression: %v", err)
+	re, _, ok := c.regex(x.Args[1], c.literal(x, 1).str)
+	if !ok {
 		return nil
 	}
 	return c.replacer(x, re)
@@ -477,7 +483,10 @@ func prepareWildcardReplace(c *compiler, x *ast.CallExpr) Func {
 	}
 	pattern.WriteString("$")
 	// Anchored at both ends, the first match is the whole value.
-	re, _ := compileRegex(pattern.String())
+	re, _, ok := c.regex(x.Args[1], pattern.String())
+	if !ok {
+		return nil
+	}
 	return c.replacer(x, re)
 }
 

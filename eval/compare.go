@@ -81,11 +81,11 @@ func (c *compiler) compareString(op ast.Op, f func(*Context) (string, bool), k s
 	case ast.OpContains:
 		return func(c *Context) bool { s, ok := f(c); return ok && strings.Contains(s, k) }
 	case ast.OpMatches:
-		match, err := compileMatcher(k)
-		if err != nil {
-			c.fail(lit, "bad-pattern", "invalid regular expression: %v", err)
+		re, parsed, ok := c.regex(lit, k)
+		if !ok {
 			return nil
 		}
+		match := matcher(re, parsed)
 		return func(c *Context) bool { s, ok := f(c); return ok && match(s) }
 	}
 	w, err := compileWildcard(k, op == ast.OpWildcard)

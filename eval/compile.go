@@ -67,7 +67,7 @@ func (u Uses) Lists() []string { return u.lists }
 // to the compiler lack. Pos and End are byte offsets of the node at fault.
 type CompileError struct {
 	Pos, End int
-	Code     string // "bad-pattern", "bad-value" or "unknown-list"
+	Code     string // "bad-pattern", "regex-too-large", "bad-value" or "unknown-list"
 	Msg      string
 }
 
@@ -113,15 +113,16 @@ func CompileValue(checked *ast.Checked, opts ...Option) (*Program, error) {
 }
 
 type compiler struct {
-	checked *ast.Checked
-	lists   Lists
-	trace   func(ast.Expr, Value)
-	memo    *Memo
-	errs    CompileErrors
+	checked      *ast.Checked
+	maxRegexSize int
+	lists        Lists
+	trace        func(ast.Expr, Value)
+	memo         *Memo
+	errs         CompileErrors
 }
 
 func newCompiler(checked *ast.Checked, opts []Option) *compiler {
-	c := &compiler{checked: checked}
+	c := &compiler{checked: checked, maxRegexSize: DefaultMaxRegexSize}
 	for _, opt := range opts {
 		opt(c)
 	}

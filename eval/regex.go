@@ -7,20 +7,54 @@ import (
 	"regexp/syntax"
 	"strings"
 
+	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/internal/resyntax"
 )
 
-// compileRegex compiles a pattern of the language with Go's regexp (RE2
-// syntax, linear time). Cloudflare's engine matches bytes unless a pattern
-// asks for Unicode with the u flag; Go always matches UTF-8 and has no u
-// flag, so u is dropped from flag groups: (?u) and (?iu:…) read as () and (?i:…).
-func compileRegex(pattern string) (*regexp.Regexp, error) {
-	re, err := regexp.Compile(dropUnicodeFlag(pattern))
-	var serr *syntax.Error
-	if errors.As(err, &serr) {
-		return nil, fmt.Errorf("%s: `%s`", serr.Code, serr.Expr)
+// DefaultMaxRegexSize is how many instructions a regular expression may
+// compile to unless MaxRegexSize says otherwise.
+const DefaultMaxRegexSize = 100_000
+
+// MaxRegexSize sets how many instructions a regular expression may compile
+// to; a larger one is an error with the code regex-too-large. A value below
+// 1 keeps DefaultMaxRegexSize.
+func MaxRegexSize(n int) Option {
+	return func(c *compiler) {
+		if n > 0 {
+			c.maxRegexSize = n
+		}
 	}
-	return re, err
+}
+
+// regex compiles a pattern of the language with Go's regexp (RE2 syntax,
+// linear time), reporting at n a pattern that does not compile or is larger
+// than MaxRegexSize. Cloudflare's engine matches bytes unless a pattern asks
+// for Unicode with the u flag; Go always matches UTF-8 and has no u flag,
+// so u is dropped from flag groups: (?u) and (?iu:…) read as () and (?i:…).
+// It returns the compiled pattern and its simplified syntax tree.
+func (c *compiler) regex(n ast.Node, pattern string) (*regexp.Regexp, *syntax.Regexp, bool) {
+	p := dropUnicodeFlag(pattern)
+	parsed, err := syntax.Parse(p, syntax.Perl)
+	if err != nil {
+		var serr *syntax.Error
+		if errors.As(err, &serr) {
+			err = fmt.Errorf("%s: `%s`", serr.Code, serr.Expr)
+		}
+		c.fail(n, "bad-pattern", "invalid regular expression: %v", err)
+		return nil, nil, false
+	}
+	parsed = parsed.Simplify()
+	if prog, err := syntax.Compile(parsed); err == nil && len(prog.Inst) > c.maxRegexSize {
+		c.fail(n, "regex-too-large", "the regular expression compiles to %d instructions; the limit (MaxRegexSize) is %d",
+			len(prog.Inst), c.maxRegexSize)
+		return nil, nil, false
+	}
+	re, err := regexp.Compile(p)
+	if err != nil {
+		c.fail(n, "bad-pattern", "invalid regular expression: %v", err)
+		return nil, nil, false
+	}
+	return re, parsed, true
 }
 
 func dropUnicodeFlag(p string) string {

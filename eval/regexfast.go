@@ -17,25 +17,16 @@ import (
 // maxLiterals bounds how many strings a pattern may expand to.
 const maxLiterals = 64
 
-// compileMatcher returns a function that reports whether a pattern of the
-// language matches anywhere in a value.
-func compileMatcher(pattern string) (func(string) bool, error) {
-	re, err := compileRegex(pattern)
-	if err != nil {
-		return nil, err
-	}
-	parsed, err := syntax.Parse(dropUnicodeFlag(pattern), syntax.Perl)
-	if err != nil {
-		return re.MatchString, nil
-	}
-	parsed = parsed.Simplify()
+// matcher returns a function that reports whether a compiled pattern
+// matches anywhere in a value, by the fastest way that gives its answer.
+func matcher(re *regexp.Regexp, parsed *syntax.Regexp) func(string) bool {
 	if m := literalMatcher(parsed, re); m != nil {
-		return m, nil
+		return m
 	}
 	if lit := requiredLiteral(parsed); lit != "" {
-		return func(s string) bool { return strings.Contains(s, lit) && re.MatchString(s) }, nil
+		return func(s string) bool { return strings.Contains(s, lit) && re.MatchString(s) }
 	}
-	return re.MatchString, nil
+	return re.MatchString
 }
 
 // literalMatcher answers a pattern that is a set of ASCII literals,

@@ -304,6 +304,10 @@ func (c *checker) compare(x *ast.CompareExpr) (ast.TypeInfo, bool) {
 		_, err := eval.DecodeLiteral(y, t)
 		return result, c.decoded(y, t, err)
 	case *ast.SetLit:
+		if len(y.Elems) > c.cfg.maxSetSize {
+			c.errs.Add(errSetTooLarge(y, c.cfg.maxSetSize))
+			return result, false
+		}
 		ok := true
 		for _, e := range y.Elems {
 			_, err := eval.DecodeSetElem(e, t)

@@ -70,7 +70,7 @@ func parseAndCheck(src string, s *fields.Scheme, condition bool, cfg config) (*a
 }
 
 func (cfg config) evalOptions() []eval.Option {
-	var out []eval.Option
+	out := []eval.Option{eval.MaxRegexSize(cfg.maxRegexSize)}
 	if cfg.lists != nil {
 		out = append(out, eval.WithLists(cfg.lists))
 	}

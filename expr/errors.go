@@ -83,6 +83,16 @@ func errNestingDepth(off, length, limit int) *Error {
 		"the expression nests deeper than %d levels, the limit (MaxDepth)", limit)
 }
 
+func errStringTooLong(off, size, limit int) *Error {
+	return newError(ErrStringTooLong, off, size, "",
+		"the string is %d bytes long; the limit (MaxStringLength) is %d bytes", size, limit)
+}
+
+func errSetTooLarge(set *ast.SetLit, limit int) *Error {
+	return nodeError(ErrSetTooLarge, set, "keep long lists of values in a list and write `in $name`",
+		"the set has %d elements; the limit (MaxSetSize) is %d", len(set.Elems), limit)
+}
+
 // errUnexpectedChar reports the character at the start of rest.
 func errUnexpectedChar(off int, rest string) *Error {
 	hints := map[rune]string{
@@ -181,6 +191,9 @@ const (
 	ErrBadPattern      Code = "bad-pattern"      // a regular expression or wildcard that does not compile
 	ErrTooManyRegexes  Code = "too-many-regexes" // more regular expressions than MaxRegexes
 	ErrUnknownList     Code = "unknown-list"     // a list the lists given to the compiler lack
+	ErrStringTooLong   Code = "string-too-long"  // a string literal longer than MaxStringLength
+	ErrSetTooLarge     Code = "set-too-large"    // a set with more elements than MaxSetSize
+	ErrRegexTooLarge   Code = "regex-too-large"  // a regular expression larger than MaxRegexSize
 )
 
 // MaxErrors is how many errors an ErrorList shows before "and N more".

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/edgerules/edgerules/expr"
+	"github.com/edgerules/edgerules/fields"
 	"github.com/edgerules/edgerules/internal/golden"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -129,13 +130,20 @@ func TestLimitOptions(t *testing.T) {
 	_, err := expr.Parse(long)
 	require.Error(t, err)
 	_, err = expr.Parse(long, expr.MaxLength(8000))
+	var e *expr.Error
+	require.ErrorAs(t, err, &e, "the string inside is over MaxStringLength")
+	assert.Equal(t, expr.ErrStringTooLong, e.Code)
+	assert.Equal(t, 13, e.Offset)
+	_, err = expr.Parse(long, expr.MaxLength(8000), expr.MaxStringLength(6000))
 	require.NoError(t, err)
+	_, err = expr.Parse(`x eq r#"abcdef"#`, expr.MaxStringLength(8))
+	require.ErrorAs(t, err, &e, "raw strings count too")
+	assert.Contains(t, e.Msg, "the string is 11 bytes long; the limit (MaxStringLength) is 8 bytes")
 
 	nested := func(n int) string { return strings.Repeat("(", n) + "ssl" + strings.Repeat(")", n) }
 	_, err = expr.Parse(nested(expr.DefaultMaxDepth))
 	require.NoError(t, err, "the default depth itself is allowed")
 	_, err = expr.Parse(nested(11), expr.MaxDepth(10))
-	var e *expr.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, expr.ErrNestingDepth, e.Code)
 	assert.Contains(t, e.Msg, "deeper than 10 levels")
@@ -152,6 +160,39 @@ func TestLimitOptions(t *testing.T) {
 
 	_, err = expr.Parse(nested(3), expr.MaxDepth(0), expr.MaxLength(-1))
 	require.NoError(t, err, "limits below 1 keep the defaults")
+}
+
+// TestCompileLimits checks the limits the checker and the compiler keep.
+func TestCompileLimits(t *testing.T) {
+	set := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "%d ", i)
+		}
+		return `cf.edge.server_port in {` + b.String() + `}`
+	}
+	_, err := expr.Compile(set(11), fields.Cloudflare(), expr.MaxSetSize(10))
+	var e *expr.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, expr.ErrSetTooLarge, e.Code)
+	assert.Equal(t, "the set has 11 elements; the limit (MaxSetSize) is 10", e.Msg)
+	_, err = expr.Compile(set(10), fields.Cloudflare(), expr.MaxSetSize(10))
+	require.NoError(t, err)
+
+	_, err = expr.Compile(`http.user_agent matches "[a-z]{500}"`, fields.Cloudflare(), expr.MaxRegexSize(300))
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, expr.ErrRegexTooLarge, e.Code)
+	assert.Contains(t, e.Msg, "the limit (MaxRegexSize) is 300")
+	assert.Equal(t, 24, e.Offset, "at the pattern")
+	_, err = expr.Compile(`regex_replace(http.host, "(a|b){400}", "x") eq "y"`, fields.Cloudflare(), expr.MaxRegexSize(300))
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, expr.ErrRegexTooLarge, e.Code, "regex_replace's pattern too")
+	_, err = expr.Compile(`http.user_agent matches "[a-z]{500}"`, fields.Cloudflare())
+	require.NoError(t, err, "the default allows it")
+
+	_, err = expr.Compile(strings.Repeat(`ssl and `, 3)+`http.host matches "a" and http.host matches "b"`, fields.Cloudflare(), expr.MaxRegexes(1))
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, expr.ErrTooManyRegexes, e.Code)
 }
 
 // TestFirstErrorWins checks that a syntax error before a lexical one is the

@@ -61,7 +61,7 @@ func (definition) Lex(_ string, r io.Reader) (lexer.Lexer, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := scan(string(src), DefaultMaxDepth)
+	res := scan(string(src), newConfig(nil))
 	if res.err != nil {
 		return nil, res.err.locate(string(src))
 	}
@@ -87,10 +87,11 @@ type scanResult struct {
 	err    *Error
 }
 
-// scan splits src into tokens. Parentheses nested deeper than maxDepth stop
-// it with an error, which bounds the parser's recursion.
-func scan(src string, maxDepth int) scanResult {
-	s := scanner{src: src, maxDepth: maxDepth, lastName: -1}
+// scan splits src into tokens. Parentheses nested deeper than MaxDepth stop
+// it with an error, which bounds the parser's recursion; so does a string
+// longer than MaxStringLength.
+func scan(src string, cfg config) scanResult {
+	s := scanner{src: src, maxDepth: cfg.maxDepth, maxString: cfg.maxStringLength, lastName: -1}
 	// Most tokens take three bytes or more with their spaces.
 	res := scanResult{tokens: make([]token, 0, len(src)/3+2)}
 	for {
@@ -107,9 +108,10 @@ func scan(src string, maxDepth int) scanResult {
 }
 
 type scanner struct {
-	src      string
-	off      int
-	maxDepth int
+	src       string
+	off       int
+	maxDepth  int
+	maxString int
 	depth    int  // open parentheses
 	lastName int  // offset of the name token just read, or -1
 	value    bool // a comparison operator came last: a value comes next
@@ -242,22 +244,26 @@ func (s *scanner) scanList(start int) (token, *Error) {
 
 func (s *scanner) scanQuoted(start int, typ lexer.TokenType) (token, *Error) {
 	_, n, err := unquote(s.src[start:], typ == tokRegex)
-	if err != nil {
-		err.Offset += start
-		return token{}, err
-	}
-	s.off = start + n
-	return s.tok(typ, start)
+	return s.stringToken(typ, start, n, err)
 }
 
 func (s *scanner) scanRaw(start int) (token, *Error) {
 	_, n, err := unquoteRaw(s.src[start:])
+	return s.stringToken(tokRaw, start, n, err)
+}
+
+// stringToken makes the token of a string n bytes long, or reports why
+// there is none.
+func (s *scanner) stringToken(typ lexer.TokenType, start, n int, err *Error) (token, *Error) {
 	if err != nil {
 		err.Offset += start
 		return token{}, err
 	}
+	if n > s.maxString {
+		return token{}, errStringTooLong(start, n, s.maxString)
+	}
 	s.off = start + n
-	return s.tok(tokRaw, start)
+	return s.tok(typ, start)
 }
 
 // symbols maps each operator and punctuation mark to its token type, longest first.

@@ -9,19 +9,25 @@ import (
 // The default limits, as Cloudflare documents them (length) and as its
 // engine sets them (depth).
 const (
-	DefaultMaxLength  = 4096 // bytes in one expression
-	DefaultMaxDepth   = 128  // levels of parentheses, not and function calls
-	DefaultMaxRegexes = 64   // regular expressions in one expression
+	DefaultMaxLength       = 4096    // bytes in one expression
+	DefaultMaxDepth        = 128     // levels of parentheses, not and function calls
+	DefaultMaxRegexes      = 64      // regular expressions in one expression
+	DefaultMaxStringLength = 4096    // bytes in one string literal, quotes included
+	DefaultMaxSetSize      = 10000   // elements of one set {…}
+	DefaultMaxRegexSize    = 100_000 // instructions one regular expression compiles to
 )
 
 // An Option changes a limit of the parser, the checker or the compiler.
 type Option func(*config)
 
 type config struct {
-	maxLength  int
-	maxDepth   int
-	maxRegexes int
-	lists      eval.Lists
+	maxLength       int
+	maxDepth        int
+	maxRegexes      int
+	maxStringLength int
+	maxSetSize      int
+	maxRegexSize    int
+	lists           eval.Lists
 	// declaredListsOnly makes a list the scheme does not declare an error.
 	declaredListsOnly bool
 	trace             func(ast.Expr, eval.Value)
@@ -29,43 +35,46 @@ type config struct {
 }
 
 func newConfig(opts []Option) config {
-	cfg := config{maxLength: DefaultMaxLength, maxDepth: DefaultMaxDepth, maxRegexes: DefaultMaxRegexes}
+	cfg := config{maxLength: DefaultMaxLength, maxDepth: DefaultMaxDepth, maxRegexes: DefaultMaxRegexes,
+		maxStringLength: DefaultMaxStringLength, maxSetSize: DefaultMaxSetSize, maxRegexSize: DefaultMaxRegexSize}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
 	return cfg
 }
 
-// MaxLength sets the most bytes an expression may have (default
-// DefaultMaxLength). A value below 1 keeps the default.
-func MaxLength(n int) Option {
-	return func(l *config) {
-		if n > 0 {
-			l.maxLength = n
+// limit returns an option that sets one limit; a value below 1 keeps the
+// default.
+func limit(field func(*config) *int) func(n int) Option {
+	return func(n int) Option {
+		return func(c *config) {
+			if n > 0 {
+				*field(c) = n
+			}
 		}
 	}
 }
 
-// MaxDepth sets how deep parentheses, not and function calls may nest
-// (default DefaultMaxDepth). A value below 1 keeps the default.
-func MaxDepth(n int) Option {
-	return func(l *config) {
-		if n > 0 {
-			l.maxDepth = n
-		}
-	}
-}
-
-// MaxRegexes sets how many regular expressions (matches and regex_replace)
-// one expression may hold (default DefaultMaxRegexes). A value below 1
-// keeps the default.
-func MaxRegexes(n int) Option {
-	return func(l *config) {
-		if n > 0 {
-			l.maxRegexes = n
-		}
-	}
-}
+// The limits. Each is an option; a value below 1 keeps the default, and
+// each has an error code of its own that names it.
+var (
+	// MaxLength sets the most bytes an expression may have (DefaultMaxLength).
+	MaxLength = limit(func(c *config) *int { return &c.maxLength })
+	// MaxDepth sets how deep parentheses, not and function calls may nest
+	// (DefaultMaxDepth).
+	MaxDepth = limit(func(c *config) *int { return &c.maxDepth })
+	// MaxRegexes sets how many regular expressions (matches and
+	// regex_replace) one expression may hold (DefaultMaxRegexes).
+	MaxRegexes = limit(func(c *config) *int { return &c.maxRegexes })
+	// MaxStringLength sets the most bytes a string literal may have, quotes
+	// included (DefaultMaxStringLength).
+	MaxStringLength = limit(func(c *config) *int { return &c.maxStringLength })
+	// MaxSetSize sets how many elements a set {…} may have (DefaultMaxSetSize).
+	MaxSetSize = limit(func(c *config) *int { return &c.maxSetSize })
+	// MaxRegexSize sets how many instructions a regular expression may
+	// compile to (DefaultMaxRegexSize).
+	MaxRegexSize = limit(func(c *config) *int { return &c.maxRegexSize })
+)
 
 // DeclaredListsOnly makes `in $name` an error unless the scheme declares the
 // list (fields.Definition.Lists). By default any list name is accepted,
@@ -84,7 +93,7 @@ func parse(src string, cfg config) (*ast.Filter, error) {
 	if len(src) > cfg.maxLength {
 		return nil, errTooLong(len(src), cfg.maxLength).locate(src)
 	}
-	scanned := scan(src, cfg.maxDepth)
+	scanned := scan(src, cfg)
 	x, err := parseTokens(scanned.tokens)
 	// The scanner stops at its first error, so the parser sees the input end
 	// there; whichever problem comes first in the text is the one reported.

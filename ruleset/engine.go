@@ -2,6 +2,7 @@ package ruleset
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/edgerules/edgerules/ast"
@@ -33,9 +34,50 @@ type Decision struct {
 	Applied []*Rule
 }
 
+// DefaultMaxRules is how many rules a ruleset may have unless MaxRules
+// says otherwise.
+const DefaultMaxRules = 10_000
+
+type settings struct {
+	maxRules int
+	expr     []expr.Option
+}
+
+// An Option changes how Compile works.
+type Option func(*settings)
+
+// MaxRules sets how many rules a ruleset may have (DefaultMaxRules); a
+// value below 1 keeps the default.
+func MaxRules(n int) Option {
+	return func(s *settings) {
+		if n > 0 {
+			s.maxRules = n
+		}
+	}
+}
+
+// ExprOptions passes options, limits say, to the compiling of every rule's
+// expression.
+func ExprOptions(opts ...expr.Option) Option {
+	return func(s *settings) { s.expr = append(s.expr, opts...) }
+}
+
+// TooManyRules reports a ruleset over MaxRules.
+func TooManyRules(n, limit int) error {
+	return fmt.Errorf("the ruleset has %d rules; the limit (MaxRules) is %d", n, limit)
+}
+
 // Compile checks and compiles every rule of rs. Errors come as a list of
 // *RuleError, whose Err is the expression's *expr.Error or expr.ErrorList.
-func Compile(rs *Ruleset, scheme *fields.Scheme, opts ...expr.Option) (*Engine, error) {
+func Compile(rs *Ruleset, scheme *fields.Scheme, options ...Option) (*Engine, error) {
+	set := settings{maxRules: DefaultMaxRules}
+	for _, o := range options {
+		o(&set)
+	}
+	if len(rs.Rules) > set.maxRules {
+		return nil, TooManyRules(len(rs.Rules), set.maxRules)
+	}
+	opts := set.expr
 	var errs []error
 	for _, e := range rs.Validate() {
 		errs = append(errs, e)

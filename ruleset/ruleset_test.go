@@ -255,3 +255,17 @@ func TestRewrite(t *testing.T) {
 		assert.Equal(t, f.Text, f.Rewrite(func(r *ruleset.Rule) string { return r.Expression }), "no change, no edit")
 	}
 }
+
+func TestMaxRules(t *testing.T) {
+	rs := &ruleset.Ruleset{}
+	for range 3 {
+		rs.Rules = append(rs.Rules, &ruleset.Rule{Expression: "ssl", Action: ruleset.Log})
+	}
+	_, err := ruleset.Compile(rs, fields.Cloudflare(), ruleset.MaxRules(2))
+	assert.EqualError(t, err, "the ruleset has 3 rules; the limit (MaxRules) is 2")
+	_, err = ruleset.Compile(rs, fields.Cloudflare(), ruleset.MaxRules(3))
+	assert.NoError(t, err)
+	rs.Rules[0].Expression = `http.host matches "a" and http.host matches "b"`
+	_, err = ruleset.Compile(rs, fields.Cloudflare(), ruleset.ExprOptions(expr.MaxRegexes(1)))
+	assert.ErrorContains(t, err, "MaxRegexes", "expression limits reach every rule")
+}

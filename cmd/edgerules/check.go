@@ -10,6 +10,7 @@ import (
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/fields"
 	"github.com/edgerules/edgerules/lint"
+	"github.com/edgerules/edgerules/ruleset"
 )
 
 // maxLength is the longest expression the command reads. It is above
@@ -64,6 +65,11 @@ func checkInput(in *input, scheme *fields.Scheme, withLint bool, opts []expr.Opt
 		return []diagnostic{*in.loadErr}
 	}
 	var diags []diagnostic
+	if in.file != nil && len(in.file.Rules) > ruleset.DefaultMaxRules {
+		err := ruleset.TooManyRules(len(in.file.Rules), ruleset.DefaultMaxRules)
+		diags = append(diags, diagnostic{File: in.path, Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
+			Severity: "error", Code: codeInvalidFile, Message: err.Error()})
+	}
 	if in.file != nil {
 		for _, e := range in.file.Validate() {
 			diags = append(diags, ruleDiagnostic(in, in.units[e.Rule.Index], e))
