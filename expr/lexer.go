@@ -112,11 +112,11 @@ type scanner struct {
 	off       int
 	maxDepth  int
 	maxString int
-	depth    int  // open parentheses
-	lastName int  // offset of the name token just read, or -1
-	value    bool // a comparison operator came last: a value comes next
-	regex    bool // ... and it was matches or ~
-	inSet    bool // between { and } after an operator
+	depth     int  // open parentheses
+	lastName  int  // offset of the name token just read, or -1
+	value     bool // a comparison operator came last: a value comes next
+	regex     bool // ... and it was matches or ~
+	inSet     bool // between { and } after an operator
 }
 
 func (s *scanner) tok(typ lexer.TokenType, start int) (token, *Error) {
