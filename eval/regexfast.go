@@ -5,6 +5,8 @@ import (
 	"regexp/syntax"
 	"strings"
 	"unicode"
+
+	"github.com/edgerules/edgerules/internal/resyntax"
 )
 
 // Most patterns in rules are literals in disguise: "^/api", "\.php$",
@@ -32,18 +34,7 @@ func matcher(re *regexp.Regexp, parsed *syntax.Regexp) func(string) bool {
 // literalMatcher answers a pattern that is a set of ASCII literals,
 // optionally anchored at either end, by searching for them.
 func literalMatcher(p *syntax.Regexp, re *regexp.Regexp) func(string) bool {
-	parts := []*syntax.Regexp{p}
-	if p.Op == syntax.OpConcat {
-		parts = p.Sub
-	}
-	begin := len(parts) > 0 && parts[0].Op == syntax.OpBeginText
-	if begin {
-		parts = parts[1:]
-	}
-	end := len(parts) > 0 && parts[len(parts)-1].Op == syntax.OpEndText
-	if end {
-		parts = parts[:len(parts)-1]
-	}
+	parts, begin, end := resyntax.Anchors(p)
 	lits, fold, ok := expand(&syntax.Regexp{Op: syntax.OpConcat, Sub: parts})
 	if !ok {
 		return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/internal/resyntax"
 	"github.com/edgerules/edgerules/ruleset"
 )
 
@@ -170,19 +171,7 @@ func regexIsString(x *ast.CompareExpr) (Finding, bool) {
 	if err != nil {
 		return Finding{}, false
 	}
-	re = re.Simplify()
-	parts := []*syntax.Regexp{re}
-	if re.Op == syntax.OpConcat {
-		parts = re.Sub
-	}
-	start := len(parts) > 0 && parts[0].Op == syntax.OpBeginText
-	if start {
-		parts = parts[1:]
-	}
-	end := len(parts) > 0 && parts[len(parts)-1].Op == syntax.OpEndText
-	if end {
-		parts = parts[:len(parts)-1]
-	}
+	parts, start, end := resyntax.Anchors(re.Simplify())
 	if len(parts) != 1 || parts[0].Op != syntax.OpLiteral || parts[0].Flags&syntax.FoldCase != 0 {
 		return Finding{}, false
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 
@@ -116,13 +115,7 @@ func explainTree(w io.Writer, x ast.Expr, trace map[ast.Expr][]eval.Value, inden
 // setValues reads a JSON object of field values and sets them in ctx, each
 // decoded by its field's type.
 func setValues(ctx *eval.Context, path string, stdin io.Reader) error {
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(stdin)
-	} else {
-		data, err = os.ReadFile(path)
-	}
+	data, err := readFile(path, stdin)
 	if err != nil {
 		return err
 	}

@@ -108,14 +108,16 @@ func expand(arg string) ([]string, error) {
 	return paths, err
 }
 
-func readInput(path string, stdin io.Reader) (*input, error) {
-	var data []byte
-	var err error
+// readFile reads a file, or standard input for -.
+func readFile(path string, stdin io.Reader) ([]byte, error) {
 	if path == "-" {
-		data, err = io.ReadAll(stdin)
-	} else {
-		data, err = os.ReadFile(path)
+		return io.ReadAll(stdin)
 	}
+	return os.ReadFile(path)
+}
+
+func readInput(path string, stdin io.Reader) (*input, error) {
+	data, err := readFile(path, stdin)
 	if err != nil {
 		return nil, err
 	}
