@@ -4,11 +4,13 @@
 package eval
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/fields"
@@ -141,35 +143,43 @@ func (v Value) Elems() []Value { return v.elems }
 
 // String formats v for people: strings quoted, containers as [..] and {..}.
 func (v Value) String() string {
+	var b strings.Builder
+	v.format(&b)
+	return b.String()
+}
+
+func (v Value) format(b *strings.Builder) {
 	switch {
 	case v.typ == fields.String:
-		return strconv.Quote(v.str)
+		b.WriteString(strconv.Quote(v.str))
 	case v.typ == fields.Int:
-		return strconv.FormatInt(v.num, 10)
+		b.WriteString(strconv.FormatInt(v.num, 10))
 	case v.typ == fields.Bool:
-		return strconv.FormatBool(v.Bool())
+		b.WriteString(strconv.FormatBool(v.Bool()))
 	case v.typ == fields.IP:
-		return v.ip.String()
+		b.WriteString(v.ip.String())
 	case v.typ.IsArray():
-		s := "["
+		b.WriteByte('[')
 		for i, e := range v.elems {
 			if i > 0 {
-				s += ", "
+				b.WriteString(", ")
 			}
-			s += e.String()
+			e.format(b)
 		}
-		return s + "]"
+		b.WriteByte(']')
 	case v.typ.IsMap():
-		s := "{"
+		b.WriteByte('{')
 		for i, k := range v.keys {
 			if i > 0 {
-				s += ", "
+				b.WriteString(", ")
 			}
-			s += strconv.Quote(k) + ": " + v.elems[i].String()
+			b.WriteString(strconv.Quote(k) + ": ")
+			v.elems[i].format(b)
 		}
-		return s + "}"
+		b.WriteByte('}')
+	default:
+		b.WriteString("missing")
 	}
-	return "missing"
 }
 
 // DecodeLiteral returns the value of a literal that must have type t: a
@@ -178,7 +188,7 @@ func (v Value) String() string {
 func DecodeLiteral(lit *ast.Literal, t fields.Type) (Value, error) {
 	if lit.Kind.IsString() {
 		if t != fields.String {
-			return Value{}, errQuoted
+			return Value{}, ErrQuoted
 		}
 		return String(lit.Value), nil
 	}
@@ -196,13 +206,9 @@ func DecodeLiteral(lit *ast.Literal, t fields.Type) (Value, error) {
 	return Value{}, fmt.Errorf("no literal has type %s", t)
 }
 
-// errQuoted is DecodeLiteral's error for a quoted string where another
-// type is wanted.
-var errQuoted = fmt.Errorf("a quoted string")
-
-// IsQuotedError reports whether err is DecodeLiteral's answer to a quoted
-// string where another type is wanted.
-func IsQuotedError(err error) bool { return err == errQuoted }
+// ErrQuoted is DecodeLiteral's error for a quoted string where a value of
+// another type is wanted.
+var ErrQuoted = errors.New("a quoted string where a value of another type is wanted")
 
 // A Range is an inclusive range of Int or IP values: an element of a set.
 type Range struct{ Lo, Hi Value }

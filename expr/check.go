@@ -1,6 +1,8 @@
 package expr
 
 import (
+	"errors"
+
 	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/fields"
@@ -334,7 +336,7 @@ func (c *checker) decoded(lit *ast.Literal, t fields.Type, err error) bool {
 	switch {
 	case err == nil:
 		return true
-	case eval.IsQuotedError(err):
+	case errors.Is(err, eval.ErrQuoted):
 		c.errs.Add(errQuotedNonString(lit, t))
 	case t == fields.String:
 		c.errs.Add(errUnquotedString(lit))
