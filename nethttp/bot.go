@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/edgerules/edgerules/eval"
+	"github.com/edgerules/edgerules/internal/webpath"
 )
 
 // Bot is what a scorer knows of a request's bot signals. A zero Score
@@ -49,20 +50,9 @@ func (CloudflareHeaders) Score(r *http.Request, trusted bool) Bot {
 	return b
 }
 
-// staticExtensions are the file extensions Bot Management counts as static
-// resources.
-var staticExtensions = map[string]bool{
-	"ico": true, "jpg": true, "jpeg": true, "png": true, "gif": true, "webp": true, "avif": true, "svg": true,
-	"bmp": true, "tif": true, "tiff": true, "css": true, "js": true, "mjs": true, "map": true, "woff": true,
-	"woff2": true, "ttf": true, "otf": true, "eot": true, "mp4": true, "webm": true, "mp3": true, "ogg": true,
-	"wav": true, "flac": true, "pdf": true, "txt": true, "csv": true, "zip": true, "gz": true, "xml": true,
-}
-
 // StaticResource reports whether a path names a static file, by its
 // extension, or lies under /.well-known/.
-func StaticResource(path string) bool {
-	return strings.HasPrefix(path, "/.well-known/") || staticExtensions[extension(path)]
-}
+func StaticResource(path string) bool { return webpath.StaticResource(path) }
 
 // botFields read the scorer's answer, asked once a request.
 var botFields = map[string]func(b *Bot) eval.Value{

@@ -9,13 +9,13 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/edgerules/edgerules/eval"
+	"github.com/edgerules/edgerules/internal/webpath"
 )
 
 // A request is what the resolvers of one request read, with what several
@@ -55,7 +55,7 @@ var resolvers = map[string]func(q *request) eval.Value{
 	"http.request.method":             func(q *request) eval.Value { return eval.String(q.r.Method) },
 	"http.request.uri":                func(q *request) eval.Value { return eval.String(q.uri()) },
 	"http.request.uri.path":           func(q *request) eval.Value { return eval.String(q.path()) },
-	"http.request.uri.path.extension": func(q *request) eval.Value { return eval.String(extension(q.path())) },
+	"http.request.uri.path.extension": func(q *request) eval.Value { return eval.String(webpath.Extension(q.path())) },
 	"http.request.uri.query":          func(q *request) eval.Value { return eval.String(q.r.URL.RawQuery) },
 	"http.request.full_uri":           func(q *request) eval.Value { return eval.String(q.origin() + q.uri()) },
 	"http.request.version":            func(q *request) eval.Value { return eval.String(version(q.r)) },
@@ -77,7 +77,7 @@ var resolvers = map[string]func(q *request) eval.Value{
 
 	"raw.http.request.uri":                func(q *request) eval.Value { return eval.String(q.uri()) },
 	"raw.http.request.uri.path":           func(q *request) eval.Value { return eval.String(q.rawPath()) },
-	"raw.http.request.uri.path.extension": func(q *request) eval.Value { return eval.String(extension(q.rawPath())) },
+	"raw.http.request.uri.path.extension": func(q *request) eval.Value { return eval.String(webpath.Extension(q.rawPath())) },
 	"raw.http.request.uri.query":          func(q *request) eval.Value { return eval.String(q.rawQuery()) },
 	"raw.http.request.full_uri":           func(q *request) eval.Value { return eval.String(q.origin() + q.uri()) },
 	"raw.http.request.uri.args":           func(q *request) eval.Value { return eval.StringsMap(argsMap(q.rawQuery())) },
@@ -152,17 +152,6 @@ func version(r *http.Request) string {
 		return "HTTP/" + strconv.Itoa(r.ProtoMajor)
 	}
 	return r.Proto
-}
-
-// extension is the lowercased extension of the last path segment, without
-// the dot; "" for none, a dot-file or a trailing dot.
-func extension(p string) string {
-	base := path.Base(p)
-	i := strings.LastIndexByte(base, '.')
-	if i <= 0 || i == len(base)-1 || strings.HasSuffix(p, "/") {
-		return ""
-	}
-	return strings.ToLower(base[i+1:])
 }
 
 func lowerKeys(h http.Header) map[string][]string {

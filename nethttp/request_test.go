@@ -10,6 +10,7 @@ import (
 
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/internal/webpath"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -82,7 +83,7 @@ func TestExtension(t *testing.T) {
 	for p, want := range map[string]string{
 		"/a/b.HTML": "html", "/a/b": "", "/.htaccess": "", "/a/b.": "", "/a.tar.gz": "gz", "/dir.d/": "", "/": "",
 	} {
-		assert.Equal(t, want, extension(p), p)
+		assert.Equal(t, want, webpath.Extension(p), p)
 	}
 }
 
