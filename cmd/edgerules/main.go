@@ -5,6 +5,7 @@
 //	edgerules lint  [same flags] FILE...
 //	edgerules fmt   [-w] FILE...  |  edgerules fmt -e EXPRESSION
 //	edgerules eval  [--scheme FILE] [--values FILE|-] [--explain] EXPRESSION
+//	edgerules replay --rules FILE [--format text|json|html] [--out FILE] [--map FILE] LOG...
 //
 // FILE is a .txt or .expr file of expressions, one a line (blank lines and
 // lines starting with # are skipped), a .json, .yaml or .yml ruleset, a
@@ -34,11 +35,13 @@ Usage:
   edgerules fmt   [-w] FILE...
   edgerules fmt   -e EXPRESSION
   edgerules eval  [--scheme FILE] [--values FILE|-] [--explain] EXPRESSION
+  edgerules replay --rules FILE [--format text|json|html] [--out FILE] [--map FILE] LOG...
 
 FILE is a .txt or .expr file (one expression a line), a .json, .yaml or .yml
 ruleset, a folder, dir/... for a folder and its subfolders, or - for standard
-input. Exit status: 0 when all is well, 1 when an expression is invalid,
-2 for a usage or I/O error.
+input. A LOG is Cloudflare http_requests logs as NDJSON, plain or gzip,
+or - for standard input. Exit status: 0 when all is well, 1 when an
+expression is invalid, 2 for a usage or I/O error.
 `
 
 func main() {
@@ -61,6 +64,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fmtCommand(args[1:], io)
 	case "eval":
 		return evalCommand(args[1:], io)
+	case "replay":
+		return replayCommand(args[1:], io)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -103,6 +103,11 @@ func TestCommands(t *testing.T) {
 		{"eval-invalid", []string{"eval", `ssl eq true`}, "", exitFindings},
 		{"eval-bad-values", []string{"eval", "--values", "-", `cf.bot_management.score lt 30`}, `{"cf.bot_management.score": "12"}`, exitUsage},
 		{"eval-custom-scheme", []string{"eval", "--scheme", "scheme.json", "--values", "-", `age ge 18`}, `{"user.age": 36}`, exitOK},
+		{"replay-text", []string{"replay", "--rules", "bot-management.json", "requests.ndjson"}, "", exitOK},
+		{"replay-json", []string{"replay", "--rules", "bot-management.json", "--format", "json", "-"}, replayStdin, exitOK},
+		{"replay-map", []string{"replay", "--rules", "bot-management.json", "--map", "other-format-map.json", "other-format.ndjson"}, "", exitOK},
+		{"replay-no-rules", []string{"replay", "requests.ndjson"}, "", exitUsage},
+		{"replay-bad-rules", []string{"replay", "--rules", "rules.json", "requests.ndjson"}, "", exitFindings},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,6 +116,22 @@ func TestCommands(t *testing.T) {
 			golden.Check(t, filepath.Join("testdata", "golden", tt.name+".txt"), out)
 		})
 	}
+}
+
+// replayStdin is a short log on standard input, gzip or not being told
+// apart by its first bytes.
+const replayStdin = `{"ClientIP":"192.0.2.10","ClientRequestPath":"/x","BotScore":1,"BotScoreSrc":"Heuristics"}
+{"ClientIP":"192.0.2.11","ClientRequestPath":"/y","BotScore":90,"BotScoreSrc":"Machine Learning"}
+`
+
+func TestReplayHTML(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report.html")
+	status, log := runBinary(t, "", "replay", "--rules", "bot-management.json", "--format", "html", "--out", out, "requests.ndjson")
+	require.Equal(t, exitOK, status, log)
+	html, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Contains(t, string(html), "<svg")
+	assert.Contains(t, string(html), "requests.ndjson:6:")
 }
 
 // TestFmtWrite formats files in place; a second run changes nothing.

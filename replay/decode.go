@@ -1,0 +1,497 @@
+package replay
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// decodeRecord reads a record from one JSON object, as encoding/json would
+// into a Record (a differential fuzz test holds it to that), several times
+// faster: it knows the fields, and skips every other value after checking it.
+func decodeRecord(line []byte, r *Record, rename map[string]string, seen *interned) error {
+	d := &jsonReader{b: line, seen: seen}
+	if !d.null() { // a null record is an empty one
+		err := d.object(func(key string) error {
+			if to, ok := rename[key]; ok {
+				key = to
+			}
+			return d.field(key, r)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if d.space(); d.i < len(d.b) {
+		return d.errorf("invalid character %q after the object", d.b[d.i])
+	}
+	return nil
+}
+
+// field reads the value of one key into the record.
+func (d *jsonReader) field(key string, r *Record) error {
+	switch name := recordField(key); name {
+	case "ClientIP":
+		return d.string(&r.ClientIP)
+	case "ClientRequestHost":
+		return d.string(&r.ClientRequestHost)
+	case "ClientRequestMethod":
+		return d.string(&r.ClientRequestMethod)
+	case "ClientRequestURI":
+		return d.string(&r.ClientRequestURI)
+	case "ClientRequestPath":
+		return d.string(&r.ClientRequestPath)
+	case "ClientRequestScheme":
+		return d.string(&r.ClientRequestScheme)
+	case "ClientRequestUserAgent":
+		return d.string(&r.ClientRequestUserAgent)
+	case "ClientRequestReferer":
+		return d.string(&r.ClientRequestReferer)
+	case "ClientRequestProtocol":
+		return d.string(&r.ClientRequestProtocol)
+	case "ClientCountry":
+		return d.string(&r.ClientCountry)
+	case "BotScoreSrc":
+		return d.string(&r.BotScoreSrc)
+	case "JA3Hash":
+		return d.string(&r.JA3Hash)
+	case "JA4":
+		return d.string(&r.JA4)
+	case "ClientASN":
+		return d.int(&r.ClientASN)
+	case "BotScore":
+		return d.int(&r.BotScore)
+	case "EdgeResponseStatus":
+		return d.int(&r.EdgeResponseStatus)
+	case "SampleInterval":
+		return d.int(&r.SampleInterval)
+	case "BotTags":
+		return d.array(func(null bool) { r.BotTags = map[bool][]string{true: nil, false: {}}[null] }, func() error {
+			var s string
+			err := d.string(&s)
+			r.BotTags = append(r.BotTags, s)
+			return err
+		})
+	case "BotDetectionIDs":
+		return d.array(func(null bool) { r.BotDetectionIDs = map[bool][]int64{true: nil, false: {}}[null] }, func() error {
+			var n int64
+			err := d.int(&n)
+			r.BotDetectionIDs = append(r.BotDetectionIDs, n)
+			return err
+		})
+	case "RequestHeaders":
+		return d.stringMap(&r.RequestHeaders)
+	case "Cookies":
+		return d.stringMap(&r.Cookies)
+	case "EdgeStartTimestamp":
+		start := d.skipSpace()
+		if err := d.skip(); err != nil {
+			return err
+		}
+		r.EdgeStartTimestamp = append(r.EdgeStartTimestamp[:0:0], d.b[start:d.i]...)
+		return nil
+	}
+	return d.skip()
+}
+
+// recordFields are the names of Record's fields, which keys match
+// ignoring case, as encoding/json matches them.
+var recordFields = []string{"ClientIP", "ClientRequestHost", "ClientRequestMethod", "ClientRequestURI",
+	"ClientRequestPath", "ClientRequestScheme", "ClientRequestUserAgent", "ClientRequestReferer",
+	"ClientRequestProtocol", "ClientASN", "ClientCountry", "BotScore", "BotScoreSrc", "BotTags",
+	"BotDetectionIDs", "JA3Hash", "JA4", "EdgeResponseStatus", "EdgeStartTimestamp", "RequestHeaders",
+	"Cookies", "SampleInterval"}
+
+func recordField(key string) string {
+	for _, name := range recordFields {
+		if key == name {
+			return name
+		}
+	}
+	for _, name := range recordFields {
+		if strings.EqualFold(key, name) {
+			return name
+		}
+	}
+	return ""
+}
+
+// A jsonReader reads JSON values from b, at i.
+type jsonReader struct {
+	b    []byte
+	i    int
+	seen *interned // nil: every string is a new one
+}
+
+// interned keeps one copy of the strings seen most often in a log (hosts,
+// user agents, score sources, clients that come back), so that a value seen
+// before costs no allocation. It stops taking new ones at maxInterned.
+type interned struct{ strings map[string]string }
+
+const maxInterned = 1 << 14
+
+func (in *interned) get(b []byte) string {
+	if in == nil {
+		return string(b)
+	}
+	if s, ok := in.strings[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(in.strings) < maxInterned {
+		if in.strings == nil {
+			in.strings = map[string]string{}
+		}
+		in.strings[s] = s
+	}
+	return s
+}
+
+var errEnd = errors.New("unexpected end of JSON input")
+
+func (d *jsonReader) errorf(format string, args ...any) error {
+	return fmt.Errorf("at byte %d: %s", d.i, fmt.Sprintf(format, args...))
+}
+
+func (d *jsonReader) space() {
+	for d.i < len(d.b) && (d.b[d.i] == ' ' || d.b[d.i] == '\t' || d.b[d.i] == '\n' || d.b[d.i] == '\r') {
+		d.i++
+	}
+}
+
+func (d *jsonReader) skipSpace() int { d.space(); return d.i }
+
+// next returns the next byte after whitespace without taking it.
+func (d *jsonReader) next() (byte, error) {
+	if d.space(); d.i == len(d.b) {
+		return 0, errEnd
+	}
+	return d.b[d.i], nil
+}
+
+// literal takes null, true or false.
+func (d *jsonReader) literal(word string) bool {
+	if strings.HasPrefix(string(d.b[d.i:min(len(d.b), d.i+len(word))]), word) && len(d.b)-d.i >= len(word) {
+		d.i += len(word)
+		return true
+	}
+	return false
+}
+
+// null takes a null, if one comes next.
+func (d *jsonReader) null() bool {
+	c, err := d.next()
+	return err == nil && c == 'n' && d.literal("null")
+}
+
+// object reads an object, calling member with each key at its value.
+func (d *jsonReader) object(member func(key string) error) error {
+	c, err := d.next()
+	if err != nil {
+		return err
+	}
+	if c != '{' {
+		return d.errorf("expected an object, found %q", c)
+	}
+	d.i++
+	if c, err = d.next(); err != nil {
+		return err
+	} else if c == '}' {
+		d.i++
+		return nil
+	}
+	for {
+		if c, err = d.next(); err != nil {
+			return err
+		} else if c != '"' {
+			return d.errorf("expected a key, found %q", c)
+		}
+		key, err := d.quoted()
+		if err != nil {
+			return err
+		}
+		if c, err = d.next(); err != nil {
+			return err
+		} else if c != ':' {
+			return d.errorf("expected ':' after a key, found %q", c)
+		}
+		d.i++
+		if err := member(key); err != nil {
+			return err
+		}
+		if c, err = d.next(); err != nil {
+			return err
+		}
+		d.i++
+		switch c {
+		case '}':
+			return nil
+		case ',':
+		default:
+			return d.errorf("expected ',' or '}', found %q", c)
+		}
+	}
+}
+
+// array reads an array, or null. start runs first, told which: a null
+// makes the slice nil and an array starts it anew, empty but not nil, as
+// encoding/json does.
+func (d *jsonReader) array(start func(null bool), element func() error) error {
+	if d.null() {
+		start(true)
+		return nil
+	}
+	c, err := d.next()
+	if err != nil {
+		return err
+	}
+	if c != '[' {
+		return d.errorf("expected an array, found %q", c)
+	}
+	d.i++
+	start(false)
+	if c, err = d.next(); err != nil {
+		return err
+	} else if c == ']' {
+		d.i++
+		return nil
+	}
+	for {
+		if err := element(); err != nil {
+			return err
+		}
+		if c, err = d.next(); err != nil {
+			return err
+		}
+		d.i++
+		switch c {
+		case ']':
+			return nil
+		case ',':
+		default:
+			return d.errorf("expected ',' or ']', found %q", c)
+		}
+	}
+}
+
+// stringMap reads an object of strings into m, adding to the map a
+// repeated key made before; null makes m nil.
+func (d *jsonReader) stringMap(m *map[string]string) error {
+	if d.null() {
+		*m = nil
+		return nil
+	}
+	if *m == nil {
+		*m = map[string]string{}
+	}
+	return d.object(func(key string) error {
+		var v string
+		err := d.string(&v)
+		(*m)[key] = v
+		return err
+	})
+}
+
+// string reads a string, or null, which leaves s alone.
+func (d *jsonReader) string(s *string) error {
+	c, err := d.next()
+	switch {
+	case err != nil:
+		return err
+	case c == '"':
+		*s, err = d.quoted()
+		return err
+	case c == 'n' && d.literal("null"):
+		return nil
+	}
+	if err := d.skip(); err != nil {
+		return err
+	}
+	return d.errorf("expected a string")
+}
+
+// int reads a whole number that fits in 64 bits, or null, which leaves n alone.
+func (d *jsonReader) int(n *int64) error {
+	c, err := d.next()
+	switch {
+	case err != nil:
+		return err
+	case c == 'n' && d.literal("null"):
+		return nil
+	case c != '-' && (c < '0' || c > '9'):
+		if err := d.skip(); err != nil {
+			return err
+		}
+		return d.errorf("expected a number")
+	}
+	start := d.i
+	if err := d.number(); err != nil {
+		return err
+	}
+	v, err := strconv.ParseInt(string(d.b[start:d.i]), 10, 64)
+	if err != nil {
+		return d.errorf("%s is not a whole number of 64 bits", d.b[start:d.i])
+	}
+	*n = v
+	return nil
+}
+
+// number takes a JSON number.
+func (d *jsonReader) number() error {
+	digits := func() int {
+		n := 0
+		for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
+			d.i++
+			n++
+		}
+		return n
+	}
+	if d.i < len(d.b) && d.b[d.i] == '-' {
+		d.i++
+	}
+	switch {
+	case d.i < len(d.b) && d.b[d.i] == '0':
+		d.i++
+	case digits() == 0:
+		return d.errorf("malformed number")
+	}
+	if d.i < len(d.b) && d.b[d.i] == '.' {
+		d.i++
+		if digits() == 0 {
+			return d.errorf("malformed number")
+		}
+	}
+	if d.i < len(d.b) && (d.b[d.i] == 'e' || d.b[d.i] == 'E') {
+		d.i++
+		if d.i < len(d.b) && (d.b[d.i] == '+' || d.b[d.i] == '-') {
+			d.i++
+		}
+		if digits() == 0 {
+			return d.errorf("malformed number")
+		}
+	}
+	return nil
+}
+
+// skip takes any value, checking it is well formed.
+func (d *jsonReader) skip() error {
+	c, err := d.next()
+	if err != nil {
+		return err
+	}
+	switch {
+	case c == '"':
+		_, err := d.quoted()
+		return err
+	case c == '{':
+		return d.object(func(string) error { return d.skip() })
+	case c == '[':
+		return d.array(func(bool) {}, d.skip)
+	case c == '-' || c >= '0' && c <= '9':
+		return d.number()
+	case d.literal("null") || d.literal("true") || d.literal("false"):
+		return nil
+	}
+	return d.errorf("invalid character %q", c)
+}
+
+// quoted reads a string from its opening quote. As encoding/json does, it
+// turns bytes that are not UTF-8 into U+FFFD.
+func (d *jsonReader) quoted() (string, error) {
+	start := d.i + 1
+	for i := start; i < len(d.b); i++ {
+		switch c := d.b[i]; {
+		case c == '"':
+			if s := d.b[start:i]; utf8.Valid(s) {
+				d.i = i + 1
+				return d.seen.get(s), nil
+			}
+			return d.unquote(start)
+		case c == '\\':
+			return d.unquote(start)
+		case c < 0x20:
+			d.i = i
+			return "", d.errorf("control character in a string")
+		}
+	}
+	return "", errEnd
+}
+
+// unquote decodes a string with escapes or bytes that are not UTF-8.
+func (d *jsonReader) unquote(start int) (string, error) {
+	var out []byte
+	i := start
+	for i < len(d.b) {
+		c := d.b[i]
+		switch {
+		case c == '"':
+			d.i = i + 1
+			return d.seen.get(out), nil
+		case c < 0x20:
+			d.i = i
+			return "", d.errorf("control character in a string")
+		case c == '\\':
+			if i+1 == len(d.b) {
+				return "", errEnd
+			}
+			switch e := d.b[i+1]; e {
+			case '"', '\\', '/':
+				out = append(out, e)
+				i += 2
+			case 'b', 'f', 'n', 'r', 't':
+				out = append(out, map[byte]byte{'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}[e])
+				i += 2
+			case 'u':
+				r, n := d.unicodeEscape(i)
+				if n == 0 {
+					d.i = i
+					return "", d.errorf("invalid \\u escape")
+				}
+				out = utf8.AppendRune(out, r)
+				i += n
+			default:
+				d.i = i
+				return "", d.errorf("invalid escape \\%c", e)
+			}
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(d.b[i:])
+			out = utf8.AppendRune(out, r) // an invalid byte becomes U+FFFD
+			i += size
+		}
+	}
+	return "", errEnd
+}
+
+// unicodeEscape reads \uXXXX at i, with a low surrogate after a high one,
+// and returns the rune and the bytes taken (0 for a malformed escape). A
+// surrogate without its pair becomes U+FFFD.
+func (d *jsonReader) unicodeEscape(i int) (rune, int) {
+	hex := func(at int) (rune, bool) {
+		if at+6 > len(d.b) {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(d.b[at+2:at+6]), 16, 32)
+		return rune(v), err == nil
+	}
+	r, ok := hex(i)
+	if !ok {
+		return 0, 0
+	}
+	if !utf16.IsSurrogate(r) {
+		return r, 6
+	}
+	if i+12 <= len(d.b) && d.b[i+6] == '\\' && d.b[i+7] == 'u' {
+		if low, ok := hex(i + 6); ok {
+			if pair := utf16.DecodeRune(r, low); pair != utf8.RuneError {
+				return pair, 12
+			}
+		}
+	}
+	return utf8.RuneError, 6
+}

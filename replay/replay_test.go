@@ -1,0 +1,154 @@
+package replay_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/replay"
+	"github.com/edgerules/edgerules/ruleset"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	sampleLog = "../examples/logs/sample.ndjson.gz"
+	seedRules = "../examples/rules/bot-management.json"
+)
+
+func replayer(t testing.TB, rules string, d replay.Decoder) *replay.Replayer {
+	t.Helper()
+	f, err := ruleset.Load(rules)
+	require.NoError(t, err)
+	e, err := ruleset.Compile(f.Ruleset, fields.Cloudflare())
+	require.NoError(t, err)
+	p, err := replay.New(e, fields.Cloudflare(), d)
+	require.NoError(t, err)
+	return p
+}
+
+// replayFile replays a log file through p.
+func replayFile(t testing.TB, p *replay.Replayer, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	require.NoError(t, replay.Read(f, func(line []byte, n int64, err error) {
+		if err != nil {
+			p.Malformed(path, n, err)
+			return
+		}
+		p.Line(line, path, n)
+	}))
+}
+
+// TestSampleLog replays the sample log through the seed's layered rules and
+// checks the report against a count made here, in plain Go, from the same
+// lines.
+func TestSampleLog(t *testing.T) {
+	p := replayer(t, seedRules, replay.Decoder{})
+	replayFile(t, p, sampleLog)
+	rep := p.Report()
+
+	// The independent count: the seed's layers written out by hand.
+	type line struct {
+		ClientIP, ClientRequestPath, ClientRequestUserAgent, BotScoreSrc string
+		BotScore, SampleInterval                                         int64
+	}
+	want := struct {
+		records, requests, malformed int64
+		actions                      map[string]int64
+		byRule                       [4]int64
+		automated, likely, human     int64
+		sweep30, verified30          int64
+		sources                      map[string]int64
+		topBrowserBlockIP            string
+		browserBlockByIP             map[string]int64
+		malformedAt                  []int64
+	}{actions: map[string]int64{}, sources: map[string]int64{}, browserBlockByIP: map[string]int64{}}
+	raw, err := os.ReadFile(sampleLog)
+	require.NoError(t, err)
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	require.NoError(t, err)
+	text, err := io.ReadAll(zr)
+	require.NoError(t, err)
+	for i, s := range strings.Split(strings.TrimSuffix(string(text), "\n"), "\n") {
+		var l line
+		if json.Unmarshal([]byte(s), &l) != nil {
+			want.malformed++
+			want.malformedAt = append(want.malformedAt, int64(i+1))
+			continue
+		}
+		w := max(l.SampleInterval, 1)
+		want.records++
+		want.requests += w
+		want.sources[l.BotScoreSrc] += w
+		verified := l.BotScoreSrc == "Verified Bot"
+		mobile := strings.Contains(l.ClientRequestUserAgent, "App_Name 2.0")
+		switch {
+		case strings.Contains(l.ClientRequestPath, "/api"):
+			want.actions["skip"] += w
+			want.byRule[0] += w
+		case l.BotScore < 2 && mobile:
+			want.actions["block"] += w
+			want.byRule[1] += w
+		case l.BotScore < 30 && mobile:
+			want.actions["challenge"] += w
+			want.byRule[2] += w
+		case l.BotScore < 30 && !verified:
+			want.actions["block"] += w
+			want.byRule[3] += w
+			want.browserBlockByIP[l.ClientIP] += w
+		default:
+			want.actions["none"] += w
+		}
+		switch {
+		case l.BotScore == 1:
+			want.automated += w
+		case l.BotScore < 30:
+			want.likely += w
+		default:
+			want.human += w
+		}
+		if l.BotScore < 30 {
+			want.sweep30 += w
+			if verified {
+				want.verified30 += w
+			}
+		}
+	}
+	for ip, n := range want.browserBlockByIP {
+		if best := want.browserBlockByIP[want.topBrowserBlockIP]; n > best || n == best && ip < want.topBrowserBlockIP {
+			want.topBrowserBlockIP = ip
+		}
+	}
+
+	assert.Equal(t, want.records, rep.Records)
+	assert.Equal(t, want.requests, rep.Requests)
+	assert.Equal(t, want.malformed, rep.Malformed)
+	assert.Equal(t, []int64{100, 2000}, want.malformedAt, "the generator's two malformed lines")
+	for i, m := range rep.MalformedLines {
+		assert.Equal(t, want.malformedAt[i], m.Line)
+	}
+	assert.Equal(t, want.actions, rep.Actions)
+	for i, n := range want.byRule {
+		assert.Equal(t, n, rep.Rules[i].Requests, "rule %d", i+1)
+	}
+	assert.Equal(t, replay.Bands{Automated: want.automated, LikelyAutomated: want.likely, LikelyHuman: want.human}, rep.Bands)
+	assert.Equal(t, replay.SweepPoint{Threshold: 30, Requests: want.sweep30, VerifiedBots: want.verified30}, rep.Sweep[28])
+	got := map[string]int64{}
+	for _, c := range rep.Sources {
+		got[c.Value] = c.Count
+	}
+	assert.Equal(t, want.sources, got)
+	top := rep.Rules[3].Top.IPs[0]
+	assert.Equal(t, want.topBrowserBlockIP, top.Value)
+	assert.Equal(t, want.browserBlockByIP[top.Value], top.Count)
+	assert.Zero(t, top.Over, "few distinct IPs: exact counts")
+	assert.Nil(t, rep.Rules[0].Top, "a skip rule stops no one")
+}
