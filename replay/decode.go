@@ -1,12 +1,14 @@
 package replay
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // decodeRecord reads a record from one JSON object, as encoding/json would
@@ -33,33 +35,35 @@ func decodeRecord(line []byte, r *Record, rename map[string]string, seen *intern
 
 // field reads the value of one key into the record.
 func (d *jsonReader) field(key string, r *Record) error {
-	switch name := recordField(key); name {
+	switch key {
+	// Values that repeat across a log are interned; addresses and URIs,
+	// which mostly do not, are not.
 	case "ClientIP":
-		return d.string(&r.ClientIP)
-	case "ClientRequestHost":
-		return d.string(&r.ClientRequestHost)
-	case "ClientRequestMethod":
-		return d.string(&r.ClientRequestMethod)
+		return d.string(&r.ClientIP, false)
 	case "ClientRequestURI":
-		return d.string(&r.ClientRequestURI)
+		return d.string(&r.ClientRequestURI, false)
 	case "ClientRequestPath":
-		return d.string(&r.ClientRequestPath)
+		return d.string(&r.ClientRequestPath, false)
+	case "ClientRequestHost":
+		return d.string(&r.ClientRequestHost, true)
+	case "ClientRequestMethod":
+		return d.string(&r.ClientRequestMethod, true)
 	case "ClientRequestScheme":
-		return d.string(&r.ClientRequestScheme)
+		return d.string(&r.ClientRequestScheme, true)
 	case "ClientRequestUserAgent":
-		return d.string(&r.ClientRequestUserAgent)
+		return d.string(&r.ClientRequestUserAgent, true)
 	case "ClientRequestReferer":
-		return d.string(&r.ClientRequestReferer)
+		return d.string(&r.ClientRequestReferer, true)
 	case "ClientRequestProtocol":
-		return d.string(&r.ClientRequestProtocol)
+		return d.string(&r.ClientRequestProtocol, true)
 	case "ClientCountry":
-		return d.string(&r.ClientCountry)
+		return d.string(&r.ClientCountry, true)
 	case "BotScoreSrc":
-		return d.string(&r.BotScoreSrc)
+		return d.string(&r.BotScoreSrc, true)
 	case "JA3Hash":
-		return d.string(&r.JA3Hash)
+		return d.string(&r.JA3Hash, true)
 	case "JA4":
-		return d.string(&r.JA4)
+		return d.string(&r.JA4, true)
 	case "ClientASN":
 		return d.int(&r.ClientASN)
 	case "BotScore":
@@ -71,7 +75,7 @@ func (d *jsonReader) field(key string, r *Record) error {
 	case "BotTags":
 		return d.array(func(null bool) { r.BotTags = map[bool][]string{true: nil, false: {}}[null] }, func() error {
 			var s string
-			err := d.string(&s)
+			err := d.string(&s, true)
 			r.BotTags = append(r.BotTags, s)
 			return err
 		})
@@ -94,23 +98,23 @@ func (d *jsonReader) field(key string, r *Record) error {
 		r.EdgeStartTimestamp = append(r.EdgeStartTimestamp[:0:0], d.b[start:d.i]...)
 		return nil
 	}
+	if name := foldedField(key); name != "" {
+		return d.field(name, r)
+	}
 	return d.skip()
 }
 
-// recordFields are the names of Record's fields, which keys match
-// ignoring case, as encoding/json matches them.
+// recordFields are the names of Record's fields. Keys match them exactly
+// or, as encoding/json matches them, ignoring case.
 var recordFields = []string{"ClientIP", "ClientRequestHost", "ClientRequestMethod", "ClientRequestURI",
 	"ClientRequestPath", "ClientRequestScheme", "ClientRequestUserAgent", "ClientRequestReferer",
 	"ClientRequestProtocol", "ClientASN", "ClientCountry", "BotScore", "BotScoreSrc", "BotTags",
 	"BotDetectionIDs", "JA3Hash", "JA4", "EdgeResponseStatus", "EdgeStartTimestamp", "RequestHeaders",
 	"Cookies", "SampleInterval"}
 
-func recordField(key string) string {
-	for _, name := range recordFields {
-		if key == name {
-			return name
-		}
-	}
+// foldedField returns the field a key names when it differs from the
+// field's name only in case, or "".
+func foldedField(key string) string {
 	for _, name := range recordFields {
 		if strings.EqualFold(key, name) {
 			return name
@@ -121,10 +125,15 @@ func recordField(key string) string {
 
 // A jsonReader reads JSON values from b, at i.
 type jsonReader struct {
-	b    []byte
-	i    int
-	seen *interned // nil: every string is a new one
+	b       []byte
+	i       int
+	seen    *interned // nil: every string is a new one
+	scratch []byte    // where strings with escapes are decoded
 }
+
+// unsafeString views b as a string without copying it, for a key that is
+// only compared and looked up while b is unchanged.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // interned keeps one copy of the strings seen most often in a log (hosts,
 // user agents, score sources, clients that come back), so that a value seen
@@ -187,7 +196,8 @@ func (d *jsonReader) null() bool {
 	return err == nil && c == 'n' && d.literal("null")
 }
 
-// object reads an object, calling member with each key at its value.
+// object reads an object, calling member with each key at its value. The
+// key is valid only until member returns.
 func (d *jsonReader) object(member func(key string) error) error {
 	c, err := d.next()
 	if err != nil {
@@ -209,10 +219,11 @@ func (d *jsonReader) object(member func(key string) error) error {
 		} else if c != '"' {
 			return d.errorf("expected a key, found %q", c)
 		}
-		key, err := d.quoted()
+		raw, err := d.quoted()
 		if err != nil {
 			return err
 		}
+		key := unsafeString(raw)
 		if c, err = d.next(); err != nil {
 			return err
 		} else if c != ':' {
@@ -288,22 +299,32 @@ func (d *jsonReader) stringMap(m *map[string]string) error {
 		*m = map[string]string{}
 	}
 	return d.object(func(key string) error {
+		k := d.seen.get([]byte(key)) // before the value's decoding reuses the scratch buffer
 		var v string
-		err := d.string(&v)
-		(*m)[key] = v
+		err := d.string(&v, true)
+		(*m)[k] = v
 		return err
 	})
 }
 
-// string reads a string, or null, which leaves s alone.
-func (d *jsonReader) string(s *string) error {
+// string reads a string, or null, which leaves s alone; intern keeps one
+// copy of values seen before.
+func (d *jsonReader) string(s *string, intern bool) error {
 	c, err := d.next()
 	switch {
 	case err != nil:
 		return err
 	case c == '"':
-		*s, err = d.quoted()
-		return err
+		b, err := d.quoted()
+		switch {
+		case err != nil:
+			return err
+		case intern:
+			*s = d.seen.get(b)
+		default:
+			*s = string(b)
+		}
+		return nil
 	case c == 'n' && d.literal("null"):
 		return nil
 	}
@@ -398,44 +419,66 @@ func (d *jsonReader) skip() error {
 	return d.errorf("invalid character %q", c)
 }
 
-// quoted reads a string from its opening quote. As encoding/json does, it
-// turns bytes that are not UTF-8 into U+FFFD.
-func (d *jsonReader) quoted() (string, error) {
-	start := d.i + 1
+// quoted reads a string from its opening quote and returns its bytes: a
+// slice of the line when it needs no decoding, else decoded in a scratch
+// buffer; either is valid until the next string is read. As encoding/json
+// does, it turns bytes that are not UTF-8 into U+FFFD.
+func (d *jsonReader) quoted() ([]byte, error) {
+	start, ascii := d.i+1, true
 	for i := start; i < len(d.b); i++ {
+		// Eight plain bytes at a time: none a quote, a backslash, a
+		// control character or outside ASCII.
+		for i+8 <= len(d.b) && plain(binary.LittleEndian.Uint64(d.b[i:])) {
+			i += 8
+		}
+		if i == len(d.b) {
+			break
+		}
 		switch c := d.b[i]; {
 		case c == '"':
-			if s := d.b[start:i]; utf8.Valid(s) {
+			if s := d.b[start:i]; ascii || utf8.Valid(s) {
 				d.i = i + 1
-				return d.seen.get(s), nil
+				return s, nil
 			}
 			return d.unquote(start)
 		case c == '\\':
 			return d.unquote(start)
 		case c < 0x20:
 			d.i = i
-			return "", d.errorf("control character in a string")
+			return nil, d.errorf("control character in a string")
+		case c >= utf8.RuneSelf:
+			ascii = false
 		}
 	}
-	return "", errEnd
+	return nil, errEnd
+}
+
+// plain reports whether none of the eight bytes of w is a quote, a
+// backslash, below 0x20 or at or above 0x80.
+func plain(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(x uint64) uint64 { return (x - ones) & ^x & highs }
+	special := hasZero(w^(ones*'"')) | hasZero(w^(ones*'\\')) | (w-ones*0x20)&^w&highs | w&highs
+	return special == 0
 }
 
 // unquote decodes a string with escapes or bytes that are not UTF-8.
-func (d *jsonReader) unquote(start int) (string, error) {
-	var out []byte
+func (d *jsonReader) unquote(start int) ([]byte, error) {
+	out := d.scratch[:0]
+	defer func() { d.scratch = out[:0] }()
 	i := start
 	for i < len(d.b) {
 		c := d.b[i]
 		switch {
 		case c == '"':
 			d.i = i + 1
-			return d.seen.get(out), nil
+			return out, nil
 		case c < 0x20:
 			d.i = i
-			return "", d.errorf("control character in a string")
+			return nil, d.errorf("control character in a string")
 		case c == '\\':
 			if i+1 == len(d.b) {
-				return "", errEnd
+				return nil, errEnd
 			}
 			switch e := d.b[i+1]; e {
 			case '"', '\\', '/':
@@ -448,13 +491,13 @@ func (d *jsonReader) unquote(start int) (string, error) {
 				r, n := d.unicodeEscape(i)
 				if n == 0 {
 					d.i = i
-					return "", d.errorf("invalid \\u escape")
+					return nil, d.errorf("invalid \\u escape")
 				}
 				out = utf8.AppendRune(out, r)
 				i += n
 			default:
 				d.i = i
-				return "", d.errorf("invalid escape \\%c", e)
+				return nil, d.errorf("invalid escape \\%c", e)
 			}
 		case c < utf8.RuneSelf:
 			out = append(out, c)
@@ -465,7 +508,7 @@ func (d *jsonReader) unquote(start int) (string, error) {
 			i += size
 		}
 	}
-	return "", errEnd
+	return nil, errEnd
 }
 
 // unicodeEscape reads \uXXXX at i, with a low surrogate after a high one,
