@@ -13,6 +13,18 @@ import (
 // ne included, as Cloudflare documents.
 
 func (c *compiler) compare(x *ast.CompareExpr) *node {
+	n := c.comparison(x)
+	if x.Op == ast.OpNe && c.checked.Scheme.NotEqualMissing() {
+		// A missing left side makes ne true: the comparison is false only
+		// when a value is there and equal.
+		lhs, b := c.compile(x.X).value(), n.b
+		n.b = func(c *Context) bool { return b(c) || lhs(c).Missing() }
+	}
+	return n
+}
+
+// comparison compiles a comparison on which a missing left side is false.
+func (c *compiler) comparison(x *ast.CompareExpr) *node {
 	if lit, ok := x.Y.(*ast.Literal); ok && (x.Op == ast.OpEq || x.Op == ast.OpNe || x.Op == ast.OpContains) {
 		if arg, upper := c.caseMapped(x.X); arg != nil && c.trace == nil {
 			return &node{t: fields.Bool, b: c.compareCaseMapped(x.Op, arg, upper, lit.Value)}

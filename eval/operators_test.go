@@ -4,7 +4,10 @@ import (
 	"testing"
 
 	"github.com/edgerules/edgerules/eval"
+	"github.com/edgerules/edgerules/expr"
+	"github.com/edgerules/edgerules/fields"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestOperators runs each comparison operator on each type it is defined
@@ -106,4 +109,33 @@ func TestShortCircuit(t *testing.T) {
 	compiled = compile(t, `cf.bot_management.score gt 30 or http.user_agent contains "bot"`)
 	assert.True(t, compiled.Match(c))
 	assert.Zero(t, calls, "or stops at its first true operand")
+}
+
+// TestNotEqualMissing: with the scheme option, ne is true on a missing
+// left side, as in Cloudflare's open-source engine; other comparisons stay
+// false.
+func TestNotEqualMissing(t *testing.T) {
+	def := fields.CloudflareDefinition()
+	def.NotEqualMissing = true
+	s, err := fields.NewScheme(def)
+	require.NoError(t, err)
+	for src, want := range map[string]bool{
+		`http.request.headers["x-api-key"][0] ne "secret"`: true,
+		`http.host != "a"`:                          true,
+		`cf.bot_management.score ne 30`:             true,
+		`ip.src ne 192.0.2.1`:                       true,
+		`http.host eq "a"`:                          false,
+		`not http.host eq "a"`:                      true,
+		`cf.bot_management.score lt 30`:             false,
+		`any(http.request.headers.names[*] ne "x")`: false,
+	} {
+		f, err := expr.Compile(src, s)
+		require.NoError(t, err, src)
+		assert.Equal(t, want, f.Match(eval.NewContext(s)), src)
+	}
+	f, err := expr.Compile(`http.host ne "a"`, s)
+	require.NoError(t, err)
+	c := eval.NewContext(s)
+	require.NoError(t, c.SetName("http.host", eval.String("a")))
+	assert.False(t, f.Match(c), "a value that is there and equal")
 }

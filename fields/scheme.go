@@ -12,11 +12,12 @@ import (
 // named lists. Build one with NewScheme; once built it is read-only and may be
 // shared by any number of goroutines.
 type Scheme struct {
-	fields  []fieldDef
-	byName  map[string]int // field and alias names to slots
-	aliases map[string]string
-	funcs   map[string]*Function
-	lists   map[string]ListKind
+	fields          []fieldDef
+	byName          map[string]int // field and alias names to slots
+	aliases         map[string]string
+	funcs           map[string]*Function
+	lists           map[string]ListKind
+	notEqualMissing bool
 }
 
 type fieldDef struct {
@@ -97,6 +98,10 @@ type Definition struct {
 	// Lists declares named lists (without the $) and their kinds. An
 	// expression may name an undeclared list; a declared one is type-checked.
 	Lists map[string]ListKind
+	// NotEqualMissing makes ne (!=) true when its left side is missing, as
+	// Cloudflare's open-source engine does by default. Without it, every
+	// comparison on a missing value is false, as Cloudflare documents.
+	NotEqualMissing bool
 }
 
 // NewScheme builds a scheme. Field names must be dotted names of letters,
@@ -107,6 +112,8 @@ func NewScheme(d Definition) (*Scheme, error) {
 		aliases: make(map[string]string, len(d.Aliases)),
 		funcs:   make(map[string]*Function),
 		lists:   maps.Clone(d.Lists),
+
+		notEqualMissing: d.NotEqualMissing,
 	}
 	for _, name := range slices.Sorted(maps.Keys(d.Fields)) {
 		t := d.Fields[name]
@@ -151,6 +158,10 @@ func validName(name string) bool {
 	}
 	return name != ""
 }
+
+// NotEqualMissing reports whether ne is true on a missing left side
+// (Definition.NotEqualMissing).
+func (s *Scheme) NotEqualMissing() bool { return s.notEqualMissing }
 
 // Len returns the number of fields, which is the number of slots a context needs.
 func (s *Scheme) Len() int { return len(s.fields) }
