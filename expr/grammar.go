@@ -10,11 +10,11 @@ import (
 // is parsed by the precedence climber in climb.go, which participle calls
 // wherever the grammar asks for an ast.Expr.
 //
-//	operand = primary [ Compare value ] .
+//	operand = primary [ Compare ( set | value ) ] .
 //	primary = ( Ident | String | Raw | Unquoted ) [ call ] { index } .
 //	call    = "(" [ expr { "," expr } ] ")" .
 //	index   = "[" ( Unquoted | String | "*" ) "]" .
-//	value   = set | List | String | Regex | Raw | Unquoted .
+//	value   = List | String | Regex | Raw | Unquoted .
 //	set     = "{" { String | Raw | Unquoted } "}" .
 //
 // These types never leave this package: lower.go turns them into ast nodes.
@@ -22,7 +22,8 @@ import (
 type operandG struct {
 	Left  *primaryG `parser:"@@"`
 	Op    token     `parser:"( @Compare"`
-	Right *valueG   `parser:"  @@ )?"`
+	Set   *setG     `parser:"  ( @@"`
+	Value token     `parser:"  | @(List | String | Regex | Raw | Unquoted) ) )?"`
 }
 
 type primaryG struct {
@@ -41,11 +42,6 @@ type indexG struct {
 	Lbrack token `parser:"@'['"`
 	Key    token `parser:"@(Unquoted | String | '*')"`
 	Rbrack token `parser:"@']'"`
-}
-
-type valueG struct {
-	Set *setG `parser:"  @@"`
-	Lit token `parser:"| @(List | String | Regex | Raw | Unquoted)"`
 }
 
 type setG struct {

@@ -13,7 +13,7 @@ func lowerOperand(g *operandG) (ast.Expr, error) {
 		return nil, unexpected(&g.Left.Call.Lparen)
 	}
 	x := lowerPrimary(g.Left)
-	if g.Right == nil {
+	if g.Op.Type != tokCompare {
 		return x, nil
 	}
 	opText := g.Op.Value
@@ -21,7 +21,7 @@ func lowerOperand(g *operandG) (ast.Expr, error) {
 		opText = strings.Join(strings.Fields(opText), " ")
 	}
 	op, _ := ast.LookupOp(opText)
-	y, err := lowerValue(g.Right, op, opText, x)
+	y, err := lowerValue(g, op, opText, x)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func lowerPrimary(g *primaryG) ast.Expr {
 	return x
 }
 
-func lowerValue(g *valueG, op ast.Op, opText string, x ast.Expr) (ast.Expr, error) {
+func lowerValue(g *operandG, op ast.Op, opText string, x ast.Expr) (ast.Expr, error) {
 	if g.Set != nil {
 		set := &ast.SetLit{Lbrace: g.Set.Lbrace.Pos.Offset, Rbrace: g.Set.Rbrace.Pos.Offset}
 		if op != ast.OpIn {
@@ -64,7 +64,7 @@ func lowerValue(g *valueG, op ast.Op, opText string, x ast.Expr) (ast.Expr, erro
 		}
 		return set, nil
 	}
-	t := g.Lit
+	t := g.Value
 	switch {
 	case t.Type == tokList && op != ast.OpIn:
 		return nil, errNotAfterIn(t.Pos.Offset, len(t.Value), "a list `"+t.Value+"`", opText)
