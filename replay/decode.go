@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/edgerules/edgerules/internal/jsonesc"
 )
 
 // decodeRecord reads a record from one JSON object, as encoding/json would
@@ -73,19 +74,9 @@ func (d *jsonReader) field(key string, r *Record) error {
 	case "SampleInterval":
 		return d.int(&r.SampleInterval)
 	case "BotTags":
-		return d.array(func(null bool) { r.BotTags = map[bool][]string{true: nil, false: {}}[null] }, func() error {
-			var s string
-			err := d.string(&s, true)
-			r.BotTags = append(r.BotTags, s)
-			return err
-		})
+		return list(d, &r.BotTags, func(s *string) error { return d.string(s, true) })
 	case "BotDetectionIDs":
-		return d.array(func(null bool) { r.BotDetectionIDs = map[bool][]int64{true: nil, false: {}}[null] }, func() error {
-			var n int64
-			err := d.int(&n)
-			r.BotDetectionIDs = append(r.BotDetectionIDs, n)
-			return err
-		})
+		return list(d, &r.BotDetectionIDs, d.int)
 	case "RequestHeaders":
 		return d.stringMap(&r.RequestHeaders)
 	case "Cookies":
@@ -183,7 +174,7 @@ func (d *jsonReader) next() (byte, error) {
 
 // literal takes null, true or false.
 func (d *jsonReader) literal(word string) bool {
-	if strings.HasPrefix(string(d.b[d.i:min(len(d.b), d.i+len(word))]), word) && len(d.b)-d.i >= len(word) {
+	if string(d.b[d.i:min(len(d.b), d.i+len(word))]) == word {
 		d.i += len(word)
 		return true
 	}
@@ -199,22 +190,8 @@ func (d *jsonReader) null() bool {
 // object reads an object, calling member with each key at its value. The
 // key is valid only until member returns.
 func (d *jsonReader) object(member func(key string) error) error {
-	c, err := d.next()
-	if err != nil {
-		return err
-	}
-	if c != '{' {
-		return d.errorf("expected an object, found %q", c)
-	}
-	d.i++
-	if c, err = d.next(); err != nil {
-		return err
-	} else if c == '}' {
-		d.i++
-		return nil
-	}
-	for {
-		if c, err = d.next(); err != nil {
+	return d.seq('{', '}', "an object", func() error {
+		if c, err := d.next(); err != nil {
 			return err
 		} else if c != '"' {
 			return d.errorf("expected a key, found %q", c)
@@ -224,54 +201,40 @@ func (d *jsonReader) object(member func(key string) error) error {
 			return err
 		}
 		key := unsafeString(raw)
-		if c, err = d.next(); err != nil {
+		if c, err := d.next(); err != nil {
 			return err
 		} else if c != ':' {
 			return d.errorf("expected ':' after a key, found %q", c)
 		}
 		d.i++
-		if err := member(key); err != nil {
-			return err
-		}
-		if c, err = d.next(); err != nil {
-			return err
-		}
-		d.i++
-		switch c {
-		case '}':
-			return nil
-		case ',':
-		default:
-			return d.errorf("expected ',' or '}', found %q", c)
-		}
-	}
+		return member(key)
+	})
 }
 
-// array reads an array, or null. start runs first, told which: a null
-// makes the slice nil and an array starts it anew, empty but not nil, as
-// encoding/json does.
-func (d *jsonReader) array(start func(null bool), element func() error) error {
-	if d.null() {
-		start(true)
-		return nil
-	}
+// array reads an array, calling element at each element.
+func (d *jsonReader) array(element func() error) error {
+	return d.seq('[', ']', "an array", element)
+}
+
+// seq reads what objects and arrays share: open, items separated by
+// commas, close.
+func (d *jsonReader) seq(open, close byte, what string, item func() error) error {
 	c, err := d.next()
 	if err != nil {
 		return err
 	}
-	if c != '[' {
-		return d.errorf("expected an array, found %q", c)
+	if c != open {
+		return d.errorf("expected %s, found %q", what, c)
 	}
 	d.i++
-	start(false)
 	if c, err = d.next(); err != nil {
 		return err
-	} else if c == ']' {
+	} else if c == close {
 		d.i++
 		return nil
 	}
 	for {
-		if err := element(); err != nil {
+		if err := item(); err != nil {
 			return err
 		}
 		if c, err = d.next(); err != nil {
@@ -279,13 +242,29 @@ func (d *jsonReader) array(start func(null bool), element func() error) error {
 		}
 		d.i++
 		switch c {
-		case ']':
+		case close:
 			return nil
 		case ',':
 		default:
-			return d.errorf("expected ',' or ']', found %q", c)
+			return d.errorf("expected ',' or '%c', found %q", close, c)
 		}
 	}
+}
+
+// list reads an array into s with read, each element in turn, or null,
+// which makes s nil; an array makes it anew, empty but not nil, as
+// encoding/json does.
+func list[T any](d *jsonReader, s *[]T, read func(*T) error) error {
+	if d.null() {
+		*s = nil
+		return nil
+	}
+	*s = []T{}
+	return d.array(func() error {
+		var zero T
+		*s = append(*s, zero)
+		return read(&(*s)[len(*s)-1])
+	})
 }
 
 // stringMap reads an object of strings into m, adding to the map a
@@ -410,7 +389,7 @@ func (d *jsonReader) skip() error {
 	case c == '{':
 		return d.object(func(string) error { return d.skip() })
 	case c == '[':
-		return d.array(func(bool) {}, d.skip)
+		return d.array(d.skip)
 	case c == '-' || c >= '0' && c <= '9':
 		return d.number()
 	case d.literal("null") || d.literal("true") || d.literal("false"):
@@ -477,28 +456,12 @@ func (d *jsonReader) unquote(start int) ([]byte, error) {
 			d.i = i
 			return nil, d.errorf("control character in a string")
 		case c == '\\':
-			if i+1 == len(d.b) {
-				return nil, errEnd
+			r, n := jsonesc.Decode(d.b, i)
+			if n == 0 {
+				return nil, d.badEscape(i)
 			}
-			switch e := d.b[i+1]; e {
-			case '"', '\\', '/':
-				out = append(out, e)
-				i += 2
-			case 'b', 'f', 'n', 'r', 't':
-				out = append(out, map[byte]byte{'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}[e])
-				i += 2
-			case 'u':
-				r, n := d.unicodeEscape(i)
-				if n == 0 {
-					d.i = i
-					return nil, d.errorf("invalid \\u escape")
-				}
-				out = utf8.AppendRune(out, r)
-				i += n
-			default:
-				d.i = i
-				return nil, d.errorf("invalid escape \\%c", e)
-			}
+			out = utf8.AppendRune(out, r)
+			i += n
 		case c < utf8.RuneSelf:
 			out = append(out, c)
 			i++
@@ -511,30 +474,15 @@ func (d *jsonReader) unquote(start int) ([]byte, error) {
 	return nil, errEnd
 }
 
-// unicodeEscape reads \uXXXX at i, with a low surrogate after a high one,
-// and returns the rune and the bytes taken (0 for a malformed escape). A
-// surrogate without its pair becomes U+FFFD.
-func (d *jsonReader) unicodeEscape(i int) (rune, int) {
-	hex := func(at int) (rune, bool) {
-		if at+6 > len(d.b) {
-			return 0, false
-		}
-		v, err := strconv.ParseUint(string(d.b[at+2:at+6]), 16, 32)
-		return rune(v), err == nil
+// badEscape says what is wrong with the escape at i, which jsonesc could
+// not decode.
+func (d *jsonReader) badEscape(i int) error {
+	if i+1 == len(d.b) {
+		return errEnd
 	}
-	r, ok := hex(i)
-	if !ok {
-		return 0, 0
+	d.i = i
+	if d.b[i+1] == 'u' {
+		return d.errorf("invalid \\u escape")
 	}
-	if !utf16.IsSurrogate(r) {
-		return r, 6
-	}
-	if i+12 <= len(d.b) && d.b[i+6] == '\\' && d.b[i+7] == 'u' {
-		if low, ok := hex(i + 6); ok {
-			if pair := utf16.DecodeRune(r, low); pair != utf8.RuneError {
-				return pair, 12
-			}
-		}
-	}
-	return utf8.RuneError, 6
+	return d.errorf("invalid escape \\%c", d.b[i+1])
 }

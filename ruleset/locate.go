@@ -7,10 +7,10 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/edgerules/edgerules/expr"
+	"github.com/edgerules/edgerules/internal/jsonesc"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -165,26 +165,11 @@ func jsonSpan(data []byte, rule, start, end int) span {
 			i++
 			continue
 		}
-		from := i
-		var r rune
-		switch data[i+1] {
-		case 'u':
-			v, _ := strconv.ParseUint(string(data[i+2:i+6]), 16, 32)
-			r, i = rune(v), i+6
-			if utf16.IsSurrogate(r) && i+6 <= end && data[i] == '\\' && data[i+1] == 'u' {
-				w, _ := strconv.ParseUint(string(data[i+2:i+6]), 16, 32)
-				r, i = utf16.DecodeRune(r, rune(w)), i+6
-			}
-		default:
-			r = rune(map[byte]byte{'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}[data[i+1]])
-			if r == 0 {
-				r = rune(data[i+1])
-			}
-			i += 2
-		}
+		r, n := jsonesc.Decode(data, i)
 		for range utf8.RuneLen(r) {
-			sp.offsets = append(sp.offsets, from)
+			sp.offsets = append(sp.offsets, i)
 		}
+		i += max(n, 1) // encoding/json accepted the string, so n > 0
 	}
 	sp.offsets = append(sp.offsets, end-1)
 	return sp

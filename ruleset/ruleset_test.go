@@ -131,6 +131,17 @@ func TestPositions(t *testing.T) {
 	line, col := j.Rules[0].Source.Position(strings.Index(src, "/api"))
 	assert.Equal(t, 9, line)
 	assert.Equal(t, strings.Index(`      "expression": "(http.request.uri.path contains \"/api\")",`, "/api")+1, col, "the escaped quote counts in the file")
+
+	// Escapes of every kind, among them a surrogate pair and a high
+	// surrogate whose next \u escape is not a low one (two runes, as
+	// encoding/json decodes it), keep the bytes after them in place.
+	line0 := `[{"expression": "http.host in {\"\ud83d\ude00\" \"\ud800\u00e9\" \"\t\/\u20ac\"} and ssl", "action": "block"}]`
+	e, err := ruleset.Parse([]byte(line0), ruleset.JSON)
+	require.NoError(t, err)
+	src = e.Rules[0].Expression
+	require.Equal(t, "http.host in {\"\U0001F600\" \"\uFFFD\u00e9\" \"\t/\u20ac\"} and ssl", src)
+	line, col = e.Rules[0].Source.Position(strings.Index(src, "ssl"))
+	assert.Equal(t, [2]int{1, strings.Index(line0, "ssl") + 1}, [2]int{line, col})
 }
 
 func TestValidate(t *testing.T) {
