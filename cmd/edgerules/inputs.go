@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -140,12 +139,10 @@ func readInput(path string, stdin io.Reader) (*input, error) {
 			in.units = append(in.units, unit{expr: r.Expression, rule: r})
 		}
 	case known(path) || path == "-":
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		sc.Buffer(nil, 1<<24)
-		for line := 1; sc.Scan(); line++ {
-			text := strings.TrimSuffix(sc.Text(), "\r")
+		for i, text := range strings.Split(string(data), "\n") {
+			text = strings.TrimSuffix(text, "\r")
 			if strings.TrimSpace(text) != "" && !strings.HasPrefix(strings.TrimSpace(text), "#") {
-				in.units = append(in.units, unit{expr: text, line: line})
+				in.units = append(in.units, unit{expr: text, line: i + 1})
 			}
 		}
 	default:

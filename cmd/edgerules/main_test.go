@@ -159,3 +159,14 @@ func TestFmtWrite(t *testing.T) {
 	status, out := runBinary(t, "", "fmt", "-w", "-")
 	assert.Equal(t, exitUsage, status, out)
 }
+
+// TestLongLine reads an expression file whose lines are longer than any
+// line buffer: the long line is reported with the limit, and the lines
+// after it are still checked.
+func TestLongLine(t *testing.T) {
+	long := "http.host eq \"" + strings.Repeat("a", 1<<24) + "\"\nnot a rule\n"
+	status, out := runBinary(t, long, "check", "-")
+	assert.Equal(t, exitFindings, status)
+	assert.Contains(t, out, "-:1:65537: error[too-long]: the expression is 16777231 bytes long; the limit (MaxLength) is 65536 bytes")
+	assert.Contains(t, out, "-:2:7: error[unexpected-token]")
+}

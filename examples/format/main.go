@@ -59,5 +59,9 @@ func formatAll(name string, r io.Reader, out io.Writer) bool {
 		}
 		fmt.Fprintf(out, "%s:%d: %s\n", name, line, ast.Format(tree))
 	}
+	if err := sc.Err(); err != nil { // a read error, or a line over 64 KiB
+		fmt.Fprintf(out, "%s: %v\n", name, err)
+		return false
+	}
 	return ok
 }

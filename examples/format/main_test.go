@@ -21,4 +21,9 @@ func TestRun(t *testing.T) {
 
 	out.Reset()
 	assert.Equal(t, 2, run([]string{"no/such/file.txt"}, &out))
+
+	out.Reset()
+	long := "http.host eq \"" + strings.Repeat("a", 1<<16) + "\"\n"
+	assert.False(t, formatAll("long.txt", strings.NewReader(long), &out), "a line too long is an error, not silence")
+	assert.Contains(t, out.String(), "long.txt: bufio.Scanner: token too long")
 }
