@@ -130,78 +130,13 @@ func setValues(ctx *eval.Context, path string, stdin io.Reader) error {
 		if !ok {
 			return fmt.Errorf("%s: unknown field %s", path, name)
 		}
-		v, err := jsonValue(f.Type(), raw[name])
+		v, err := eval.ValueOf(f.Type(), raw[name])
 		if err != nil {
-			return fmt.Errorf("%s: field %s is %s: %v", path, name, f.Type(), err)
+			return fmt.Errorf("%s: field %s: %v", path, name, err)
 		}
 		if err := ctx.Set(f, v); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// jsonValue decodes a JSON value as type t: a string for String and IP, an
-// integer for Int, true or false for Bool, an array for Array, an object
-// for Map.
-func jsonValue(t fields.Type, j any) (eval.Value, error) {
-	switch {
-	case j == nil:
-		return eval.Value{}, nil
-	case t == fields.String:
-		if s, ok := j.(string); ok {
-			return eval.String(s), nil
-		}
-	case t == fields.Int:
-		if n, ok := j.(json.Number); ok {
-			i, err := n.Int64()
-			if err != nil {
-				return eval.Value{}, fmt.Errorf("%s is not a whole number", n)
-			}
-			return eval.Int(i), nil
-		}
-	case t == fields.Bool:
-		if b, ok := j.(bool); ok {
-			return eval.Bool(b), nil
-		}
-	case t == fields.IP:
-		if s, ok := j.(string); ok {
-			a, err := fields.ParseIP(s)
-			return eval.IP(a), err
-		}
-	case t.IsArray():
-		if arr, ok := j.([]any); ok {
-			elems := make([]eval.Value, len(arr))
-			for i, e := range arr {
-				v, err := jsonValue(t.Elem(), e)
-				if err != nil {
-					return eval.Value{}, fmt.Errorf("element %d: %v", i, err)
-				}
-				elems[i] = v
-			}
-			return eval.Array(t.Elem(), elems...)
-		}
-	case t.IsMap():
-		if obj, ok := j.(map[string]any); ok {
-			m := make(map[string]eval.Value, len(obj))
-			for k, e := range obj {
-				v, err := jsonValue(t.Elem(), e)
-				if err != nil {
-					return eval.Value{}, fmt.Errorf("key %q: %v", k, err)
-				}
-				m[k] = v
-			}
-			return eval.Map(t.Elem(), m)
-		}
-	}
-	return eval.Value{}, fmt.Errorf("cannot use %s", describeJSON(j))
-}
-
-func describeJSON(j any) string {
-	data, _ := json.Marshal(j)
-	s := string(data)
-	if len(s) > 40 {
-		s = s[:40] + "…"
-	}
-	return s
 }
