@@ -86,6 +86,33 @@ func (k ListKind) String() string {
 	return "invalid list kind"
 }
 
+// ParseListKind returns the kind a file names as ip, hostname, asn or
+// string.
+func ParseListKind(name string) (ListKind, error) {
+	for k := IPList; k <= StringList; k++ {
+		if k.Name() == name {
+			return k, nil
+		}
+	}
+	return 0, fmt.Errorf("list kind %q is not ip, hostname, asn or string", name)
+}
+
+// Name returns the word ParseListKind reads for k: ip, hostname, asn or
+// string.
+func (k ListKind) Name() string {
+	switch k {
+	case IPList:
+		return "ip"
+	case HostnameList:
+		return "hostname"
+	case ASNList:
+		return "asn"
+	case StringList:
+		return "string"
+	}
+	return ""
+}
+
 // A Definition describes a scheme to NewScheme.
 type Definition struct {
 	// Fields maps each field name to its type.

@@ -116,3 +116,14 @@ func TestFunctionArity(t *testing.T) {
 	p, _ := concat.Param(5)
 	assert.Equal(t, "String, Int or an Array", p.Describe())
 }
+
+func TestParseListKind(t *testing.T) {
+	for _, k := range []fields.ListKind{fields.IPList, fields.HostnameList, fields.ASNList, fields.StringList} {
+		got, err := fields.ParseListKind(k.Name())
+		require.NoError(t, err)
+		assert.Equal(t, k, got)
+	}
+	_, err := fields.ParseListKind("IP")
+	assert.EqualError(t, err, `list kind "IP" is not ip, hostname, asn or string`)
+	assert.Empty(t, fields.ListKind(0).Name())
+}

@@ -120,6 +120,10 @@ func Compile(rs *Ruleset, scheme *fields.Scheme, options ...Option) (*Engine, er
 // Rules returns the rules of the engine, in order.
 func (e *Engine) Rules() []*Rule { return e.rules }
 
+// Scheme returns the scheme the rules were compiled against: the fields a
+// context for Evaluate has.
+func (e *Engine) Scheme() *fields.Scheme { return e.scheme }
+
 // Evaluate runs the rules in order against the request in c, as the
 // Ruleset Engine does: disabled rules are passed over; a terminating action
 // ends evaluation; skip with action_parameters.ruleset "current" skips the

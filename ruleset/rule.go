@@ -130,8 +130,8 @@ func (rs *Ruleset) Validate() []*RuleError {
 		if strings.TrimSpace(r.Expression) == "" {
 			errs = append(errs, &RuleError{r, fmt.Errorf("the rule has no expression")})
 		}
-		if !r.Action.Known() {
-			errs = append(errs, &RuleError{r, fmt.Errorf("unknown action %q%s", r.Action, suggestAction(r.Action))})
+		if err := r.Action.Validate(); err != nil {
+			errs = append(errs, &RuleError{r, err})
 		}
 		if prev, dup := refs[r.Ref]; dup && r.Ref != "" {
 			errs = append(errs, &RuleError{r, fmt.Errorf("ref %q is already used by %s", r.Ref, prev.Name())})
@@ -141,14 +141,18 @@ func (rs *Ruleset) Validate() []*RuleError {
 	return errs
 }
 
-// suggestAction names the action a misspelt one is closest to.
-func suggestAction(a Action) string {
+// Validate reports an unknown action, naming the known action it is
+// closest to.
+func (a Action) Validate() error {
+	if a.Known() {
+		return nil
+	}
 	names := make([]string, len(actions))
 	for i, known := range actions {
 		names[i] = string(known)
 	}
 	if near := fields.Closest(string(a), names, 1); len(near) > 0 {
-		return fmt.Sprintf("; did you mean %q?", near[0])
+		return fmt.Errorf("unknown action %q; did you mean %q?", a, near[0])
 	}
-	return "; the actions are " + strings.Join(names, ", ")
+	return fmt.Errorf("unknown action %q; the actions are %s", a, strings.Join(names, ", "))
 }

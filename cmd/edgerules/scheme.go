@@ -21,10 +21,6 @@ type schemeFile struct {
 	Lists   map[string]string `json:"lists"`
 }
 
-var listKinds = map[string]fields.ListKind{
-	"ip": fields.IPList, "hostname": fields.HostnameList, "asn": fields.ASNList, "string": fields.StringList,
-}
-
 // loadScheme returns the scheme the flags ask for, Cloudflare's by default,
 // and the options to compile with. With a lists file, rules may name only
 // the lists it declares.
@@ -76,9 +72,9 @@ func loadScheme(schemePath, listsPath string) (*fields.Scheme, []expr.Option, er
 
 func addLists(into map[string]fields.ListKind, lists map[string]string, path string) error {
 	for name, kind := range lists {
-		k, ok := listKinds[kind]
-		if !ok {
-			return fmt.Errorf("%s: list %s: kind %q is not ip, hostname, asn or string", path, name, kind)
+		k, err := fields.ParseListKind(kind)
+		if err != nil {
+			return fmt.Errorf("%s: list %s: %v", path, name, err)
 		}
 		into[name] = k
 	}

@@ -1,0 +1,126 @@
+package ruletest_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/ruleset"
+	"github.com/edgerules/edgerules/ruletest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRun(t *testing.T) {
+	suite, err := ruletest.Load("testdata/cases.test.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join("testdata", "rules.yaml"), suite.RulesPath())
+	results, err := suite.Run(fields.Cloudflare())
+	require.NoError(t, err)
+	want := map[string]string{
+		"wrong action":               `testdata/cases.test.yaml:28:5: case "wrong action": got managed_challenge by rule 5 (ref "bad-agents"), want block`,
+		"wrong rule":                 `testdata/cases.test.yaml:31:5: case "wrong rule": got block by rule 4 (ref "bad-asn"), want block by rule 6 (id 3f2a9c)`,
+		"nothing expected to decide": `testdata/cases.test.yaml:35:5: case "nothing expected to decide": got js_challenge by rule 6 (id 3f2a9c), want none`,
+		"logs differ":                `testdata/cases.test.yaml:38:5: case "logs differ": logged rule 1 (ref "api-log"), want nothing`,
+		"a typo in a field":          `testdata/cases.test.yaml:43:14: case "a typo in a field": unknown field cf.bot_managment.score; did you mean cf.bot_management.score?`,
+		"a value of the wrong type":  "testdata/cases.test.yaml:47:15: case \"a value of the wrong type\": field ip.src: `192.0.2.300` is not an IP address",
+		"a rule the ruleset lacks":   `testdata/cases.test.yaml:49:5: case "a rule the ruleset lacks": rules.yaml has no rule with ref or id "browser-block"`,
+	}
+	require.Len(t, results, 12)
+	for _, r := range results {
+		if msg, fails := want[r.Case.Name]; fails {
+			if assert.NotNil(t, r.Err, r.Case.Name) {
+				assert.Equal(t, msg, r.Err.Error())
+			}
+			continue
+		}
+		assert.Nil(t, r.Err, r.Case.Name)
+	}
+	assert.Equal(t, ruleset.Skip, results[1].Got.Action)
+	assert.Equal(t, "office", results[1].Got.Rule.Ref)
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, c := range []struct{ name, text, want string }{
+		{"empty", "", "s.test.yaml:1:1: the suite is empty: give rules and cases"},
+		{"not yaml", "rules: [a\ncases: x", "s.test.yaml:1:1: did not find expected ',' or ']'"},
+		{"not a mapping", "- a\n- b", "s.test.yaml:1:1: the suite must be a mapping of keys to values"},
+		{"unknown key", "rules: r.json\ncase: []", `s.test.yaml:2:1: the suite has no key "case"; its keys are rules, lists, cases`},
+		{"repeated key", "rules: a.json\nrules: b.json", `s.test.yaml:2:1: the suite has "rules" twice`},
+		{"no rules", "cases: [{name: a, action: none}]", "s.test.yaml:1:1: the suite names no ruleset: add rules: FILE"},
+		{"rules a list", "rules: [a, b]", "s.test.yaml:1:8: rules must be a single value"},
+		{"no cases", "rules: r.json", "s.test.yaml:1:1: the suite has no cases"},
+		{"cases a mapping", "rules: r.json\ncases: {a: b}", "s.test.yaml:2:8: cases must be a list"},
+		{"case not a mapping", "rules: r.json\ncases: [a]", "s.test.yaml:2:9: case 1 must be a mapping of keys to values"},
+		{"unknown case key", "rules: r.json\ncases:\n  - name: a\n    acton: block", `s.test.yaml:4:5: case 1 has no key "acton"; its keys are name, values, action, rule, logged`},
+		{"no name", "rules: r.json\ncases:\n  - action: block", "s.test.yaml:3:5: case 1 has no name"},
+		{"no action", "rules: r.json\ncases:\n  - name: a", `s.test.yaml:3:5: case "a" says no action: give the action that ends evaluation, or none`},
+		{"null action", "rules: r.json\ncases:\n  - {name: a, action: }", "s.test.yaml:3:23: case 1's action must be a single value"},
+		{"unknown action", "rules: r.json\ncases:\n  - {name: a, action: blok}", `s.test.yaml:3:23: unknown action "blok"; did you mean "block"?`},
+		{"log action", "rules: r.json\ncases:\n  - {name: a, action: log}", "s.test.yaml:3:23: log does not end evaluation, so no case can expect it; a log rule goes under logged"},
+		{"rule with none", "rules: r.json\ncases:\n  - {name: a, action: none, rule: x}", `s.test.yaml:3:5: case "a" names a rule that decides, but its action is none`},
+		{"same name", "rules: r.json\ncases:\n  - {name: a, action: none}\n  - {name: a, action: block}", `s.test.yaml:4:5: case "a" is already the name of the case on line 3`},
+		{"values a list", "rules: r.json\ncases:\n  - {name: a, action: none, values: [1]}", "s.test.yaml:3:37: case 1's values must map field names to values"},
+		{"field twice", "rules: r.json\ncases:\n  - {name: a, action: none, values: {ip.src: 1.1.1.1, ip.src: 2.2.2.2}}", "s.test.yaml:3:55: field ip.src is given twice"},
+		{"logged not a list", "rules: r.json\ncases:\n  - {name: a, action: none, logged: x}", "s.test.yaml:3:37: case 1's logged must be a list"},
+		{"logged item a list", "rules: r.json\ncases:\n  - {name: a, action: none, logged: [[x]]}", "s.test.yaml:3:38: case 1's logged item must be a single value"},
+		{"lists a list", "rules: r.json\nlists: [a]", "s.test.yaml:2:8: lists must map each list's name to its kind and items"},
+		{"list kind", "rules: r.json\nlists:\n  a: {kind: cidr, items: []}", `s.test.yaml:3:13: list a: list kind "cidr" is not ip, hostname, asn or string`},
+		{"list without kind", "rules: r.json\nlists:\n  a: {items: [x]}", "s.test.yaml:3:3: list a has no kind: ip, hostname, asn or string"},
+		{"list twice", "rules: r.json\nlists:\n  a: {kind: ip}\n  a: {kind: ip}", "s.test.yaml:4:3: list a is given twice"},
+		{"list key", "rules: r.json\nlists:\n  a: {kind: ip, item: []}", `s.test.yaml:3:17: list a has no key "item"; its keys are kind, items`},
+	} {
+		_, err := ruletest.Parse("s.test.yaml", []byte(c.text))
+		if assert.Error(t, err, c.name) {
+			assert.Equal(t, c.want, err.Error(), c.name)
+		}
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+		return p
+	}
+	write("broken.json", `[{"expression": "ip.src eq 1", "action": "block"}]`)
+	write("good.json", `[{"expression": "ip.src in $x", "action": "block"}]`)
+	for _, c := range []struct{ name, suite, want string }{
+		{"missing ruleset", "rules: nowhere.json\ncases: [{name: a, action: none}]", "open " + filepath.Join(dir, "nowhere.json")},
+		{"broken ruleset", "rules: broken.json\ncases: [{name: a, action: none}]", "broken.json does not compile; run edgerules check on it:"},
+		{"bad IP item", "rules: good.json\nlists: {x: {kind: ip, items: [1.2.3.4, nope]}}\ncases: [{name: a, action: none}]", "s.test.yaml:2:9: list x, item 2:"},
+		{"bad ASN item", "rules: good.json\nlists: {x: {kind: asn, items: [AS13335]}}\ncases: [{name: a, action: none}]", `s.test.yaml:2:9: list x, item 1: "AS13335" is not an AS number`},
+	} {
+		suite, err := ruletest.Parse(write("s.test.yaml", c.suite), []byte(c.suite))
+		require.NoError(t, err, c.name)
+		_, err = suite.Run(fields.Cloudflare())
+		if assert.Error(t, err, c.name) {
+			assert.Contains(t, err.Error(), c.want, c.name)
+		}
+	}
+}
+
+func TestIsSuite(t *testing.T) {
+	for path, want := range map[string]bool{
+		"rules/bot.test.yaml": true, "bot.TEST.YML": true, "a/b.test.json": true,
+		"bot.yaml": false, "test.yaml": false, "bot.test.txt": false, "bot.test.yaml/x.json": false,
+	} {
+		assert.Equal(t, want, ruletest.IsSuite(path), path)
+	}
+}
+
+func TestJSONSuite(t *testing.T) {
+	text := `{"rules": "rules.yaml", "lists": {"office": {"kind": "ip", "items": ["192.0.2.0/24"]}},
+	 "cases": [{"name": "a bot", "values": {"cf.bot_management.score": 3, "http.request.headers": {"x-a": ["1"]}}, "action": "js_challenge", "rule": "3f2a9c", "logged": []},
+	           {"name": "the office", "values": {"ip.src": "192.0.2.1"}, "action": "skip"}]}`
+	suite, err := ruletest.Parse("testdata/j.test.json", []byte(text))
+	require.NoError(t, err)
+	results, err := suite.Run(fields.Cloudflare())
+	require.NoError(t, err)
+	for _, r := range results {
+		assert.Nil(t, r.Err, r.Case.Name)
+	}
+	assert.Equal(t, ruletest.Pos{Line: 2, Column: 13}, suite.Cases[0].At)
+}

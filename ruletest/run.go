@@ -1,0 +1,159 @@
+package ruletest
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/edgerules/edgerules/eval"
+	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/ruleset"
+)
+
+// A Result is what one case got.
+type Result struct {
+	Case *Case
+	// Got is the ruleset's decision; zero when the case could not run.
+	Got ruleset.Decision
+	// Err says how the decision differs from the one the case expects, or
+	// what is wrong with the case (an unknown field, a value of the wrong
+	// type, a rule the ruleset does not have); nil when the case passed.
+	Err *Error
+}
+
+// Run loads the suite's ruleset, compiles it against scheme with opts and
+// runs every case, in order. The error is for a ruleset that cannot be
+// read or compiled, or a list that cannot be built; a failed case is a
+// Result with an Err.
+func (s *Suite) Run(scheme *fields.Scheme, opts ...ruleset.Option) ([]Result, error) {
+	file, err := ruleset.Load(s.RulesPath())
+	if err != nil {
+		return nil, &Error{Path: s.Path, Pos: s.At, Msg: err.Error()}
+	}
+	engine, err := ruleset.Compile(file.Ruleset, scheme, opts...)
+	if err != nil {
+		return nil, &Error{Path: s.Path, Pos: s.At, Msg: fmt.Sprintf("%s does not compile; run edgerules check on it:\n%v", s.Rules, err)}
+	}
+	lists, err := s.buildLists()
+	if err != nil {
+		return nil, err
+	}
+	ctx := eval.NewContext(scheme)
+	ctx.SetLists(lists)
+	names := ruleNames(engine.Rules())
+	results := make([]Result, len(s.Cases))
+	for i, c := range s.Cases {
+		results[i] = s.runCase(c, engine, ctx, names)
+	}
+	return results, nil
+}
+
+func (s *Suite) buildLists() (*eval.MemoryLists, error) {
+	lists := eval.NewLists()
+	for _, l := range s.Lists {
+		switch l.Kind {
+		case fields.IPList:
+			if err := lists.AddIPs(l.Name, l.Items...); err != nil {
+				return nil, &Error{Path: s.Path, Pos: l.At, Msg: err.Error()}
+			}
+		case fields.ASNList:
+			asns := make([]int64, len(l.Items))
+			for i, item := range l.Items {
+				n, err := strconv.ParseInt(item, 10, 64)
+				if err != nil {
+					return nil, &Error{Path: s.Path, Pos: l.At, Msg: fmt.Sprintf("list %s, item %d: %q is not an AS number", l.Name, i+1, item)}
+				}
+				asns[i] = n
+			}
+			lists.AddASNs(l.Name, asns...)
+		case fields.HostnameList:
+			lists.AddHostnames(l.Name, l.Items...)
+		case fields.StringList:
+			lists.AddStrings(l.Name, l.Items...)
+		}
+	}
+	return lists, nil
+}
+
+// ruleNames maps each rule's ref and id to the rule.
+func ruleNames(rules []*ruleset.Rule) map[string]*ruleset.Rule {
+	names := make(map[string]*ruleset.Rule, 2*len(rules))
+	for _, r := range rules {
+		for _, name := range []string{r.Ref, r.ID} {
+			if name != "" {
+				names[name] = r
+			}
+		}
+	}
+	return names
+}
+
+func (s *Suite) runCase(c *Case, engine *ruleset.Engine, ctx *eval.Context, names map[string]*ruleset.Rule) Result {
+	res := Result{Case: c}
+	fail := func(at Pos, format string, args ...any) Result {
+		res.Err = &Error{Path: s.Path, Pos: at, Msg: fmt.Sprintf("case %q: ", c.Name) + fmt.Sprintf(format, args...)}
+		return res
+	}
+	for _, name := range append([]string{c.Rule}, c.Logged...) {
+		if _, ok := names[name]; name != "" && !ok {
+			return fail(c.At, "%s has no rule with ref or id %q", s.Rules, name)
+		}
+	}
+	ctx.Reset()
+	scheme := engine.Scheme()
+	for _, v := range c.Values {
+		f, ok := scheme.Field(v.Field)
+		if !ok {
+			if near := scheme.Suggest(v.Field); len(near) > 0 {
+				return fail(v.FieldAt, "unknown field %s; did you mean %s?", v.Field, strings.Join(near, " or "))
+			}
+			return fail(v.FieldAt, "unknown field %s", v.Field)
+		}
+		value, err := eval.ValueOf(f.Type(), v.Value)
+		if err == nil {
+			err = ctx.Set(f, value)
+		}
+		if err != nil {
+			return fail(v.At, "field %s: %v", v.Field, err)
+		}
+	}
+	res.Got = engine.Evaluate(ctx)
+	got := res.Got
+	want := names[c.Rule]
+	if got.Action != c.Action || want != nil && got.Rule != want {
+		return fail(c.At, "got %s, want %s", describe(got.Action, got.Rule), describe(c.Action, want))
+	}
+	if c.Logged != nil {
+		wantLogged := make([]*ruleset.Rule, len(c.Logged))
+		for i, name := range c.Logged {
+			wantLogged[i] = names[name]
+		}
+		if !slices.Equal(got.Logged, wantLogged) {
+			return fail(c.At, "logged %s, want %s", ruleList(got.Logged), ruleList(wantLogged))
+		}
+	}
+	return res
+}
+
+// describe words a decision: its action and the rule that took it.
+func describe(a ruleset.Action, r *ruleset.Rule) string {
+	switch {
+	case a == "":
+		return None
+	case r == nil:
+		return string(a)
+	}
+	return fmt.Sprintf("%s by %s", a, r.Name())
+}
+
+func ruleList(rules []*ruleset.Rule) string {
+	if len(rules) == 0 {
+		return "nothing"
+	}
+	names := make([]string, len(rules))
+	for i, r := range rules {
+		names[i] = r.Name()
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,389 @@
+// Package ruletest runs test cases against a ruleset. A case gives the field
+// values of a request and the decision the ruleset must make for it: the
+// action, and optionally the rule that decides and the rules that log on the
+// way. Suites are YAML or JSON files, run by `edgerules test` in CI or by Go
+// code through Load and Run:
+//
+//	rules: bot-management.json
+//	lists:
+//	  partners: {kind: ip, items: [192.0.2.0/24]}
+//	cases:
+//	  - name: a likely bot on a browser path is blocked
+//	    values: {cf.bot_management.score: 12, http.request.uri.path: /products}
+//	    action: block
+//	    rule: browser-block
+//	  - name: a verified crawler passes
+//	    values: {cf.bot_management.score: 1, cf.bot_management.verified_bot: true}
+//	    action: none
+//
+// action is none when no rule may end evaluation, or the action of the rule
+// that ends it: a terminating action or skip. rule names that rule by its
+// ref or id; logged, when given, lists every log rule that must match, in
+// order.
+package ruletest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/ruleset"
+	"go.yaml.in/yaml/v3"
+)
+
+// A Suite is a file of cases for one ruleset.
+type Suite struct {
+	// Path is the file the suite was read from.
+	Path string
+	// Rules is the ruleset's file as the suite names it; a relative path is
+	// relative to the suite's folder.
+	Rules string
+	// Lists are the lists that `in $name` reads in every case.
+	Lists []*List
+	// Cases are the cases in the order of the file.
+	Cases []*Case
+	// At is where the rules key stands.
+	At Pos
+}
+
+// Pos is a position in a suite's file: 1-based line and column.
+type Pos struct{ Line, Column int }
+
+// A List is a named list for the cases of a suite.
+type List struct {
+	Name  string
+	Kind  fields.ListKind
+	Items []string
+	At    Pos
+}
+
+// A Case is one request and the decision it must get.
+type Case struct {
+	Name   string
+	Values []Value
+	// Action is the action that must end evaluation; empty for none.
+	Action ruleset.Action
+	// Rule is the ref or id of the rule that must end evaluation; empty
+	// when any rule may.
+	Rule string
+	// Logged are the refs or ids of the log rules that must match, in
+	// order; nil when the case does not say.
+	Logged []string
+	At     Pos
+}
+
+// A Value is one field's value in a case, as the file gives it (a string,
+// number, bool, list or object); it is decoded by the field's type when the
+// case runs.
+type Value struct {
+	Field   string
+	Value   any
+	FieldAt Pos // where the field's name stands
+	At      Pos // where the value stands
+}
+
+// An Error is a problem with a suite or a failed case, at a position in the
+// suite's file.
+type Error struct {
+	Path string
+	Pos
+	Msg string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Column, e.Msg)
+}
+
+// None is the word a case uses for a request that no rule ends.
+const None = "none"
+
+// IsSuite reports whether path names a suite file: one ending in .test.yaml,
+// .test.yml or .test.json.
+func IsSuite(path string) bool {
+	base := strings.ToLower(filepath.Base(path))
+	for _, ext := range []string{".test.yaml", ".test.yml", ".test.json"} {
+		if strings.HasSuffix(base, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// Load reads a suite file.
+func Load(path string) (*Suite, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse reads a suite from data, YAML or JSON; path names it in errors and
+// is the folder its ruleset's path is relative to.
+func Parse(path string, data []byte) (*Suite, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, yamlError(path, err)
+	}
+	p := &parser{path: path}
+	s := &Suite{Path: path}
+	if len(doc.Content) == 0 {
+		return nil, &Error{Path: path, Pos: Pos{1, 1}, Msg: "the suite is empty: give rules and cases"}
+	}
+	root := doc.Content[0]
+	err := p.mapping(root, "the suite", map[string]func(*yaml.Node) error{
+		"rules": func(n *yaml.Node) error {
+			s.At = pos(n)
+			return p.scalar(n, "rules", &s.Rules)
+		},
+		"lists": func(n *yaml.Node) error {
+			var err error
+			s.Lists, err = p.lists(n)
+			return err
+		},
+		"cases": func(n *yaml.Node) error {
+			var err error
+			s.Cases, err = p.cases(n)
+			return err
+		},
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case s.Rules == "":
+		return nil, p.errorf(root, "the suite names no ruleset: add rules: FILE")
+	case len(s.Cases) == 0:
+		return nil, p.errorf(root, "the suite has no cases")
+	}
+	return s, nil
+}
+
+// RulesPath returns the path of the suite's ruleset.
+func (s *Suite) RulesPath() string {
+	if filepath.IsAbs(s.Rules) {
+		return s.Rules
+	}
+	return filepath.Join(filepath.Dir(s.Path), s.Rules)
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// yamlError positions the YAML parser's error at the line it names.
+func yamlError(path string, err error) *Error {
+	e := &Error{Path: path, Pos: Pos{1, 1}, Msg: err.Error()}
+	if m := yamlLine.FindStringSubmatch(e.Msg); m != nil {
+		e.Line, _ = strconv.Atoi(m[1])
+		e.Msg = e.Msg[len(m[0]):]
+	}
+	e.Msg = strings.TrimPrefix(e.Msg, "yaml: ")
+	return e
+}
+
+// A parser walks a suite's YAML nodes, keeping where each part stands.
+type parser struct{ path string }
+
+func pos(n *yaml.Node) Pos { return Pos{n.Line, n.Column} }
+
+func (p *parser) errorf(n *yaml.Node, format string, args ...any) *Error {
+	return &Error{Path: p.path, Pos: pos(n), Msg: fmt.Sprintf(format, args...)}
+}
+
+// mapping reads the mapping n, called what in errors, handing each key's
+// value to its reader. An unknown or repeated key is an error.
+func (p *parser) mapping(n *yaml.Node, what string, readers map[string]func(*yaml.Node) error) error {
+	if n.Kind != yaml.MappingNode {
+		return p.errorf(n, "%s must be a mapping of keys to values", what)
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, value := n.Content[i], n.Content[i+1]
+		read, ok := readers[key.Value]
+		if !ok {
+			return p.errorf(key, "%s has no key %q; its keys are %s", what, key.Value, keyList(readers))
+		}
+		if seen[key.Value] {
+			return p.errorf(key, "%s has %q twice", what, key.Value)
+		}
+		seen[key.Value] = true
+		if err := read(value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keyList names the keys a mapping may have, in the order of the file
+// format's documentation.
+func keyList(readers map[string]func(*yaml.Node) error) string {
+	var keys []string
+	for _, k := range []string{"rules", "lists", "cases", "name", "values", "action", "rule", "logged", "kind", "items"} {
+		if readers[k] != nil {
+			keys = append(keys, k)
+		}
+	}
+	return strings.Join(keys, ", ")
+}
+
+func (p *parser) scalar(n *yaml.Node, what string, into *string) error {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return p.errorf(n, "%s must be a single value", what)
+	}
+	*into = n.Value
+	return nil
+}
+
+func (p *parser) scalars(n *yaml.Node, what string) ([]string, error) {
+	if n.Kind != yaml.SequenceNode {
+		return nil, p.errorf(n, "%s must be a list", what)
+	}
+	out := make([]string, len(n.Content))
+	for i, item := range n.Content {
+		if err := p.scalar(item, what+" item", &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (p *parser) lists(n *yaml.Node) ([]*List, error) {
+	if n.Kind != yaml.MappingNode {
+		return nil, p.errorf(n, "lists must map each list's name to its kind and items")
+	}
+	var lists []*List
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		name, body := n.Content[i], n.Content[i+1]
+		if seen[name.Value] {
+			return nil, p.errorf(name, "list %s is given twice", name.Value)
+		}
+		seen[name.Value] = true
+		l := &List{Name: name.Value, At: pos(name)}
+		var kind string
+		what := "list " + l.Name
+		err := p.mapping(body, what, map[string]func(*yaml.Node) error{
+			"kind": func(n *yaml.Node) error {
+				if err := p.scalar(n, what+"'s kind", &kind); err != nil {
+					return err
+				}
+				k, err := fields.ParseListKind(kind)
+				if err != nil {
+					return p.errorf(n, "%s: %v", what, err)
+				}
+				l.Kind = k
+				return nil
+			},
+			"items": func(n *yaml.Node) error {
+				var err error
+				l.Items, err = p.scalars(n, what+"'s items")
+				return err
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
+		if l.Kind == 0 {
+			return nil, p.errorf(name, "%s has no kind: ip, hostname, asn or string", what)
+		}
+		lists = append(lists, l)
+	}
+	return lists, nil
+}
+
+func (p *parser) cases(n *yaml.Node) ([]*Case, error) {
+	if n.Kind != yaml.SequenceNode {
+		return nil, p.errorf(n, "cases must be a list")
+	}
+	cases := make([]*Case, len(n.Content))
+	names := map[string]*Case{}
+	for i, node := range n.Content {
+		c, err := p.oneCase(node, i)
+		if err != nil {
+			return nil, err
+		}
+		if prev, dup := names[c.Name]; dup {
+			return nil, p.errorf(node, "case %q is already the name of the case on line %d", c.Name, prev.At.Line)
+		}
+		names[c.Name] = c
+		cases[i] = c
+	}
+	return cases, nil
+}
+
+func (p *parser) oneCase(n *yaml.Node, i int) (*Case, error) {
+	c := &Case{At: pos(n)}
+	what := fmt.Sprintf("case %d", i+1)
+	var action string
+	err := p.mapping(n, what, map[string]func(*yaml.Node) error{
+		"name": func(n *yaml.Node) error { return p.scalar(n, what+"'s name", &c.Name) },
+		"values": func(n *yaml.Node) error {
+			var err error
+			c.Values, err = p.values(n, what)
+			return err
+		},
+		"action": func(n *yaml.Node) error {
+			if err := p.scalar(n, what+"'s action", &action); err != nil {
+				return err
+			}
+			return p.action(n, action, &c.Action)
+		},
+		"rule": func(n *yaml.Node) error { return p.scalar(n, what+"'s rule", &c.Rule) },
+		"logged": func(n *yaml.Node) error {
+			var err error
+			c.Logged, err = p.scalars(n, what+"'s logged")
+			return err
+		},
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case c.Name == "":
+		return nil, p.errorf(n, "%s has no name", what)
+	case action == "":
+		return nil, p.errorf(n, "case %q says no action: give the action that ends evaluation, or none", c.Name)
+	case c.Rule != "" && c.Action == "":
+		return nil, p.errorf(n, "case %q names a rule that decides, but its action is none", c.Name)
+	}
+	return c, nil
+}
+
+// action reads the action a case expects: none, or one that ends
+// evaluation.
+func (p *parser) action(n *yaml.Node, word string, into *ruleset.Action) error {
+	if word == None {
+		return nil
+	}
+	a := ruleset.Action(word)
+	switch err := a.Validate(); {
+	case err != nil:
+		return p.errorf(n, "%v", err)
+	case !a.Terminating() && a != ruleset.Skip:
+		return p.errorf(n, "%s does not end evaluation, so no case can expect it; a log rule goes under logged", word)
+	}
+	*into = a
+	return nil
+}
+
+func (p *parser) values(n *yaml.Node, what string) ([]Value, error) {
+	if n.Kind != yaml.MappingNode {
+		return nil, p.errorf(n, "%s's values must map field names to values", what)
+	}
+	var values []Value
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, node := n.Content[i], n.Content[i+1]
+		if seen[key.Value] {
+			return nil, p.errorf(key, "field %s is given twice", key.Value)
+		}
+		seen[key.Value] = true
+		var v any
+		if err := node.Decode(&v); err != nil {
+			return nil, p.errorf(node, "field %s: %v", key.Value, err)
+		}
+		values = append(values, Value{Field: key.Value, Value: v, FieldAt: pos(key), At: pos(node)})
+	}
+	return values, nil
+}
