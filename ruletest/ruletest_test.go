@@ -19,13 +19,13 @@ func TestRun(t *testing.T) {
 	results, err := suite.Run(fields.Cloudflare())
 	require.NoError(t, err)
 	want := map[string]string{
-		"wrong action":               `testdata/cases.test.yaml:28:5: case "wrong action": got managed_challenge by rule 5 (ref "bad-agents"), want block`,
-		"wrong rule":                 `testdata/cases.test.yaml:31:5: case "wrong rule": got block by rule 4 (ref "bad-asn"), want block by rule 6 (id 3f2a9c)`,
-		"nothing expected to decide": `testdata/cases.test.yaml:35:5: case "nothing expected to decide": got js_challenge by rule 6 (id 3f2a9c), want none`,
-		"logs differ":                `testdata/cases.test.yaml:38:5: case "logs differ": logged rule 1 (ref "api-log"), want nothing`,
-		"a typo in a field":          `testdata/cases.test.yaml:43:14: case "a typo in a field": unknown field cf.bot_managment.score; did you mean cf.bot_management.score?`,
-		"a value of the wrong type":  "testdata/cases.test.yaml:47:15: case \"a value of the wrong type\": field ip.src: `192.0.2.300` is not an IP address",
-		"a rule the ruleset lacks":   `testdata/cases.test.yaml:49:5: case "a rule the ruleset lacks": rules.yaml has no rule with ref or id "browser-block"`,
+		"wrong action":               `testdata/cases.test.yaml:28:5: got managed_challenge by rule 5 (ref "bad-agents"), want block`,
+		"wrong rule":                 `testdata/cases.test.yaml:31:5: got block by rule 4 (ref "bad-asn"), want block by rule 6 (id 3f2a9c)`,
+		"nothing expected to decide": `testdata/cases.test.yaml:35:5: got js_challenge by rule 6 (id 3f2a9c), want none`,
+		"logs differ":                `testdata/cases.test.yaml:38:5: logged rule 1 (ref "api-log"), want nothing`,
+		"a typo in a field":          `testdata/cases.test.yaml:43:14: unknown field cf.bot_managment.score; did you mean cf.bot_management.score?`,
+		"a value of the wrong type":  "testdata/cases.test.yaml:47:15: field ip.src: `192.0.2.300` is not an IP address",
+		"a rule the ruleset lacks":   `testdata/cases.test.yaml:49:5: rules.yaml has no rule with ref or id "browser-block"`,
 	}
 	require.Len(t, results, 12)
 	for _, r := range results {

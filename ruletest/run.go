@@ -92,7 +92,7 @@ func ruleNames(rules []*ruleset.Rule) map[string]*ruleset.Rule {
 func (s *Suite) runCase(c *Case, engine *ruleset.Engine, ctx *eval.Context, names map[string]*ruleset.Rule) Result {
 	res := Result{Case: c}
 	fail := func(at Pos, format string, args ...any) Result {
-		res.Err = &Error{Path: s.Path, Pos: at, Msg: fmt.Sprintf("case %q: ", c.Name) + fmt.Sprintf(format, args...)}
+		res.Err = &Error{Path: s.Path, Pos: at, Msg: fmt.Sprintf(format, args...)}
 		return res
 	}
 	for _, name := range append([]string{c.Rule}, c.Logged...) {

@@ -23,16 +23,16 @@ const maxLength = 1 << 16
 func checkCommand(args []string, withLint bool, s streams) int {
 	fl := flag.NewFlagSet("check", flag.ContinueOnError)
 	fl.SetOutput(s.err)
-	schemePath := fl.String("scheme", "", "a JSON file of fields to use instead of Cloudflare's")
+	schemePath := schemeFlag(fl)
 	listsPath := fl.String("lists", "", "a JSON file of the lists rules may name, {\"name\": \"ip|hostname|asn|string\"}")
-	format := fl.String("format", "text", "text, json, sarif or github")
+	format := formatFlag(fl)
 	fl.BoolVar(&withLint, "lint", withLint, "report warnings about valid rules that are probably wrong")
 	if fl.Parse(args) != nil {
 		return exitUsage
 	}
-	out, ok := outputs[*format]
-	if !ok {
-		return s.fail("unknown --format %q: use text, json, sarif or github", *format)
+	out, err := outputFor(*format)
+	if err != nil {
+		return s.fail("%v", err)
 	}
 	if fl.NArg() == 0 {
 		return s.fail("name the files to check, or - for standard input")

@@ -23,7 +23,7 @@ import (
 func evalCommand(args []string, s streams) int {
 	fl := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fl.SetOutput(s.err)
-	schemePath := fl.String("scheme", "", "a JSON file of fields to use instead of Cloudflare's")
+	schemePath := schemeFlag(fl)
 	valuesPath := fl.String("values", "", "a JSON object of field values, or - for standard input")
 	explain := fl.Bool("explain", false, "print every part of the expression with its value")
 	if fl.Parse(args) != nil {

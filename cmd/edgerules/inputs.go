@@ -12,6 +12,7 @@ import (
 
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/ruleset"
+	"github.com/edgerules/edgerules/ruletest"
 )
 
 // An input is one file of expressions or one ruleset.
@@ -49,7 +50,7 @@ func (u unit) position(off int) (line, col int) {
 func readInputs(args []string, stdin io.Reader) ([]*input, error) {
 	var paths []string
 	for _, a := range args {
-		expanded, err := expand(a)
+		expanded, err := expand(a, checked, "a .txt, .expr, .json, .yaml or .yml file")
 		if err != nil {
 			return nil, err
 		}
@@ -73,7 +74,14 @@ func known(path string) bool {
 	return isRuleset || ext == ".txt" || ext == ".expr"
 }
 
-func expand(arg string) ([]string, error) {
+// checked reports whether check, lint and fmt read path when it is found in
+// a folder: a file of expressions or a ruleset, not a test suite.
+func checked(path string) bool { return known(path) && !ruletest.IsSuite(path) }
+
+// expand returns the files an argument names: itself, the files of a folder
+// that wanted chooses, or with dir/... those of its subfolders too. what
+// says in an error what the folder lacks.
+func expand(arg string, wanted func(string) bool, what string) ([]string, error) {
 	root, recursive := strings.CutSuffix(arg, "/...")
 	if arg == "-" {
 		return []string{"-"}, nil
@@ -95,14 +103,14 @@ func expand(arg string) ([]string, error) {
 			return err
 		case d.IsDir() && p != root && !recursive:
 			return filepath.SkipDir
-		case !d.IsDir() && known(p):
+		case !d.IsDir() && wanted(p):
 			paths = append(paths, p)
 		}
 		return nil
 	})
 	slices.Sort(paths)
 	if err == nil && len(paths) == 0 {
-		err = fmt.Errorf("%s holds no .txt, .expr, .json, .yaml or .yml file", arg)
+		err = fmt.Errorf("%s holds no %s", arg, what)
 	}
 	return paths, err
 }
@@ -116,6 +124,9 @@ func readFile(path string, stdin io.Reader) ([]byte, error) {
 }
 
 func readInput(path string, stdin io.Reader) (*input, error) {
+	if ruletest.IsSuite(path) {
+		return nil, fmt.Errorf("%s is a test suite: run it with edgerules test", path)
+	}
 	data, err := readFile(path, stdin)
 	if err != nil {
 		return nil, err

@@ -5,13 +5,16 @@
 //	edgerules lint  [same flags] FILE...
 //	edgerules fmt   [-w] FILE...  |  edgerules fmt -e EXPRESSION
 //	edgerules eval  [--scheme FILE] [--values FILE|-] [--explain] EXPRESSION
+//	edgerules test  [--scheme FILE] [--format text|json|sarif|github] [-v] SUITE...
 //	edgerules replay --rules FILE [--format text|json|html] [--out FILE] [--map FILE] LOG...
 //
 // FILE is a .txt or .expr file of expressions, one a line (blank lines and
 // lines starting with # are skipped), a .json, .yaml or .yml ruleset, a
 // folder (its files), dir/... (its files, recursively), or - for standard
-// input. Exit status: 0 when nothing is wrong, 1 when an expression is
-// invalid, 2 for a usage or I/O error.
+// input. A SUITE is a *.test.yaml, *.test.yml or *.test.json file of cases
+// for a ruleset (see package ruletest), or a folder of them. Exit status: 0
+// when nothing is wrong, 1 when an expression is invalid or a case fails, 2
+// for a usage or I/O error.
 package main
 
 import (
@@ -35,13 +38,16 @@ Usage:
   edgerules fmt   [-w] FILE...
   edgerules fmt   -e EXPRESSION
   edgerules eval  [--scheme FILE] [--values FILE|-] [--explain] EXPRESSION
+  edgerules test  [--scheme FILE] [--format text|json|sarif|github] [-v] SUITE...
   edgerules replay --rules FILE [--format text|json|html] [--out FILE] [--map FILE] LOG...
 
 FILE is a .txt or .expr file (one expression a line), a .json, .yaml or .yml
 ruleset, a folder, dir/... for a folder and its subfolders, or - for standard
-input. A LOG is Cloudflare http_requests logs as NDJSON, plain or gzip,
+input. A SUITE is a *.test.yaml, *.test.yml or *.test.json file of cases
+(field values and the decision they must get) for a ruleset, or a folder
+of them. A LOG is Cloudflare http_requests logs as NDJSON, plain or gzip,
 or - for standard input. Exit status: 0 when all is well, 1 when an
-expression is invalid, 2 for a usage or I/O error.
+expression is invalid or a case fails, 2 for a usage or I/O error.
 `
 
 func main() {
@@ -64,6 +70,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fmtCommand(args[1:], io)
 	case "eval":
 		return evalCommand(args[1:], io)
+	case "test":
+		return testCommand(args[1:], io)
 	case "replay":
 		return replayCommand(args[1:], io)
 	case "help", "-h", "-help", "--help":

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -14,12 +15,29 @@ import (
 // A summary counts what a check read.
 type summary struct{ files, expressions int }
 
-// outputs render diagnostics in each --format.
-var outputs = map[string]func(io.Writer, []diagnostic, summary){
+// An output renders diagnostics in one --format.
+type output func(io.Writer, []diagnostic, summary)
+
+// outputs are the outputs of each --format.
+var outputs = map[string]output{
 	"text":   writeText,
 	"json":   writeJSON,
 	"sarif":  writeSARIF,
 	"github": writeGitHub,
+}
+
+// formatFlag adds --format, for the outputs of diagnostics, to fl.
+func formatFlag(fl *flag.FlagSet) *string {
+	return fl.String("format", "text", "text, json, sarif or github")
+}
+
+// outputFor returns the output a --format names.
+func outputFor(format string) (output, error) {
+	out, ok := outputs[format]
+	if !ok {
+		return nil, fmt.Errorf("unknown --format %q: use text, json, sarif or github", format)
+	}
+	return out, nil
 }
 
 // writeText prints each diagnostic as file:line:col with its severity and
@@ -95,6 +113,8 @@ var descriptions = map[string]string{
 	string(expr.ErrRegexTooLarge):      "A regular expression that compiles to more instructions than the limit.",
 	codeInvalidFile:                    "A file that is not a ruleset in JSON or YAML.",
 	codeInvalidRule:                    "A rule with no expression, an unknown action or a repeated ref.",
+	codeCaseFailed:                     "A test case whose request gets another decision than the one it expects.",
+	codeInvalidSuite:                   "A test suite that cannot be read or run.",
 	"deprecated-field":                 "A deprecated field name.",
 	"no-verified-bot-exemption":        "A bot-score rule that blocks or challenges verified bots too.",
 	"score-range":                      "A bot-score condition that never or always holds.",

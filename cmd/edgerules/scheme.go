@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"maps"
 	"os"
@@ -19,6 +20,11 @@ type schemeFile struct {
 	Fields  map[string]string `json:"fields"`
 	Aliases map[string]string `json:"aliases"`
 	Lists   map[string]string `json:"lists"`
+}
+
+// schemeFlag adds --scheme, a custom scheme's file, to fl.
+func schemeFlag(fl *flag.FlagSet) *string {
+	return fl.String("scheme", "", "a JSON file of fields to use instead of Cloudflare's")
 }
 
 // loadScheme returns the scheme the flags ask for, Cloudflare's by default,
