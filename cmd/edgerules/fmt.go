@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 
@@ -12,12 +13,14 @@ import (
 
 // fmtCommand prints expressions in canonical form: one given with -e, or
 // those of files, whose other text stays as it is. With -w it writes the
-// files back. An expression that does not parse is reported and its file
-// left alone.
+// files back; with -l it names the files that are not canonical instead of
+// printing them, and fails unless -w fixed them. An expression that does not
+// parse is reported and its file left alone.
 func fmtCommand(args []string, s streams) int {
 	fl := flag.NewFlagSet("fmt", flag.ContinueOnError)
 	fl.SetOutput(s.err)
 	write := fl.Bool("w", false, "write the result back to each file")
+	list := fl.Bool("l", false, "name the files whose expressions are not in canonical form, and exit 1 when there is one (unless -w)")
 	one := fl.String("e", "", "format this expression")
 	if fl.Parse(args) != nil {
 		return exitUsage
@@ -46,12 +49,21 @@ func fmtCommand(args []string, s streams) int {
 			status = exitFindings
 			continue
 		}
+		changed := text != in.text
+		if *list && changed {
+			fmt.Fprintln(s.out, in.path)
+			if !*write {
+				status = exitFindings
+			}
+		}
 		switch {
 		case !*write:
-			s.out.Write([]byte(text))
+			if !*list {
+				s.out.Write([]byte(text))
+			}
 		case in.path == "-":
 			return s.fail("-w cannot write back to standard input")
-		case text != in.text:
+		case changed:
 			info, err := os.Stat(in.path)
 			if err == nil {
 				err = os.WriteFile(in.path, []byte(text), info.Mode().Perm())

@@ -92,6 +92,8 @@ func TestCommands(t *testing.T) {
 		{"fmt-json", []string{"fmt", "fmt.json"}, "", exitOK},
 		{"fmt-yaml", []string{"fmt", "fmt.yaml"}, "", exitOK},
 		{"fmt-expression", []string{"fmt", "-e", `(a.b==1)&&!(c)||d ~ "x\\.y"`}, "", exitOK},
+		{"fmt-list", []string{"fmt", "-l", "clean.txt", "fmt.txt", "fmt.json"}, "", exitFindings},
+		{"fmt-list-clean", []string{"fmt", "-l", "-"}, "http.host eq \"example.com\"\n", exitOK},
 		{"fmt-broken", []string{"fmt", "fmt-broken.txt"}, "", exitFindings},
 		{"eval-true", []string{"eval", "--values", "values.json", `cf.bot_management.score lt 30 and not cf.bot_management.verified_bot`}, "", exitOK},
 		{"eval-explain", []string{"eval", "--values", "values.json", "--explain",
@@ -144,7 +146,8 @@ func TestReplayHTML(t *testing.T) {
 	assert.Contains(t, string(html), "requests.ndjson:6:")
 }
 
-// TestFmtWrite formats files in place; a second run changes nothing.
+// TestFmtWrite formats files in place, -l naming them; a second run
+// changes nothing and -l then names none.
 func TestFmtWrite(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"fmt.txt", "fmt.json", "fmt.yaml"} {
@@ -152,8 +155,9 @@ func TestFmtWrite(t *testing.T) {
 		require.NoError(t, err)
 		path := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(path, data, 0o640))
-		status, out := runBinary(t, "", "fmt", "-w", path)
+		status, out := runBinary(t, "", "fmt", "-l", "-w", path)
 		require.Equal(t, exitOK, status, out)
+		assert.Contains(t, out, "--- stdout\n"+path+"\n--- stderr", "-l names the file -w changes")
 		written, err := os.ReadFile(path)
 		require.NoError(t, err)
 		_, printed := runBinary(t, "", "fmt", name)
@@ -165,6 +169,9 @@ func TestFmtWrite(t *testing.T) {
 		require.Equal(t, exitOK, status)
 		again, _ := os.ReadFile(path)
 		assert.Equal(t, string(written), string(again), "formatting is idempotent")
+		status, out = runBinary(t, "", "fmt", "-l", path)
+		assert.Equal(t, exitOK, status, out)
+		assert.Contains(t, out, "--- stdout\n--- stderr", "-l names no canonical file")
 	}
 	status, out := runBinary(t, "", "fmt", "-w", "-")
 	assert.Equal(t, exitUsage, status, out)
