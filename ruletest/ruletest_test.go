@@ -44,6 +44,7 @@ func TestRun(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	for _, c := range []struct{ name, text, want string }{
 		{"empty", "", "s.test.yaml:1:1: the suite is empty: give rules and cases"},
+		{"empty document", "---\n", "s.test.yaml:1:1: the suite is empty: give rules and cases"},
 		{"not yaml", "rules: [a\ncases: x", "s.test.yaml:1:1: did not find expected ',' or ']'"},
 		{"not a mapping", "- a\n- b", "s.test.yaml:1:1: the suite must be a mapping of keys to values"},
 		{"unknown key", "rules: r.json\ncase: []", `s.test.yaml:2:1: the suite has no key "case"; its keys are rules, lists, cases`},

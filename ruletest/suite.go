@@ -131,7 +131,7 @@ func Parse(path string, data []byte) (*Suite, error) {
 	}
 	p := &parser{path: path}
 	s := &Suite{Path: path}
-	if len(doc.Content) == 0 {
+	if len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {
 		return nil, &Error{Path: path, Pos: Pos{1, 1}, Msg: "the suite is empty: give rules and cases"}
 	}
 	root := doc.Content[0]

@@ -1,0 +1,42 @@
+package ruletest_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/edgerules/edgerules/ruletest"
+)
+
+// FuzzParse reads any bytes as a suite: no panic, and an error lies on a
+// line of the input, lines ending as YAML ends them.
+func FuzzParse(f *testing.F) {
+	paths, _ := filepath.Glob("testdata/*.test.yaml")
+	paths = append(paths, "../examples/rules/bot-management.test.yaml")
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`{"rules": "r.json", "cases": [{"name": "a", "values": {"ip.src": "1.2.3.4"}, "action": "none"}]}`))
+	f.Add([]byte("rules: r.json\nlists: {a: {kind: ip, items: [1.2.3.4]}}\ncases: [{name: a, action: block, rule: x, logged: [y]}]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := ruletest.Parse("s.test.yaml", data)
+		if err == nil {
+			return
+		}
+		e, ok := err.(*ruletest.Error)
+		if !ok {
+			t.Fatalf("%T is not a *ruletest.Error: %v", err, err)
+		}
+		// YAML ends a line at \r\n, \r or \n.
+		lines := strings.Count(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n") + strings.Count(string(data), "\r") -
+			strings.Count(string(data), "\r\n") + 1
+		if e.Line < 1 || e.Line > lines || e.Column < 1 {
+			t.Fatalf("error at %d:%d, outside %d lines: %v", e.Line, e.Column, lines, e)
+		}
+	})
+}
