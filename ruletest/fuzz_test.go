@@ -1,16 +1,19 @@
 package ruletest_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/edgerules/edgerules/fields"
 	"github.com/edgerules/edgerules/ruletest"
 )
 
-// FuzzParse reads any bytes as a suite: no panic, and an error lies on a
-// line of the input, lines ending as YAML ends them.
+// FuzzParse reads any bytes as a suite and runs what parses against the
+// rules of testdata: no panic, and an error lies on a line of the input,
+// lines ending as YAML ends them.
 func FuzzParse(f *testing.F) {
 	paths, _ := filepath.Glob("testdata/*.test.yaml")
 	paths = append(paths, "../examples/rules/bot-management.test.yaml")
@@ -23,9 +26,21 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(`{"rules": "r.json", "cases": [{"name": "a", "values": {"ip.src": "1.2.3.4"}, "action": "none"}]}`))
 	f.Add([]byte("rules: r.json\nlists: {a: {kind: ip, items: [1.2.3.4]}}\ncases: [{name: a, action: block, rule: x, logged: [y]}]"))
+	rules, err := filepath.Abs("testdata/rules.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, err := ruletest.Parse("s.test.yaml", data)
+		suite, err := ruletest.Parse("s.test.yaml", data)
 		if err == nil {
+			// Whatever the values, the cases run against a real ruleset.
+			suite.Rules = rules
+			if _, err := suite.Run(fields.Cloudflare()); err != nil {
+				var e *ruletest.Error
+				if !errors.As(err, &e) {
+					t.Fatalf("%T is not a *ruletest.Error: %v", err, err)
+				}
+			}
 			return
 		}
 		e, ok := err.(*ruletest.Error)
