@@ -27,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,7 +47,7 @@ type Suite struct {
 	Lists []*List
 	// Cases are the cases in the order of the file.
 	Cases []*Case
-	// At is where the rules key stands.
+	// At is where the ruleset's path stands in the file.
 	At Pos
 }
 
@@ -135,21 +136,21 @@ func Parse(path string, data []byte) (*Suite, error) {
 		return nil, &Error{Path: path, Pos: Pos{1, 1}, Msg: "the suite is empty: give rules and cases"}
 	}
 	root := doc.Content[0]
-	err := p.mapping(root, "the suite", map[string]func(*yaml.Node) error{
-		"rules": func(n *yaml.Node) error {
+	err := p.mapping(root, "the suite", []key{
+		{"rules", func(n *yaml.Node) error {
 			s.At = pos(n)
 			return p.scalar(n, "rules", &s.Rules)
-		},
-		"lists": func(n *yaml.Node) error {
+		}},
+		{"lists", func(n *yaml.Node) error {
 			var err error
 			s.Lists, err = p.lists(n)
 			return err
-		},
-		"cases": func(n *yaml.Node) error {
+		}},
+		{"cases", func(n *yaml.Node) error {
 			var err error
 			s.Cases, err = p.cases(n)
 			return err
-		},
+		}},
 	})
 	switch {
 	case err != nil:
@@ -192,40 +193,38 @@ func (p *parser) errorf(n *yaml.Node, format string, args ...any) *Error {
 	return &Error{Path: p.path, Pos: pos(n), Msg: fmt.Sprintf(format, args...)}
 }
 
+// A key is a key a mapping may have, and the reader of its value.
+type key struct {
+	name string
+	read func(*yaml.Node) error
+}
+
 // mapping reads the mapping n, called what in errors, handing each key's
 // value to its reader. An unknown or repeated key is an error.
-func (p *parser) mapping(n *yaml.Node, what string, readers map[string]func(*yaml.Node) error) error {
+func (p *parser) mapping(n *yaml.Node, what string, keys []key) error {
 	if n.Kind != yaml.MappingNode {
 		return p.errorf(n, "%s must be a mapping of keys to values", what)
 	}
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		key, value := n.Content[i], n.Content[i+1]
-		read, ok := readers[key.Value]
-		if !ok {
-			return p.errorf(key, "%s has no key %q; its keys are %s", what, key.Value, keyList(readers))
+		name, value := n.Content[i], n.Content[i+1]
+		k := slices.IndexFunc(keys, func(k key) bool { return k.name == name.Value })
+		if k < 0 {
+			names := make([]string, len(keys))
+			for i, k := range keys {
+				names[i] = k.name
+			}
+			return p.errorf(name, "%s has no key %q; its keys are %s", what, name.Value, strings.Join(names, ", "))
 		}
-		if seen[key.Value] {
-			return p.errorf(key, "%s has %q twice", what, key.Value)
+		if seen[name.Value] {
+			return p.errorf(name, "%s has %q twice", what, name.Value)
 		}
-		seen[key.Value] = true
-		if err := read(value); err != nil {
+		seen[name.Value] = true
+		if err := keys[k].read(value); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// keyList names the keys a mapping may have, in the order of the file
-// format's documentation.
-func keyList(readers map[string]func(*yaml.Node) error) string {
-	var keys []string
-	for _, k := range []string{"rules", "lists", "cases", "name", "values", "action", "rule", "logged", "kind", "items"} {
-		if readers[k] != nil {
-			keys = append(keys, k)
-		}
-	}
-	return strings.Join(keys, ", ")
 }
 
 func (p *parser) scalar(n *yaml.Node, what string, into *string) error {
@@ -264,8 +263,8 @@ func (p *parser) lists(n *yaml.Node) ([]*List, error) {
 		l := &List{Name: name.Value, At: pos(name)}
 		var kind string
 		what := "list " + l.Name
-		err := p.mapping(body, what, map[string]func(*yaml.Node) error{
-			"kind": func(n *yaml.Node) error {
+		err := p.mapping(body, what, []key{
+			{"kind", func(n *yaml.Node) error {
 				if err := p.scalar(n, what+"'s kind", &kind); err != nil {
 					return err
 				}
@@ -275,12 +274,12 @@ func (p *parser) lists(n *yaml.Node) ([]*List, error) {
 				}
 				l.Kind = k
 				return nil
-			},
-			"items": func(n *yaml.Node) error {
+			}},
+			{"items", func(n *yaml.Node) error {
 				var err error
 				l.Items, err = p.scalars(n, what+"'s items")
 				return err
-			},
+			}},
 		})
 		if err != nil {
 			return nil, err
@@ -317,25 +316,25 @@ func (p *parser) oneCase(n *yaml.Node, i int) (*Case, error) {
 	c := &Case{At: pos(n)}
 	what := fmt.Sprintf("case %d", i+1)
 	var action string
-	err := p.mapping(n, what, map[string]func(*yaml.Node) error{
-		"name": func(n *yaml.Node) error { return p.scalar(n, what+"'s name", &c.Name) },
-		"values": func(n *yaml.Node) error {
+	err := p.mapping(n, what, []key{
+		{"name", func(n *yaml.Node) error { return p.scalar(n, what+"'s name", &c.Name) }},
+		{"values", func(n *yaml.Node) error {
 			var err error
 			c.Values, err = p.values(n, what)
 			return err
-		},
-		"action": func(n *yaml.Node) error {
+		}},
+		{"action", func(n *yaml.Node) error {
 			if err := p.scalar(n, what+"'s action", &action); err != nil {
 				return err
 			}
 			return p.action(n, action, &c.Action)
-		},
-		"rule": func(n *yaml.Node) error { return p.scalar(n, what+"'s rule", &c.Rule) },
-		"logged": func(n *yaml.Node) error {
+		}},
+		{"rule", func(n *yaml.Node) error { return p.scalar(n, what+"'s rule", &c.Rule) }},
+		{"logged", func(n *yaml.Node) error {
 			var err error
 			c.Logged, err = p.scalars(n, what+"'s logged")
 			return err
-		},
+		}},
 	})
 	switch {
 	case err != nil:
