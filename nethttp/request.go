@@ -72,8 +72,8 @@ var resolvers = map[string]func(q *request) eval.Value{
 	"http.request.cookies":            func(q *request) eval.Value { return eval.StringsMap(cookies(q.r)) },
 	"http.request.uri.args":           func(q *request) eval.Value { return eval.StringsMap(argsMap(q.r.URL.RawQuery)) },
 	"http.request.accepted_languages": func(q *request) eval.Value { return eval.Strings(languages(q.r.Header["Accept-Language"])...) },
-	"http.request.uri.args.names":     func(q *request) eval.Value { return eval.Strings(args(q.r.URL.RawQuery, 0)...) },
-	"http.request.uri.args.values":    func(q *request) eval.Value { return eval.Strings(args(q.r.URL.RawQuery, 1)...) },
+	"http.request.uri.args.names":     func(q *request) eval.Value { return argNames(q.r.URL.RawQuery) },
+	"http.request.uri.args.values":    func(q *request) eval.Value { return argValues(q.r.URL.RawQuery) },
 
 	"raw.http.request.uri":                func(q *request) eval.Value { return eval.String(q.uri()) },
 	"raw.http.request.uri.path":           func(q *request) eval.Value { return eval.String(q.rawPath()) },
@@ -81,8 +81,8 @@ var resolvers = map[string]func(q *request) eval.Value{
 	"raw.http.request.uri.query":          func(q *request) eval.Value { return eval.String(q.rawQuery()) },
 	"raw.http.request.full_uri":           func(q *request) eval.Value { return eval.String(q.origin() + q.uri()) },
 	"raw.http.request.uri.args":           func(q *request) eval.Value { return eval.StringsMap(argsMap(q.rawQuery())) },
-	"raw.http.request.uri.args.names":     func(q *request) eval.Value { return eval.Strings(args(q.rawQuery(), 0)...) },
-	"raw.http.request.uri.args.values":    func(q *request) eval.Value { return eval.Strings(args(q.rawQuery(), 1)...) },
+	"raw.http.request.uri.args.names":     func(q *request) eval.Value { return argNames(q.rawQuery()) },
+	"raw.http.request.uri.args.values":    func(q *request) eval.Value { return argValues(q.rawQuery()) },
 	"raw.http.request.headers":            func(q *request) eval.Value { return eval.StringsMap(lowerKeys(q.r.Header)) },
 	"raw.http.request.headers.names":      func(q *request) eval.Value { return eval.Strings(headerNames(q.r.Header)...) },
 	"raw.http.request.headers.values":     func(q *request) eval.Value { return eval.Strings(headerValues(q.r.Header)...) },
@@ -197,22 +197,31 @@ func cookies(r *http.Request) map[string][]string {
 	return m
 }
 
-// args splits a query into its names (part 0) or values (part 1) in
-// order, as sent: not decoded.
-func args(query string, part int) []string {
-	var out []string
-	for _, kv := range strings.Split(query, "&") {
+// args splits a query into its arguments' names and values in order, as
+// sent: not decoded.
+func args(query string) (names, values []string) {
+	for kv := range strings.SplitSeq(query, "&") {
 		if kv == "" {
 			continue
 		}
 		k, v, _ := strings.Cut(kv, "=")
-		out = append(out, []string{k, v}[part])
+		names, values = append(names, k), append(values, v)
 	}
-	return out
+	return names, values
+}
+
+func argNames(query string) eval.Value {
+	names, _ := args(query)
+	return eval.Strings(names...)
+}
+
+func argValues(query string) eval.Value {
+	_, values := args(query)
+	return eval.Strings(values...)
 }
 
 func argsMap(query string) map[string][]string {
-	names, values := args(query, 0), args(query, 1)
+	names, values := args(query)
 	m := make(map[string][]string, len(names))
 	for i, k := range names {
 		m[k] = append(m[k], values[i])
