@@ -1,7 +1,9 @@
 // Package lint finds rules that are valid but probably wrong: deprecated
 // names, bot-score rules without a verified-bot exemption, conditions that
 // can never or always hold, octal-looking numbers, tabs, regular expressions
-// that are plain string tests, and rules an earlier rule shadows.
+// that are plain string tests, rules an earlier rule shadows, and, in a
+// ruleset with a phase, response fields in request phases and the legacy
+// allow and bypass actions.
 package lint
 
 import (
@@ -35,6 +37,8 @@ const (
 	RegexIsString       = "regex-is-string-test"
 	Shadowed            = "shadowed-rule"
 	TooLong             = "too-long"
+	ResponseField       = "response-field"
+	LegacyAction        = "legacy-action"
 )
 
 // CloudflareMaxLength is the longest expression Cloudflare accepts, in bytes.

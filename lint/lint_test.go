@@ -77,8 +77,20 @@ func TestTooLong(t *testing.T) {
 	assert.Equal(t, 4096, fs[0].Offset)
 }
 
+// lintRuleset lints a JSON ruleset whose expressions all check.
+func lintRuleset(t *testing.T, text string) []lint.Finding {
+	t.Helper()
+	f, err := ruleset.Parse([]byte(text), ruleset.JSON)
+	require.NoError(t, err)
+	var cs []*ast.Checked
+	for _, r := range f.Rules {
+		cs = append(cs, checked(t, r.Expression))
+	}
+	return lint.Rules(f.Ruleset, cs)
+}
+
 func TestRules(t *testing.T) {
-	f, err := ruleset.Parse([]byte(`[
+	fs := lintRuleset(t, `[
 		{"ref": "bots", "expression": "cf.bot_management.score lt 30", "action": "block"},
 		{"ref": "logged", "expression": "cf.bot_management.score lt 30", "action": "log"},
 		{"ref": "narrower", "expression": "(cf.bot_management.score lt 30) and http.host eq \"a\"", "action": "managed_challenge"},
@@ -86,14 +98,9 @@ func TestRules(t *testing.T) {
 		{"ref": "off", "expression": "cf.bot_management.score lt 30 and ssl", "action": "block", "enabled": false},
 		{"ref": "skip", "expression": "true and ssl", "action": "skip", "action_parameters": {"ruleset": "current"}},
 		{"ref": "after-skip", "expression": "ssl and http.host eq \"b\" and not cf.bot_management.verified_bot", "action": "challenge"}
-	]`), ruleset.JSON)
-	require.NoError(t, err)
-	var cs []*ast.Checked
-	for _, r := range f.Rules {
-		cs = append(cs, checked(t, r.Expression))
-	}
+	]`)
 	var got []string
-	for _, fd := range lint.Rules(f.Rules, cs) {
+	for _, fd := range fs {
 		got = append(got, fmt.Sprintf("%s %s", fd.Rule.Ref, fd.Code))
 	}
 	assert.Equal(t, []string{
@@ -104,7 +111,36 @@ func TestRules(t *testing.T) {
 		"off no-verified-bot-exemption",
 		"after-skip shadowed-rule",
 	}, got)
-	fs := lint.Rules(f.Rules, cs)
 	assert.Equal(t, "this rule never acts: rule 1 (ref \"bots\") (block) matches every request it matches and ends evaluation first", fs[1].Message)
 	assert.Equal(t, "add `and not cf.bot_management.verified_bot`", fs[0].Fix)
+}
+
+func TestPhase(t *testing.T) {
+	rules := `[
+		{"ref": "code", "expression": "http.response.code eq 404 or any(raw.http.response.headers.names[*] eq \"x\")", "action": "block"},
+		{"ref": "error", "expression": "cf.response.error_type eq \"waf\" and http.host eq \"a\"", "action": "log"},
+		{"ref": "legacy", "expression": "ip.src in {192.0.2.0/24}", "action": "allow"},
+		{"ref": "request", "expression": "http.request.uri.path eq \"/\"", "action": "bypass", "action_parameters": {"products": ["waf"]}}
+	]`
+	findings := func(phase string) []string {
+		var got []string
+		for _, fd := range lintRuleset(t, `{"phase": "`+phase+`", "rules": `+rules+`}`) {
+			got = append(got, fmt.Sprintf("%s %s %s %d+%d: %s", fd.Rule.Ref, fd.Severity, fd.Code, fd.Offset, fd.Len, fd.Message))
+		}
+		return got
+	}
+	assert.Equal(t, []string{
+		"code error response-field 0+18: `http.response.code` is a response field: in the request phase http_request_firewall_custom it never has a value",
+		"code error response-field 33+31: `raw.http.response.headers.names` is a response field: in the request phase http_request_firewall_custom it never has a value",
+		"error error response-field 0+22: `cf.response.error_type` is a response field: in the request phase http_request_firewall_custom it never has a value",
+		"legacy warning legacy-action 0+24: allow is an action of the legacy Firewall Rules; the Rulesets API's http_request_firewall_custom phase has no allow",
+		"request warning legacy-action 0+28: bypass is an action of the legacy Firewall Rules; the Rulesets API's http_request_firewall_custom phase has no bypass",
+	}, findings("http_request_firewall_custom"))
+	assert.Equal(t, []string{
+		"legacy warning legacy-action 0+24: allow is an action of the legacy Firewall Rules; the Rulesets API's http_response_headers_transform phase has no allow",
+		"request warning legacy-action 0+28: bypass is an action of the legacy Firewall Rules; the Rulesets API's http_response_headers_transform phase has no bypass",
+	}, findings("http_response_headers_transform"), "a response phase reads response fields")
+	assert.Empty(t, findings(""), "without a phase the rules may be legacy Firewall Rules")
+	assert.Len(t, findings("http_ratelimit"), 5, "a rate limiting rule's expression sees no response")
+	assert.Len(t, findings("http_custom_errors"), 2, "custom error rules read responses")
 }

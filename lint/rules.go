@@ -2,6 +2,8 @@ package lint
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/ruleset"
@@ -9,8 +11,10 @@ import (
 
 // Rules lints the rules of a ruleset, each with its checked expression
 // (checked[i] is nil for a rule that did not check): every expression on
-// its own, then what a rule means among the others.
-func Rules(rules []*ruleset.Rule, checked []*ast.Checked) []Finding {
+// its own, what it means in the ruleset's phase, then what a rule means
+// among the others.
+func Rules(rs *ruleset.Ruleset, checked []*ast.Checked) []Finding {
+	rules := rs.Rules
 	var out []Finding
 	conj := make([]map[string]bool, len(rules))
 	for i, c := range checked {
@@ -24,6 +28,7 @@ func Rules(rules []*ruleset.Rule, checked []*ast.Checked) []Finding {
 			continue
 		}
 		found := Expression(c)
+		found = append(found, inPhase(rs.Phase, r, c)...)
 		if f, ok := noVerifiedBotExemption(r, c); ok {
 			found = append(found, f)
 		}
@@ -36,6 +41,49 @@ func Rules(rules []*ruleset.Rule, checked []*ast.Checked) []Finding {
 		}
 	}
 	return out
+}
+
+// The prefixes of the fields only a response phase has.
+var responsePrefixes = []string{"http.response.", "raw.http.response.", "cf.response."}
+
+// inPhase flags what a rule cannot do in the phase of a Rulesets API
+// ruleset (none for a ruleset without a phase, such as a plain list of
+// Firewall Rules): read a response field in a request phase, where it never
+// has a value; take the legacy allow or bypass action, which no phase has.
+func inPhase(phase string, r *ruleset.Rule, c *ast.Checked) []Finding {
+	if phase == "" {
+		return nil
+	}
+	var out []Finding
+	if r.Action == ruleset.Allow || r.Action == ruleset.Bypass {
+		x := c.X
+		out = append(out, Finding{Code: LegacyAction, Severity: Warning, Offset: x.Pos(), Len: x.End() - x.Pos(),
+			Message: fmt.Sprintf("%s is an action of the legacy Firewall Rules; the Rulesets API's %s phase has no %s", r.Action, phase, r.Action),
+			Fix:     `use skip with action_parameters {"ruleset": "current"} or the phases and products to skip`})
+	}
+	if !requestPhase(phase) {
+		return out
+	}
+	for n := range ast.Preorder(c.X) {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			continue
+		}
+		name := fieldOf(c, id)
+		if slices.ContainsFunc(responsePrefixes, func(p string) bool { return strings.HasPrefix(name, p) }) {
+			out = append(out, Finding{Code: ResponseField, Severity: Error, Offset: id.Pos(), Len: len(id.Name),
+				Message: fmt.Sprintf("`%s` is a response field: in the request phase %s it never has a value", id.Name, phase),
+				Fix:     "move the rule to a response phase, such as http_response_headers_transform or http_custom_errors"})
+		}
+	}
+	return out
+}
+
+// requestPhase reports whether the rules of phase run before there is a
+// response: the http_request_* phases, configuration rules and the
+// expression (not the counting expression) of rate limiting rules.
+func requestPhase(phase string) bool {
+	return strings.HasPrefix(phase, "http_request_") || phase == "http_config_settings" || phase == "http_ratelimit"
 }
 
 // noVerifiedBotExemption flags a rule that blocks or challenges by bot

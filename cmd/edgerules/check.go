@@ -93,7 +93,7 @@ func checkInput(in *input, scheme *fields.Scheme, withLint bool, opts []expr.Opt
 		}
 	}
 	if in.file != nil {
-		for _, f := range lint.Rules(in.file.Rules, checked) {
+		for _, f := range lint.Rules(in.file.Ruleset, checked) {
 			diags = append(diags, findingDiagnostic(in, in.units[f.Rule.Index], f))
 		}
 	}

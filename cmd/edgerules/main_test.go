@@ -74,6 +74,8 @@ func TestCommands(t *testing.T) {
 		{"check-rules-json-sarif", []string{"check", "--lint", "--format", "sarif", "rules.json"}, "", exitFindings},
 		{"check-rules-json-github", []string{"check", "--lint", "--format", "github", "rules.json"}, "", exitFindings},
 		{"lint-rules-yaml", []string{"lint", "rules.yaml"}, "", exitFindings},
+		{"check-phase", []string{"check", "phase.yaml"}, "", exitFindings},
+		{"lint-phase", []string{"lint", "--format", "github", "phase.yaml"}, "", exitFindings},
 		{"lint-api-response", []string{"lint", "api-response.json"}, "", exitOK},
 		{"check-broken-json", []string{"check", "broken.json", "clean.txt"}, "", exitFindings},
 		{"check-stdin", []string{"check", "-"}, "ssl and http.host eq \"a\"\nssl AND x\n", exitFindings},

@@ -122,6 +122,8 @@ var descriptions = map[string]string{
 	"tab":                              "A tab inside an expression.",
 	"regex-is-string-test":             "A regular expression that is a plain string test.",
 	"shadowed-rule":                    "A rule an earlier rule keeps from acting.",
+	"response-field":                   "A response field in a rule of a request phase, where it never has a value.",
+	"legacy-action":                    "The legacy allow or bypass action in a Rulesets API phase.",
 }
 
 // writeSARIF prints a SARIF 2.1.0 log for code scanning.
