@@ -1,9 +1,9 @@
 // Package lint finds rules that are valid but probably wrong: deprecated
 // names, bot-score rules without a verified-bot exemption, conditions that
 // can never or always hold, octal-looking numbers, tabs, regular expressions
-// that are plain string tests, rules an earlier rule shadows, and, in a
-// ruleset with a phase, response fields in request phases and the legacy
-// allow and bypass actions.
+// that are plain string tests, rewrite functions in filters, rules an
+// earlier rule shadows, and, in a ruleset with a phase, response fields in
+// request phases and the legacy allow and bypass actions.
 package lint
 
 import (
@@ -39,6 +39,7 @@ const (
 	TooLong             = "too-long"
 	ResponseField       = "response-field"
 	LegacyAction        = "legacy-action"
+	RewriteFunction     = "rewrite-function"
 )
 
 // CloudflareMaxLength is the longest expression Cloudflare accepts, in bytes.
@@ -82,6 +83,12 @@ func Expression(c *ast.Checked) []Finding {
 				out = append(out, Finding{Code: DeprecatedField, Severity: Warning, Offset: n.Pos(), Len: len(n.Name),
 					Message: fmt.Sprintf("`%s` is a deprecated name of `%s`", n.Name, repl), Fix: "write `" + repl + "`"})
 			}
+		case *ast.CallExpr:
+			if where, ok := rewriteOnly[n.Fun.Name]; ok {
+				out = append(out, Finding{Code: RewriteFunction, Severity: Warning, Offset: n.Fun.Pos(), Len: len(n.Fun.Name),
+					Message: fmt.Sprintf("`%s` is a rewrite function: Cloudflare accepts it only in %s, not in a rule's filter expression", n.Fun.Name, where),
+					Fix:     "test the field itself in the filter, and rewrite in the rule's action parameters"})
+			}
 		case *ast.Literal:
 			if f, ok := leadingZero(n); ok {
 				out = append(out, f)
@@ -96,6 +103,16 @@ func Expression(c *ast.Checked) []Finding {
 		}
 	}
 	return out
+}
+
+// rewriteOnly are the functions Cloudflare accepts only in the value
+// expressions of rewrites and redirects, with where they are accepted.
+var rewriteOnly = map[string]string{
+	"regex_replace":     "the rewrite expressions of Transform Rules and redirect targets",
+	"wildcard_replace":  "URL rewrites and redirect targets",
+	"remove_query_args": "URL rewrite expressions",
+	"to_string":         "the rewrite and header value expressions of Transform Rules and redirect targets",
+	"uuidv4":            "the rewrite expressions of Transform Rules",
 }
 
 // fieldOf returns the canonical name of the field x reads directly.

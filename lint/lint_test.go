@@ -60,6 +60,11 @@ func TestExpression(t *testing.T) {
 		{`http.request.uri.path matches "^/api/v[0-9]+"`, nil},
 		{`http.user_agent matches "(?i)curl"`, nil},
 		{`http.request.uri.path matches "^/(a|b)$"`, nil},
+		{`regex_replace(http.request.uri.path, "^/v1/", "/") eq "/x" or to_string(ip.src) eq "1.2.3.4"`, []string{
+			"rewrite-function \"regex_replace\": `regex_replace` is a rewrite function: Cloudflare accepts it only in the rewrite expressions of Transform Rules and redirect targets, not in a rule's filter expression; test the field itself in the filter, and rewrite in the rule's action parameters",
+			"rewrite-function \"to_string\": `to_string` is a rewrite function: Cloudflare accepts it only in the rewrite and header value expressions of Transform Rules and redirect targets, not in a rule's filter expression; test the field itself in the filter, and rewrite in the rule's action parameters",
+		}},
+		{`lower(http.host) eq "a" and url_decode(http.request.uri.query) contains "x"`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {

@@ -124,6 +124,7 @@ var descriptions = map[string]string{
 	"shadowed-rule":                    "A rule an earlier rule keeps from acting.",
 	"response-field":                   "A response field in a rule of a request phase, where it never has a value.",
 	"legacy-action":                    "The legacy allow or bypass action in a Rulesets API phase.",
+	"rewrite-function":                 "A function Cloudflare accepts only in rewrite expressions, used in a filter.",
 }
 
 // writeSARIF prints a SARIF 2.1.0 log for code scanning.
