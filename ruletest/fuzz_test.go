@@ -25,6 +25,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte(`{"rules": "r.json", "cases": [{"name": "a", "values": {"ip.src": "1.2.3.4"}, "action": "none"}]}`))
+	f.Add([]byte("x: 1\u2029y\u0085z\u2028"))
 	f.Add([]byte("rules: r.json\nlists: {a: {kind: ip, items: [1.2.3.4]}}\ncases: [{name: a, action: block, rule: x, logged: [y]}]"))
 	rules, err := filepath.Abs("testdata/rules.yaml")
 	if err != nil {
@@ -47,11 +48,22 @@ func FuzzParse(f *testing.F) {
 		if !ok {
 			t.Fatalf("%T is not a *ruletest.Error: %v", err, err)
 		}
-		// YAML ends a line at \r\n, \r or \n.
-		lines := strings.Count(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n") + strings.Count(string(data), "\r") -
-			strings.Count(string(data), "\r\n") + 1
+		lines := yamlLines(string(data))
 		if e.Line < 1 || e.Line > lines || e.Column < 1 {
 			t.Fatalf("error at %d:%d, outside %d lines: %v", e.Line, e.Column, lines, e)
 		}
 	})
+}
+
+// yamlLines counts the lines of text as YAML breaks them: at \r\n, \r, \n,
+// NEL, LS and PS.
+func yamlLines(text string) int {
+	n := 1
+	for _, r := range strings.ReplaceAll(text, "\r\n", "\n") {
+		switch r {
+		case '\n', '\r', '\u0085', '\u2028', '\u2029':
+			n++
+		}
+	}
+	return n
 }

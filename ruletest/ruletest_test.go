@@ -45,6 +45,8 @@ func TestParseErrors(t *testing.T) {
 	for _, c := range []struct{ name, text, want string }{
 		{"empty", "", "s.test.yaml:1:1: the suite is empty: give rules and cases"},
 		{"empty document", "---\n", "s.test.yaml:1:1: the suite is empty: give rules and cases"},
+		{"UTF-16", "\xfe\xff\x00r", "s.test.yaml:1:1: byte 0xfe is not UTF-8: a suite is UTF-8 text"},
+		{"Latin-1", "rules: r.json\ncases: [{name: caf\xe9}]", "s.test.yaml:2:19: byte 0xe9 is not UTF-8: a suite is UTF-8 text"},
 		{"not yaml", "rules: [a\ncases: x", "s.test.yaml:1:1: did not find expected ',' or ']'"},
 		{"not a mapping", "- a\n- b", "s.test.yaml:1:1: the suite must be a mapping of keys to values"},
 		{"unknown key", "rules: r.json\ncase: []", `s.test.yaml:2:1: the suite has no key "case"; its keys are rules, lists, cases`},

@@ -30,6 +30,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/edgerules/edgerules/fields"
 	"github.com/edgerules/edgerules/ruleset"
@@ -126,6 +127,9 @@ func Load(path string) (*Suite, error) {
 // Parse reads a suite from data, YAML or JSON; path names it in errors and
 // is the folder its ruleset's path is relative to.
 func Parse(path string, data []byte) (*Suite, error) {
+	if err := checkUTF8(path, data); err != nil {
+		return nil, err
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, yamlError(path, err)
@@ -169,6 +173,27 @@ func (s *Suite) RulesPath() string {
 		return s.Rules
 	}
 	return filepath.Join(filepath.Dir(s.Path), s.Rules)
+}
+
+// checkUTF8 reports the first byte of data that is not UTF-8: a suite is
+// UTF-8 text, as JSON is, so that its lines and columns are those of its
+// bytes.
+func checkUTF8(path string, data []byte) *Error {
+	if utf8.Valid(data) {
+		return nil
+	}
+	line, start := 1, 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return &Error{Path: path, Pos: Pos{line, i - start + 1}, Msg: fmt.Sprintf("byte %#x is not UTF-8: a suite is UTF-8 text", data[i])}
+		}
+		if r == '\n' {
+			line, start = line+1, i+1
+		}
+		i += size
+	}
+	return nil
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
