@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/edgerules/edgerules/expr"
+	"github.com/edgerules/edgerules/internal/yamlerr"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -87,6 +88,7 @@ func Parse(data []byte, format Format) (*File, error) {
 			}
 			spans = locateYAML(text, &root)
 		}
+		err = yamlError(err)
 	default:
 		return nil, fmt.Errorf("unknown ruleset format %d", format)
 	}
@@ -119,17 +121,40 @@ func isList(data []byte, open byte) bool {
 	return len(trimmed) > 0 && trimmed[0] == open
 }
 
-// jsonError adds the line and column to a JSON syntax or type error.
+// A SyntaxError is a ruleset file that is not JSON or YAML of a ruleset's
+// shape, at the line and column where the reader stopped. YAML's reader
+// names only the line: the column is then 1.
+type SyntaxError struct {
+	Line, Column int
+	Msg          string
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg) }
+
+// jsonError places a JSON syntax or type error at its line and column.
 func jsonError(text string, err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syntax):
 		line, col := expr.Position(text, int(syntax.Offset))
-		return fmt.Errorf("%d:%d: invalid JSON: %v", line, col, err)
+		return &SyntaxError{line, col, "invalid JSON: " + err.Error()}
 	case errors.As(err, &typ):
 		line, col := expr.Position(text, int(typ.Offset))
-		return fmt.Errorf("%d:%d: %s must be %s, not %s", line, col, strings.TrimPrefix(typ.Field, "Ruleset."), typ.Type, typ.Value)
+		return &SyntaxError{line, col, fmt.Sprintf("%s must be %s, not %s", strings.TrimPrefix(typ.Field, "Ruleset."), typ.Type, typ.Value)}
 	}
 	return err
+}
+
+// yamlError places a YAML syntax or type error at the line it names.
+func yamlError(err error) error {
+	if err == nil {
+		return nil
+	}
+	line, msg := yamlerr.Split(err)
+	var typ *yaml.TypeError
+	if !errors.As(err, &typ) {
+		msg = "invalid YAML: " + msg
+	}
+	return &SyntaxError{max(line, 1), 1, msg}
 }

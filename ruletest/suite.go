@@ -26,13 +26,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/internal/yamlerr"
 	"github.com/edgerules/edgerules/ruleset"
 	"go.yaml.in/yaml/v3"
 )
@@ -196,17 +195,10 @@ func checkUTF8(path string, data []byte) *Error {
 	return nil
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
-
-// yamlError positions the YAML parser's error at the line it names.
+// yamlError positions the YAML reader's error at the line it names.
 func yamlError(path string, err error) *Error {
-	e := &Error{Path: path, Pos: Pos{1, 1}, Msg: err.Error()}
-	if m := yamlLine.FindStringSubmatch(e.Msg); m != nil {
-		e.Line, _ = strconv.Atoi(m[1])
-		e.Msg = e.Msg[len(m[0]):]
-	}
-	e.Msg = strings.TrimPrefix(e.Msg, "yaml: ")
-	return e
+	line, msg := yamlerr.Split(err)
+	return &Error{Path: path, Pos: Pos{max(line, 1), 1}, Msg: msg}
 }
 
 // A parser walks a suite's YAML nodes, keeping where each part stands.
@@ -405,7 +397,8 @@ func (p *parser) values(n *yaml.Node, what string) ([]Value, error) {
 		seen[key.Value] = true
 		var v any
 		if err := node.Decode(&v); err != nil {
-			return nil, p.errorf(node, "field %s: %v", key.Value, err)
+			_, msg := yamlerr.Split(err)
+			return nil, p.errorf(node, "field %s: %s", key.Value, msg)
 		}
 		values = append(values, Value{Field: key.Value, Value: v, FieldAt: pos(key), At: pos(node)})
 	}

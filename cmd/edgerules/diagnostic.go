@@ -2,8 +2,6 @@ package main
 
 import (
 	"errors"
-	"regexp"
-	"strconv"
 
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/lint"
@@ -81,21 +79,13 @@ func ruleDiagnostic(in *input, u unit, e *ruleset.RuleError) diagnostic {
 	return d
 }
 
-var (
-	jsonPosition = regexp.MustCompile(`^(\d+):(\d+): `)
-	yamlLine     = regexp.MustCompile(`line (\d+)`)
-)
-
 // fileError makes a diagnostic of a file that could not be read as a
-// ruleset, at the line (and column) its error names.
+// ruleset, at the line and column its error names.
 func fileError(path string, err error) diagnostic {
 	d := diagnostic{File: path, Line: 1, Column: 1, Severity: "error", Code: codeInvalidFile, Message: err.Error()}
-	if m := jsonPosition.FindStringSubmatch(d.Message); m != nil {
-		d.Line, _ = strconv.Atoi(m[1])
-		d.Column, _ = strconv.Atoi(m[2])
-		d.Message = d.Message[len(m[0]):]
-	} else if m := yamlLine.FindStringSubmatch(d.Message); m != nil {
-		d.Line, _ = strconv.Atoi(m[1])
+	var syntax *ruleset.SyntaxError
+	if errors.As(err, &syntax) {
+		d.Line, d.Column, d.Message = syntax.Line, syntax.Column, syntax.Msg
 	}
 	d.EndLine, d.EndColumn = d.Line, d.Column
 	return d

@@ -78,6 +78,7 @@ func TestCommands(t *testing.T) {
 		{"lint-phase", []string{"lint", "--format", "github", "phase.yaml"}, "", exitFindings},
 		{"lint-api-response", []string{"lint", "api-response.json"}, "", exitOK},
 		{"check-broken-json", []string{"check", "broken.json", "clean.txt"}, "", exitFindings},
+		{"check-broken-yaml", []string{"check", "broken.yaml", "broken-type.yml"}, "", exitFindings},
 		{"check-stdin", []string{"check", "-"}, "ssl and http.host eq \"a\"\nssl AND x\n", exitFindings},
 		{"check-stdin-ruleset", []string{"check", "-"}, `[{"expression": "ssl", "action": "block"}]`, exitOK},
 		{"check-custom-scheme", []string{"check", "--scheme", "scheme.json", "custom.txt"}, "", exitFindings},
