@@ -129,6 +129,7 @@ type SyntaxError struct {
 	Msg          string
 }
 
+// Error returns the message after the line and column: "3:1: invalid YAML: …".
 func (e *SyntaxError) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg) }
 
 // jsonError places a JSON syntax or type error at its line and column.

@@ -95,6 +95,7 @@ type Error struct {
 	Msg string
 }
 
+// Error returns the message after the file, line and column.
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Column, e.Msg)
 }
