@@ -67,8 +67,7 @@ func checkInput(in *input, scheme *fields.Scheme, withLint bool, opts []expr.Opt
 	var diags []diagnostic
 	if in.file != nil && len(in.file.Rules) > ruleset.DefaultMaxRules {
 		err := ruleset.TooManyRules(len(in.file.Rules), ruleset.DefaultMaxRules)
-		diags = append(diags, diagnostic{File: in.path, Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
-			Severity: "error", Code: codeInvalidFile, Message: err.Error()})
+		diags = append(diags, atPoint(in.path, codeInvalidFile, 1, 1, err.Error()))
 	}
 	if in.file != nil {
 		for _, e := range in.file.Validate() {

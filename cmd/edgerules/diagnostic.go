@@ -82,11 +82,16 @@ func ruleDiagnostic(in *input, u unit, e *ruleset.RuleError) diagnostic {
 // fileError makes a diagnostic of a file that could not be read as a
 // ruleset, at the line and column its error names.
 func fileError(path string, err error) diagnostic {
-	d := diagnostic{File: path, Line: 1, Column: 1, Severity: "error", Code: codeInvalidFile, Message: err.Error()}
 	var syntax *ruleset.SyntaxError
 	if errors.As(err, &syntax) {
-		d.Line, d.Column, d.Message = syntax.Line, syntax.Column, syntax.Msg
+		return atPoint(path, codeInvalidFile, syntax.Line, syntax.Column, syntax.Msg)
 	}
-	d.EndLine, d.EndColumn = d.Line, d.Column
-	return d
+	return atPoint(path, codeInvalidFile, 1, 1, err.Error())
+}
+
+// atPoint makes an error diagnostic at one line and column of a file,
+// outside any expression.
+func atPoint(path, code string, line, col int, msg string) diagnostic {
+	return diagnostic{File: path, Line: line, Column: col, EndLine: line, EndColumn: col,
+		Severity: "error", Code: code, Message: msg}
 }

@@ -108,13 +108,11 @@ func (t *tally) suite(path string, scheme *fields.Scheme, opts ruleset.Option) {
 // suiteDiagnostic places err at its line and column in the suite, or at
 // the top of the file when it has no position (a file that cannot be read).
 func suiteDiagnostic(path, code string, err error) diagnostic {
-	d := diagnostic{File: path, Line: 1, Column: 1, Severity: "error", Code: code, Message: err.Error()}
 	var e *ruletest.Error
 	if errors.As(err, &e) {
-		d.Line, d.Column, d.Message = e.Line, e.Column, e.Msg
+		return atPoint(path, code, e.Line, e.Column, e.Msg)
 	}
-	d.EndLine, d.EndColumn = d.Line, d.Column
-	return d
+	return atPoint(path, code, 1, 1, err.Error())
 }
 
 // writeText reports like go test: each failed case (each case with
