@@ -217,15 +217,32 @@ type key struct {
 	read func(*yaml.Node) error
 }
 
-// mapping reads the mapping n, called what in errors, handing each key's
-// value to its reader. An unknown or repeated key is an error.
-func (p *parser) mapping(n *yaml.Node, what string, keys []key) error {
+// entries hands each key and value of the mapping n to visit, in order.
+// notMapping is the error for a node that is not a mapping; twice words
+// the error for a key given again.
+func (p *parser) entries(n *yaml.Node, notMapping string, twice func(name string) string, visit func(name, value *yaml.Node) error) error {
 	if n.Kind != yaml.MappingNode {
-		return p.errorf(n, "%s must be a mapping of keys to values", what)
+		return p.errorf(n, "%s", notMapping)
 	}
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		name, value := n.Content[i], n.Content[i+1]
+		if seen[name.Value] {
+			return p.errorf(name, "%s", twice(name.Value))
+		}
+		seen[name.Value] = true
+		if err := visit(name, value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mapping reads the mapping n, called what in errors, handing each key's
+// value to its reader. An unknown or repeated key is an error.
+func (p *parser) mapping(n *yaml.Node, what string, keys []key) error {
+	twice := func(name string) string { return fmt.Sprintf("%s has %q twice", what, name) }
+	return p.entries(n, what+" must be a mapping of keys to values", twice, func(name, value *yaml.Node) error {
 		k := slices.IndexFunc(keys, func(k key) bool { return k.name == name.Value })
 		if k < 0 {
 			names := make([]string, len(keys))
@@ -234,15 +251,8 @@ func (p *parser) mapping(n *yaml.Node, what string, keys []key) error {
 			}
 			return p.errorf(name, "%s has no key %q; its keys are %s", what, name.Value, strings.Join(names, ", "))
 		}
-		if seen[name.Value] {
-			return p.errorf(name, "%s has %q twice", what, name.Value)
-		}
-		seen[name.Value] = true
-		if err := keys[k].read(value); err != nil {
-			return err
-		}
-	}
-	return nil
+		return keys[k].read(value)
+	})
 }
 
 func (p *parser) scalar(n *yaml.Node, what string, into *string) error {
@@ -267,17 +277,9 @@ func (p *parser) scalars(n *yaml.Node, what string) ([]string, error) {
 }
 
 func (p *parser) lists(n *yaml.Node) ([]*List, error) {
-	if n.Kind != yaml.MappingNode {
-		return nil, p.errorf(n, "lists must map each list's name to its kind and items")
-	}
 	var lists []*List
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		name, body := n.Content[i], n.Content[i+1]
-		if seen[name.Value] {
-			return nil, p.errorf(name, "list %s is given twice", name.Value)
-		}
-		seen[name.Value] = true
+	twice := func(name string) string { return fmt.Sprintf("list %s is given twice", name) }
+	err := p.entries(n, "lists must map each list's name to its kind and items", twice, func(name, body *yaml.Node) error {
 		l := &List{Name: name.Value, At: pos(name)}
 		var kind string
 		what := "list " + l.Name
@@ -300,14 +302,15 @@ func (p *parser) lists(n *yaml.Node) ([]*List, error) {
 			}},
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if l.Kind == 0 {
-			return nil, p.errorf(name, "%s has no kind: ip, hostname, asn or string", what)
+			return p.errorf(name, "%s has no kind: ip, hostname, asn or string", what)
 		}
 		lists = append(lists, l)
-	}
-	return lists, nil
+		return nil
+	})
+	return lists, err
 }
 
 func (p *parser) cases(n *yaml.Node) ([]*Case, error) {
@@ -385,23 +388,16 @@ func (p *parser) action(n *yaml.Node, word string, into *ruleset.Action) error {
 }
 
 func (p *parser) values(n *yaml.Node, what string) ([]Value, error) {
-	if n.Kind != yaml.MappingNode {
-		return nil, p.errorf(n, "%s's values must map field names to values", what)
-	}
 	var values []Value
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		key, node := n.Content[i], n.Content[i+1]
-		if seen[key.Value] {
-			return nil, p.errorf(key, "field %s is given twice", key.Value)
-		}
-		seen[key.Value] = true
+	twice := func(name string) string { return fmt.Sprintf("field %s is given twice", name) }
+	err := p.entries(n, what+"'s values must map field names to values", twice, func(key, node *yaml.Node) error {
 		var v any
 		if err := node.Decode(&v); err != nil {
 			_, msg := yamlerr.Split(err)
-			return nil, p.errorf(node, "field %s: %s", key.Value, msg)
+			return p.errorf(node, "field %s: %s", key.Value, msg)
 		}
 		values = append(values, Value{Field: key.Value, Value: v, FieldAt: pos(key), At: pos(node)})
-	}
-	return values, nil
+		return nil
+	})
+	return values, err
 }
