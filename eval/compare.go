@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"cmp"
 	"net/netip"
 	"strings"
 
@@ -51,20 +52,29 @@ func (c *compiler) comparison(x *ast.CompareExpr) *node {
 	return (&node{t: fields.Bool, b: b}).over(lhs)
 }
 
-func compareInt(op ast.Op, f func(*Context) (int64, bool), k int64) func(*Context) bool {
+// ordered compares a value with the literal k by eq, ne, lt, le, gt or ge,
+// each operator its own closure; it returns nil for the other operators.
+func ordered[T cmp.Ordered](op ast.Op, f func(*Context) (T, bool), k T) func(*Context) bool {
 	switch op {
 	case ast.OpEq:
-		return func(c *Context) bool { n, ok := f(c); return ok && n == k }
+		return func(c *Context) bool { v, ok := f(c); return ok && v == k }
 	case ast.OpNe:
-		return func(c *Context) bool { n, ok := f(c); return ok && n != k }
+		return func(c *Context) bool { v, ok := f(c); return ok && v != k }
 	case ast.OpLt:
-		return func(c *Context) bool { n, ok := f(c); return ok && n < k }
+		return func(c *Context) bool { v, ok := f(c); return ok && v < k }
 	case ast.OpLe:
-		return func(c *Context) bool { n, ok := f(c); return ok && n <= k }
+		return func(c *Context) bool { v, ok := f(c); return ok && v <= k }
 	case ast.OpGt:
-		return func(c *Context) bool { n, ok := f(c); return ok && n > k }
+		return func(c *Context) bool { v, ok := f(c); return ok && v > k }
 	case ast.OpGe:
-		return func(c *Context) bool { n, ok := f(c); return ok && n >= k }
+		return func(c *Context) bool { v, ok := f(c); return ok && v >= k }
+	}
+	return nil
+}
+
+func compareInt(op ast.Op, f func(*Context) (int64, bool), k int64) func(*Context) bool {
+	if b := ordered(op, f, k); b != nil {
+		return b
 	}
 	return func(c *Context) bool { n, ok := f(c); return ok && n&k != 0 } // bitwise_and
 }
@@ -77,19 +87,10 @@ func compareIP(op ast.Op, f func(*Context) (netip.Addr, bool), k netip.Addr) fun
 }
 
 func (c *compiler) compareString(op ast.Op, f func(*Context) (string, bool), k string, lit *ast.Literal) func(*Context) bool {
+	if b := ordered(op, f, k); b != nil {
+		return b
+	}
 	switch op {
-	case ast.OpEq:
-		return func(c *Context) bool { s, ok := f(c); return ok && s == k }
-	case ast.OpNe:
-		return func(c *Context) bool { s, ok := f(c); return ok && s != k }
-	case ast.OpLt:
-		return func(c *Context) bool { s, ok := f(c); return ok && s < k }
-	case ast.OpLe:
-		return func(c *Context) bool { s, ok := f(c); return ok && s <= k }
-	case ast.OpGt:
-		return func(c *Context) bool { s, ok := f(c); return ok && s > k }
-	case ast.OpGe:
-		return func(c *Context) bool { s, ok := f(c); return ok && s >= k }
 	case ast.OpContains:
 		return func(c *Context) bool { s, ok := f(c); return ok && strings.Contains(s, k) }
 	case ast.OpMatches:
