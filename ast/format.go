@@ -7,10 +7,13 @@ import (
 	"unicode/utf8"
 )
 
-// Format returns the canonical text of n: English operators, single spaces,
-// parentheses only where the structure needs them, and strings quoted the
-// canonical way. Parsing the result gives a tree Equal to n, and formatting
-// that tree gives the same text again.
+// Format returns the canonical text of n on one line: English operators,
+// single spaces, strings quoted the canonical way, and the grouping
+// parentheses of n kept as written, a doubled pair such as ((x)) printed
+// once. Where a tree built in code needs parentheses for its structure but
+// has no ParenExpr, Format adds them. Parsing the result gives a tree Equal
+// to n with the same parentheses, and formatting that tree gives the same
+// text again.
 func Format(n Node) string {
 	var b strings.Builder
 	format(&b, n, 0)
@@ -24,11 +27,7 @@ func format(b *strings.Builder, n Node, outer int) {
 	case *Filter:
 		format(b, n.X, 0)
 	case *LogicalExpr:
-		prec := n.Op.Precedence()
-		// A logical operand of a tighter or equal operator keeps its
-		// parentheses; equal because runs of one operator form one node, so
-		// (a and b) and c has a structure a and b and c lacks.
-		if prec <= outer {
+		if needParens(n, outer) {
 			b.WriteByte('(')
 			defer b.WriteByte(')')
 		}
@@ -36,13 +35,15 @@ func format(b *strings.Builder, n Node, outer int) {
 			if i > 0 {
 				b.WriteString(" " + n.Op.String() + " ")
 			}
-			format(b, x, prec)
+			format(b, x, n.Op.Precedence())
 		}
 	case *NotExpr:
 		b.WriteString("not ")
 		format(b, n.X, OpNot.Precedence())
 	case *ParenExpr:
-		format(b, n.X, outer)
+		b.WriteByte('(')
+		format(b, Unparen(n.X), 0)
+		b.WriteByte(')')
 	case *CompareExpr:
 		format(b, n.X, 0)
 		b.WriteString(" " + n.Op.String() + " ")
@@ -87,6 +88,12 @@ func format(b *strings.Builder, n Node, outer int) {
 		panic(fmt.Sprintf("ast.Format: unexpected node type %T", n))
 	}
 }
+
+// needParens reports whether x, an operand of an operator of precedence
+// outer, needs parentheses it has no ParenExpr for. A logical operand of a
+// tighter or equal operator does; equal because runs of one operator form
+// one node, so (a and b) and c has a structure a and b and c lacks.
+func needParens(x *LogicalExpr, outer int) bool { return x.Op.Precedence() <= outer }
 
 // QuoteLiteral returns the canonical source text of a literal of kind k whose
 // decoded value is v. An Unquoted value is returned as it is.

@@ -13,7 +13,7 @@ import (
 // time a filter needs it, and the other filters read its answer. Build one
 // over all the expressions and compile each with WithMemo.
 type Memo struct {
-	slots map[string]int // the canonical text of a shared condition: its slot
+	slots map[string]int // the structure (ast.Dump) of a shared condition: its slot
 }
 
 // NewMemo finds the conditions that stand in more than one of exprs.
@@ -43,8 +43,10 @@ func NewMemo(exprs []*ast.Checked) *Memo {
 // Len returns how many conditions the memo shares.
 func (m *Memo) Len() int { return len(m.slots) }
 
-// memoKey returns the canonical text of a condition worth sharing: a
-// comparison, a call or a logical expression that gives one Bool.
+// memoKey returns the structure (ast.Dump) of a condition worth sharing: a
+// comparison, a call or a logical expression that gives one Bool. Unlike
+// its text, the structure ignores grouping parentheses, so that x eq 1 and
+// (x eq 1) share one answer.
 func memoKey(c *ast.Checked, n ast.Node) string {
 	x, ok := n.(ast.Expr)
 	if !ok || c.Types[x] != (ast.TypeInfo{Type: fields.Bool}) {
@@ -52,7 +54,7 @@ func memoKey(c *ast.Checked, n ast.Node) string {
 	}
 	switch x.(type) {
 	case *ast.CompareExpr, *ast.CallExpr, *ast.LogicalExpr, *ast.NotExpr:
-		return ast.Format(x)
+		return ast.Dump(x)
 	}
 	return ""
 }

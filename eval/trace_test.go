@@ -26,8 +26,8 @@ func TestTrace(t *testing.T) {
 		"cf.bot_management.score = 12",
 		"cf.bot_management.score lt 30 = true",
 		"cf.bot_management.verified_bot = false",
-		"not cf.bot_management.verified_bot = true",
-		"cf.bot_management.score lt 30 and not cf.bot_management.verified_bot = true",
-		"cf.bot_management.score lt 30 and not cf.bot_management.verified_bot or any(lower(http.request.headers.names[*])[*] eq \"x\") = true",
+		"not (cf.bot_management.verified_bot) = true",
+		"(cf.bot_management.score lt 30) and not (cf.bot_management.verified_bot) = true",
+		"(cf.bot_management.score lt 30) and not (cf.bot_management.verified_bot) or any(lower(http.request.headers.names[*])[*] eq \"x\") = true",
 	}, seen, "or stops after its first true operand, and the trace shows it")
 }

@@ -17,7 +17,7 @@ func ExampleParse() {
 	fmt.Println(ast.Format(f))
 	fmt.Println(ast.Dump(f))
 	// Output:
-	// cf.bot_management.score lt 30 and not cf.bot_management.verified_bot
+	// (cf.bot_management.score lt 30) and not (cf.bot_management.verified_bot)
 	// and{lt{cf.bot_management.score 30} not{cf.bot_management.verified_bot}}
 }
 

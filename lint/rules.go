@@ -135,8 +135,9 @@ func shadowed(rules []*ruleset.Rule, checked []*ast.Checked, conj []map[string]b
 	return Finding{}, false
 }
 
-// conjuncts returns the canonical text of the conditions an expression
-// joins with and; true adds no condition.
+// conjuncts returns the structure (ast.Dump) of the conditions an
+// expression joins with and, so that grouping parentheses do not tell equal
+// conditions apart; true adds no condition.
 func conjuncts(c *ast.Checked) map[string]bool {
 	x := ast.Unparen(c.X)
 	parts := []ast.Expr{x}
@@ -148,7 +149,7 @@ func conjuncts(c *ast.Checked) map[string]bool {
 		if b, ok := ast.Unparen(p).(*ast.BoolLit); ok && b.Value {
 			continue
 		}
-		set[ast.Format(p)] = true
+		set[ast.Dump(p)] = true
 	}
 	return set
 }
