@@ -12,14 +12,15 @@ import (
 )
 
 // TestMemoSharesConditions compiles three filters that share a condition
-// with a counting function: within a request it runs once.
+// with a counting function: within a request it runs once, and grouping
+// parentheses around it do not make it another condition.
 func TestMemoSharesConditions(t *testing.T) {
 	calls := 0
 	probe := &fields.Function{Name: "probe", Params: []fields.Param{{Name: "x", Types: []fields.Type{fields.Int}}}, Result: fields.Bool,
 		Impl: eval.Func(func(args []eval.Value) eval.Value { calls++; return eval.Bool(args[0].Int() > 10) })}
 	s, err := fields.NewScheme(fields.Definition{Fields: map[string]fields.Type{"n": fields.Int, "m": fields.Int}, Functions: []*fields.Function{probe}})
 	require.NoError(t, err)
-	srcs := []string{`probe(n) and m eq 1`, `probe(n) and m eq 2`, `not probe(n) or m eq 3`, `m eq 4`}
+	srcs := []string{`probe(n) and m eq 1`, `(probe(n)) and m eq 2`, `not (probe(n)) or m eq 3`, `m eq 4`}
 	var checked []*ast.Checked
 	for _, src := range srcs {
 		tree, err := expr.Parse(src)
@@ -60,4 +61,12 @@ func TestMemoSharesConditions(t *testing.T) {
 	other.Match(ctx)
 	filters[0].Match(ctx)
 	assert.Equal(t, 2, calls, "switching memos forgets the answers")
+
+	// Parentheses do not tell conditions apart: not (probe(n)) is shared
+	// with not probe(n), besides probe(n).
+	tree, err := expr.Parse(`not probe(n) and m eq 5`)
+	require.NoError(t, err)
+	c, err := expr.Check(tree, s)
+	require.NoError(t, err)
+	assert.Equal(t, 2, eval.NewMemo([]*ast.Checked{checked[2], c}).Len())
 }

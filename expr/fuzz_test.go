@@ -2,6 +2,7 @@ package expr_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/edgerules/edgerules/ast"
@@ -13,7 +14,9 @@ import (
 
 // FuzzParse checks, for any input, that Parse does not panic; that an
 // accepted expression formats to text that parses to an equal tree and
-// formats to itself; and that a rejected one has an *Error inside the input.
+// formats to itself; that its text wrapped by FormatWidth is the canonical
+// text with line breaks and parses to an equal tree; and that a rejected
+// one has an *Error inside the input.
 func FuzzParse(f *testing.F) {
 	entries, err := corpus.Load()
 	if err != nil {
@@ -50,6 +53,24 @@ func FuzzParse(f *testing.F) {
 		}
 		if text2 := ast.Format(again); text2 != text {
 			t.Fatalf("formatting is not idempotent: %q then %q", text, text2)
+		}
+		wrapped := ast.FormatWidth(tree, 20)
+		lines := strings.Split(wrapped, "\n")
+		for i, l := range lines {
+			if strings.HasSuffix(l, " ") {
+				t.Fatalf("wrapped line %q ends with a space", l)
+			}
+			lines[i] = strings.TrimLeft(l, " ")
+		}
+		if joined := strings.Join(lines, " "); joined != text {
+			t.Fatalf("wrapped text %q joins to %q, not %q", wrapped, joined, text)
+		}
+		again, err = expr.Parse(wrapped, expr.MaxLength(len(wrapped)+1), expr.MaxStringLength(len(wrapped)+1))
+		if err != nil {
+			t.Fatalf("wrapped form %q of %q does not parse: %v", wrapped, src, err)
+		}
+		if !ast.Equal(tree, again) || ast.FormatWidth(again, 20) != wrapped {
+			t.Fatalf("wrapped form %q of %q does not round-trip", wrapped, src)
 		}
 	})
 }
