@@ -1,0 +1,341 @@
+// Package yamlscalar finds a YAML scalar's token in the text it was parsed
+// from, maps each byte of its value to its place in the text, and writes a new
+// token for a new value.
+//
+// It reads each style the way go.yaml.in/yaml/v3 does (a port of libyaml,
+// which differs from the YAML 1.2 spec in a few corners), and it checks that
+// what it read decodes to exactly the node's value, so a caller gets either
+// exact offsets or an error.
+package yamlscalar
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Style is the way a scalar is written in the text.
+type Style int
+
+// The five scalar styles of YAML.
+const (
+	Plain        Style = iota // unquoted, possibly over several lines
+	SingleQuoted              // '...', with '' for a quote
+	DoubleQuoted              // "...", with backslash escapes
+	Literal                   // | block, line breaks kept
+	Folded                    // > block, single line breaks folded into spaces
+)
+
+// String returns the style's name.
+func (s Style) String() string {
+	switch s {
+	case Plain:
+		return "plain"
+	case SingleQuoted:
+		return "single-quoted"
+	case DoubleQuoted:
+		return "double-quoted"
+	case Literal:
+		return "literal"
+	case Folded:
+		return "folded"
+	}
+	return fmt.Sprintf("Style(%d)", int(s))
+}
+
+// Chomping is a block scalar's chomping indicator: what happens to the line
+// breaks at the end of its content.
+type Chomping int
+
+// The three chomping methods.
+const (
+	Clip  Chomping = iota // no indicator: keep the last line break only
+	Strip                 // '-': drop every trailing line break
+	Keep                  // '+': keep the trailing line breaks and blank lines
+)
+
+// Scalar is the token of one scalar in a text: where it is, how it is
+// written, and where each byte of its value comes from.
+type Scalar struct {
+	Style Style
+	// Start and End delimit the token's bytes in the text. Start is its
+	// first character (the quote, the | or > indicator, or a plain scalar's
+	// first character) after any anchor or tag. End is just past its last
+	// character: the closing quote; a plain scalar's last non-space
+	// character; a block scalar's last content line (the line break after it
+	// and any trailing blank lines are left out, so that a keep scalar's
+	// trailing blank lines stay in place when the token is replaced).
+	Start, End int
+	// Offsets[i] is the offset in the text of the character that byte i of
+	// the value comes from, and Offsets[len(value)] == End. A byte of an
+	// escape ("\"", "\x41", "''") maps to the escape's first character; a
+	// space or line break produced by line folding maps to the line break it
+	// replaces (the first of several); a line break that a keep or clip block
+	// scalar takes from after its last content line maps to End. Offsets
+	// never decrease.
+	Offsets []int
+	// Flow tells that the scalar stands inside a flow collection ([...] or
+	// {...}), where block scalars are not allowed.
+	Flow bool
+	// Key tells that the scalar is a mapping key, which must stay on one
+	// line.
+	Key bool
+	// Indent is a block scalar's content indentation, in spaces. For other
+	// styles it is the indentation a block scalar written in their place
+	// would get.
+	Indent int
+	// Chomping is a block scalar's chomping indicator.
+	Chomping Chomping
+	// Header is a block scalar's header line from its indicator to the end
+	// of the line (indicators, spaces and any comment), without the line
+	// break.
+	Header string
+	// Newline is the line ending of the scalar's first line: "\r\n" or "\n".
+	Newline string
+}
+
+// Locate finds the token of the scalar node n (Kind == yaml.ScalarNode; the
+// caller resolves aliases) in text, the document stream n was parsed from.
+// It returns an error when it cannot find the node, when what it reads there
+// does not decode to exactly n.Value, when n is an empty plain scalar (which
+// has no token), and when text is not UTF-8 or holds a line break other than
+// CR and LF (yaml.v3 also breaks lines at U+0085, U+2028 and U+2029).
+func Locate(text string, n *yaml.Node) (Scalar, error) {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return Scalar{}, errors.New("yamlscalar: not a scalar node")
+	}
+	if !utf8.ValidString(text) {
+		return Scalar{}, errors.New("yamlscalar: text is not valid UTF-8")
+	}
+	if strings.ContainsAny(text, "\u0085\u2028\u2029") {
+		return Scalar{}, errors.New("yamlscalar: text holds a Unicode line break (U+0085, U+2028 or U+2029)")
+	}
+	pos, err := position(text, n.Line, n.Column)
+	if err != nil {
+		return Scalar{}, err
+	}
+	place, err := findNode(text, n)
+	if err != nil {
+		return Scalar{}, err
+	}
+	start := skipProperties(text, pos)
+	s := Scalar{Start: start, Flow: place.flow, Key: place.key, Newline: newline(text, start)}
+	switch {
+	case start >= len(text):
+		return Scalar{}, errors.New("yamlscalar: no scalar token after the node's properties")
+	case text[start] == '"' || text[start] == '\'':
+		err = s.scanQuoted(text, n.Value)
+	case text[start] == '|' || text[start] == '>':
+		err = s.scanBlock(text, n.Value, place.indent)
+	default:
+		err = s.scanPlain(text, n.Value)
+	}
+	if err != nil {
+		return Scalar{}, err
+	}
+	if s.Style != Literal && s.Style != Folded {
+		s.Indent = max(place.indent, 0) + 2
+	}
+	return s, nil
+}
+
+// position returns the byte offset of yaml.v3's 1-based line and column,
+// which counts characters (not bytes) and does not count a byte order mark
+// at the start of the text.
+func position(text string, line, column int) (int, error) {
+	if line < 1 || column < 1 {
+		return 0, fmt.Errorf("yamlscalar: invalid position %d:%d", line, column)
+	}
+	pos := len(text) - len(strings.TrimPrefix(text, "\ufeff"))
+	for l := 1; l < line; l++ {
+		i := strings.IndexAny(text[pos:], "\r\n")
+		if i < 0 {
+			return 0, fmt.Errorf("yamlscalar: line %d is past the end of the text", line)
+		}
+		pos += i + breakLen(text, pos+i)
+	}
+	for c := 1; c < column; c++ {
+		if pos >= len(text) || isBreak(text[pos]) {
+			return 0, fmt.Errorf("yamlscalar: column %d is past the end of line %d", column, line)
+		}
+		_, size := utf8.DecodeRuneInString(text[pos:])
+		pos += size
+	}
+	return pos, nil
+}
+
+// place is what the parse tree tells about a scalar's surroundings.
+type place struct {
+	flow bool // inside a flow collection
+	key  bool // a mapping key
+	// indent is the indentation (column) of the innermost block collection
+	// holding the scalar, or -1 at the top level. It may be too large (never
+	// too small) when the collection's column cannot be told from the tree.
+	indent int
+}
+
+// findNode parses text again to find the scalar at n's position, because
+// only the tree tells whether it stands in a flow collection, whether it is a
+// key, and how deep its block collection is indented.
+func findNode(text string, n *yaml.Node) (place, error) {
+	dec := yaml.NewDecoder(strings.NewReader(text))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if err == io.EOF {
+			return place{}, fmt.Errorf("yamlscalar: no scalar at %d:%d in the text", n.Line, n.Column)
+		}
+		if err != nil {
+			return place{}, fmt.Errorf("yamlscalar: parsing the text: %w", err)
+		}
+		if p, ok := search(text, &doc, nil, n); ok {
+			return p, nil
+		}
+	}
+}
+
+// search looks for a scalar at n's position with n's value below node, whose
+// parent is parent.
+func search(text string, node, parent *yaml.Node, n *yaml.Node) (place, bool) {
+	if node.Kind == yaml.ScalarNode && node.Line == n.Line && node.Column == n.Column && node.Value == n.Value {
+		return describe(text, node, parent), true
+	}
+	for _, c := range node.Content {
+		if p, ok := search(text, c, node, n); ok {
+			return p, true
+		}
+	}
+	return place{}, false
+}
+
+// describe tells node's place from its parent.
+func describe(text string, node, parent *yaml.Node) place {
+	p := place{indent: -1}
+	switch parent.Kind {
+	case yaml.MappingNode:
+		p.flow = parent.Style&yaml.FlowStyle != 0
+		for i := 0; i < len(parent.Content); i += 2 {
+			p.key = p.key || parent.Content[i] == node
+		}
+		// A block mapping is indented as far as its first key starts; an
+		// explicit key ("? k") starts further right, which is safe.
+		p.indent = parent.Content[0].Column - 1
+	case yaml.SequenceNode:
+		p.flow = parent.Style&yaml.FlowStyle != 0
+		p.indent = dashColumn(text, node)
+	}
+	return p
+}
+
+// dashColumn returns the column of the "-" that introduces the block
+// sequence entry node, or, when the entry does not start on the dash's line,
+// a column just left of the entry.
+func dashColumn(text string, node *yaml.Node) int {
+	pos, err := position(text, node.Line, node.Column)
+	if err != nil {
+		return node.Column - 2
+	}
+	i := strings.LastIndexFunc(text[:pos], func(r rune) bool { return r != ' ' && r != '\t' })
+	if i >= 0 && text[i] == '-' {
+		return node.Column - 1 - (pos - i)
+	}
+	return node.Column - 2
+}
+
+// skipProperties skips the anchor and tag at pos, if any, and the spaces,
+// line breaks and comments after them. yaml.v3 places a node with
+// properties at its first property.
+func skipProperties(text string, pos int) int {
+	for pos < len(text) && (text[pos] == '&' || text[pos] == '!') {
+		if text[pos] == '&' {
+			pos = skipAnchor(text, pos)
+		} else {
+			pos = skipTag(text, pos)
+		}
+		pos = skipSeparation(text, pos)
+	}
+	return pos
+}
+
+// skipAnchor skips "&name" at pos, with yaml.v3's anchor characters.
+func skipAnchor(text string, pos int) int {
+	pos++
+	for pos < len(text) && isAnchorChar(text[pos]) {
+		pos++
+	}
+	return pos
+}
+
+// skipTag skips a tag at pos: verbatim "!<...>" or "!handle!suffix".
+func skipTag(text string, pos int) int {
+	if strings.HasPrefix(text[pos:], "!<") {
+		if i := strings.IndexByte(text[pos:], '>'); i >= 0 {
+			return pos + i + 1
+		}
+		return len(text)
+	}
+	pos++
+	for pos < len(text) && (isAnchorChar(text[pos]) || strings.IndexByte(";/?:@&=+$,.!~*'()[]%", text[pos]) >= 0) {
+		pos++
+	}
+	return pos
+}
+
+// skipSeparation skips spaces, tabs, line breaks and comments.
+func skipSeparation(text string, pos int) int {
+	for pos < len(text) {
+		switch c := text[pos]; {
+		case c == ' ' || c == '\t' || isBreak(c):
+			pos++
+		case c == '#':
+			pos = lineEnd(text, pos)
+		default:
+			return pos
+		}
+	}
+	return pos
+}
+
+// isAnchorChar tells the characters yaml.v3 allows in an anchor's name.
+func isAnchorChar(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_' || c == '-'
+}
+
+// isBreak tells a line break character.
+func isBreak(c byte) bool { return c == '\n' || c == '\r' }
+
+// isBlank tells a space or tab.
+func isBlank(c byte) bool { return c == ' ' || c == '\t' }
+
+// breakLen returns the length of the line break at pos: 2 for CRLF, 1 for
+// CR or LF, 0 when there is none.
+func breakLen(text string, pos int) int {
+	switch {
+	case strings.HasPrefix(text[pos:], "\r\n"):
+		return 2
+	case pos < len(text) && isBreak(text[pos]):
+		return 1
+	}
+	return 0
+}
+
+// lineEnd returns the offset of the line break ending pos's line, or
+// len(text).
+func lineEnd(text string, pos int) int {
+	if i := strings.IndexAny(text[pos:], "\r\n"); i >= 0 {
+		return pos + i
+	}
+	return len(text)
+}
+
+// newline returns the line ending of pos's line, "\n" when it has none.
+func newline(text string, pos int) string {
+	if end := lineEnd(text, pos); breakLen(text, end) == 2 {
+		return "\r\n"
+	}
+	return "\n"
+}
