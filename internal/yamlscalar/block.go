@@ -131,6 +131,9 @@ func decodeBlock(text string, h blockHeader, parent int) (builder, int, int, err
 		case !h.literal && !leadingBlank && !startsBlank && leading >= 0:
 			if len(trailing) == 0 {
 				b.add(" ", leading)
+			} else {
+				// n line breaks fold into n-1: map them to the first n-1.
+				trailing = append([]int{leading}, trailing[:len(trailing)-1]...)
 			}
 		case leading >= 0:
 			b.add("\n", leading)

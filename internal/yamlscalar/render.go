@@ -64,7 +64,12 @@ func (s Scalar) render(text string, style Style, value string) (string, bool) {
 // has no indentation indicator (the indentation would be detected wrong).
 func (s Scalar) renderBlock(text string, style Style, value string) (string, bool) {
 	body := strings.TrimRight(value, "\n")
-	if s.Flow || s.Key || !rawOK(body) || style == Folded && strings.Contains(body, "\n") {
+	if s.Flow || s.Key || s.Indent < 1 || !rawOK(body) {
+		return "", false
+	}
+	// A folded scalar holds one line, which must not start with white space:
+	// that would make it "more indented", and its line breaks kept.
+	if style == Folded && (strings.Contains(body, "\n") || body != "" && isBlank(body[0])) {
 		return "", false
 	}
 	hasBreak, blank, ok := tailOf(text, s.End, s.Indent)

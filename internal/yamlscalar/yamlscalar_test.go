@@ -215,6 +215,9 @@ func TestLocateOffsets(t *testing.T) {
 		// A CRLF line break maps to its \r; a clipped block's last line
 		// break maps to the token's end.
 		{"k: |\r\n  a\r\n  b\r\n", "a\nb\n", []int{8, 9, 13, 14, 14}},
+		// A folded block's two line breaks fold into one, which maps to the
+		// first.
+		{"k: >\n  a\n\n  b\n", "a\nb\n", []int{7, 8, 12, 13, 13}},
 	} {
 		n := findScalar(t, c.doc, c.value)
 		s, err := Locate(c.doc, n)
