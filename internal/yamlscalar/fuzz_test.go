@@ -14,6 +14,9 @@ func FuzzLocate(f *testing.F) {
 	for _, c := range locateCases {
 		f.Add(c.doc)
 	}
+	for _, doc := range moreDocs {
+		f.Add(doc)
+	}
 	f.Fuzz(func(t *testing.T, doc string) {
 		nodes, err := parseAll(doc)
 		if err != nil {

@@ -23,17 +23,25 @@ const foldWidth = 100
 // block scalar in a flow collection or as a key. Block scalars get the line
 // ending of the scalar's line. value should be valid UTF-8; invalid bytes
 // are written as U+FFFD. When s does not fit text, Render writes double
-// quotes.
+// quotes. When the token directly follows an anchor or tag, Render starts it
+// with a space.
 func Render(text string, s Scalar, value string) string {
 	if s.Start < 0 || s.End < s.Start || s.End > len(text) {
 		return doubleQuoted(value)
 	}
+	token := doubleQuoted(value)
 	for _, style := range preferences[s.Style] {
-		if token, ok := s.render(text, style, value); ok {
-			return token
+		if t, ok := s.render(text, style, value); ok {
+			token = t
+			break
 		}
 	}
-	return doubleQuoted(value)
+	// A plain scalar may follow an anchor or tag with no space ("&a:b"),
+	// which a quote or block indicator may not.
+	if s.Start > 0 && strings.IndexByte(" \t\r\n[{,", text[s.Start-1]) < 0 {
+		token = " " + token
+	}
+	return token
 }
 
 // preferences lists, for each style, the styles Render tries in turn.

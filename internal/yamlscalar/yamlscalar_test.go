@@ -68,6 +68,36 @@ var locateCases = []struct {
 	{"top-level plain", "a\nb\n", "a b", "a\nb", Plain, false},
 }
 
+// moreDocs are documents in corners of the syntax, every string scalar of
+// which Locate must find.
+var moreDocs = []string{
+	"k:\t\"x\"\n",
+	"- a\n -b\n",
+	"k: |\n  a\n \n  b\n",
+	"k: >2\n   a\n  b\n",
+	"a:\n  b: |\n    x\n  c: 'y\n    z'\n",
+	"k: [a, {b: c d\n  e}]\n",
+	"k: \"a\\\n\"\n",
+	"k: 'a\n'\n",
+	"k: \"  a  \"\n",
+	"k: x # c\n# d\n",
+	"%YAML 1.1\n---\nk: v\n",
+	"k: |\n  a\n\n\n",
+	"k: >\n\n  a\n",
+	"k: a\r\n\r\n  b\r\n",
+	"k: [a\r\n,b]\r\n",
+	"key: &anchor_1 !custom x\n",
+	"? |\n  a\n: b\n",
+	"k: !!str\n  a\n",
+	"- ? a\n  : b\n",
+	"k: v\n...\n---\nk: w\n",
+	"k: {a: \"b\n c\", d: 'e''f'}\n",
+	"k: -a\n",
+	"k: :a\n",
+	"k: a:b\n",
+	"[a: b]\n",
+}
+
 // findScalar returns the first scalar node (in document order) with value.
 func findScalar(t testing.TB, doc string, value string) *yaml.Node {
 	for _, n := range scalars(t, doc) {
@@ -294,4 +324,28 @@ func TestRenderFoldedWidth(t *testing.T) {
 func TestRenderMalformed(t *testing.T) {
 	assert.Equal(t, `"x"`, Render("k: v\n", Scalar{Start: 5, End: 2}, "x"))
 	assert.Equal(t, `"x"`, Render("k: v\n", Scalar{Start: 3, End: 99}, "x"))
+}
+
+// TestEveryScalar locates and renders every string scalar of every test
+// document.
+func TestEveryScalar(t *testing.T) {
+	docs := append([]string{ruleset}, moreDocs...)
+	for _, c := range locateCases {
+		docs = append(docs, c.doc)
+	}
+	for _, doc := range docs {
+		nodes := scalars(t, doc)
+		for i, n := range nodes {
+			if n.Kind != yaml.ScalarNode || n.Tag != "!!str" || n.Value == "" && n.Style&^yaml.TaggedStyle == 0 {
+				continue
+			}
+			s, err := Locate(doc, n)
+			require.NoError(t, err, "%q %q", doc, n.Value)
+			require.NoError(t, checkOffsets(doc, s, n.Value), "%q", doc)
+			for _, value := range append([]string{n.Value}, newValues...) {
+				_, err := checkRender(doc, s, nodes, i, value)
+				require.NoError(t, err, "%q %q", doc, n.Value)
+			}
+		}
+	}
 }
