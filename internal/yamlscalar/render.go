@@ -20,7 +20,7 @@ const foldWidth = 100
 // value's trailing line breaks need. A folded block scalar with a one-line
 // value is written over lines of at most 100 columns where it can be; one
 // with a multi-line value becomes a literal block. Render never writes a
-// block scalar in a flow collection or as a key. Block scalars get the line
+// block scalar in a flow collection, nor as a key unless it was one. Block scalars get the line
 // ending of the scalar's line. value should be valid UTF-8; invalid bytes
 // are written as U+FFFD. When s does not fit text, Render writes double
 // quotes. When the token directly follows an anchor or tag, Render starts it
@@ -72,7 +72,10 @@ func (s Scalar) render(text string, style Style, value string) (string, bool) {
 // has no indentation indicator (the indentation would be detected wrong).
 func (s Scalar) renderBlock(text string, style Style, value string) (string, bool) {
 	body := strings.TrimRight(value, "\n")
-	if s.Flow || s.Key || s.Indent < 1 || !rawOK(body) {
+	// A key that is a block scalar already is an explicit key ("? |"),
+	// which may stay one; an implicit key must stay on one line.
+	implicitKey := s.Key && s.Style != Literal && s.Style != Folded
+	if s.Flow || implicitKey || s.Indent < 1 || !rawOK(body) {
 		return "", false
 	}
 	// A folded scalar holds one line, which must not start with white space:
