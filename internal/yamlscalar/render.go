@@ -186,6 +186,11 @@ func (s Scalar) header(style Style, chomping Chomping) (string, bool) {
 	}
 	indicators, comment := rest[:n], rest[n:]
 	digit := strings.Trim(indicators, "+-")
+	if s.End == s.Start+len(s.Header) {
+		// Without content lines the indentation the digit gives could not
+		// be told: let the new content's indentation tell it.
+		digit = ""
+	}
 	if strings.HasPrefix(indicators, "+") || strings.HasPrefix(indicators, "-") {
 		indicators = chomp + digit
 	} else {

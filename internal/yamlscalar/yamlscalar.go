@@ -221,29 +221,35 @@ func describe(text string, node, parent *yaml.Node) place {
 		for i := 0; i < len(parent.Content); i += 2 {
 			p.key = p.key || parent.Content[i] == node
 		}
-		// A block mapping is indented as far as its first key starts; an
-		// explicit key ("? k") starts further right, which is safe.
-		p.indent = parent.Content[0].Column - 1
+		// A block mapping is indented as far as its first key starts, or
+		// as its "?" when the first key is explicit (and the "?" is the
+		// mapping's, not one whose key the mapping is: "? k: v").
+		first := parent.Content[0]
+		p.indent = first.Column - 1
+		if parent.Line != first.Line || parent.Column != first.Column {
+			p.indent = indicatorColumn(text, first, '?', 0)
+		}
 	case yaml.SequenceNode:
 		p.flow = parent.Style&yaml.FlowStyle != 0
-		p.indent = dashColumn(text, node)
+		p.indent = indicatorColumn(text, node, '-', 1)
 	}
 	return p
 }
 
-// dashColumn returns the column of the "-" that introduces the block
-// sequence entry node, or, when the entry does not start on the dash's line,
-// a column just left of the entry.
-func dashColumn(text string, node *yaml.Node) int {
+// indicatorColumn returns the column of the indicator ("-" or "?") that
+// introduces node on its line, or else the column left of node by the given
+// distance: the indentation of node's block collection, or an estimate of it
+// that is too large rather than too small.
+func indicatorColumn(text string, node *yaml.Node, indicator byte, left int) int {
 	pos, err := position(text, node.Line, node.Column)
 	if err != nil {
-		return node.Column - 2
+		return node.Column - 1 - left
 	}
 	i := strings.LastIndexFunc(text[:pos], func(r rune) bool { return r != ' ' && r != '\t' })
-	if i >= 0 && text[i] == '-' {
+	if i >= 0 && text[i] == indicator {
 		return node.Column - 1 - (pos - i)
 	}
-	return node.Column - 2
+	return node.Column - 1 - left
 }
 
 // skipProperties skips the anchor and tag at pos, if any, and the spaces,
