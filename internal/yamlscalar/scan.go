@@ -105,6 +105,9 @@ func (s *Scalar) scanPlain(text, want string) error {
 	if end == s.Start {
 		return fmt.Errorf("yamlscalar: no plain scalar token at offset %d (an empty scalar has none)", s.Start)
 	}
+	if tabLineAfter(text, end) {
+		return fmt.Errorf("yamlscalar: the plain scalar at offset %d is followed by a line starting with a tab, which yaml.v3 accepts only after a plain scalar, so no other token could replace it", s.Start)
+	}
 	return s.done(&b, want, end)
 }
 
@@ -247,4 +250,16 @@ func hexDigit(d byte) int {
 		return int(d-'A') + 10
 	}
 	return -1
+}
+
+// tabLineAfter tells that among the blank lines after pos one starts with a
+// tab.
+func tabLineAfter(text string, pos int) bool {
+	for pos < len(text) && (isBlank(text[pos]) || isBreak(text[pos])) {
+		if isBreak(text[pos]) && strings.HasPrefix(text[pos+breakLen(text, pos):], "\t") {
+			return true
+		}
+		pos++
+	}
+	return false
 }
