@@ -38,14 +38,33 @@ rules:
 lists: []
 `
 
+// BenchmarkLocate locates an expression of a 30-line ruleset: through an
+// Index, built once for the document, and through Locate, which parses the
+// text again each time.
 func BenchmarkLocate(b *testing.B) {
-	n := findScalar(b, ruleset, "http.user_agent contains \"curl\" and not cf.client.bot")
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Locate(ruleset, n); err != nil {
-			b.Fatal(err)
-		}
+	var root yaml.Node
+	if err := yaml.Unmarshal([]byte(ruleset), &root); err != nil {
+		b.Fatal(err)
 	}
+	want := "http.user_agent contains \"curl\" and not cf.client.bot"
+	n := find(&root, findScalar(b, ruleset, want))
+	b.Run("Index", func(b *testing.B) {
+		index := NewIndex(ruleset, &root)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := index.Locate(n); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Locate", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Locate(ruleset, n); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // TestRuleset locates every expression of the benchmark's document.
@@ -73,5 +92,26 @@ func TestRuleset(t *testing.T) {
 	}
 	if found != 7 {
 		t.Fatalf("found %d expressions, want 7", found)
+	}
+}
+
+// TestIndex: an Index locates the nodes of its own tree only.
+func TestIndex(t *testing.T) {
+	var root yaml.Node
+	if err := yaml.Unmarshal([]byte(ruleset), &root); err != nil {
+		t.Fatal(err)
+	}
+	index := NewIndex(ruleset, &root)
+	n := find(&root, findScalar(t, ruleset, "http.user_agent contains \"curl\" and not cf.client.bot"))
+	s, err := index.Locate(n)
+	if err != nil || ruleset[s.Start:s.End] != "http.user_agent contains \"curl\"\n      and not cf.client.bot" {
+		t.Fatalf("%v: %q", err, ruleset[s.Start:s.End])
+	}
+	copied := *n
+	if _, err := index.Locate(&copied); err == nil {
+		t.Fatal("a node of another tree was located")
+	}
+	if _, err := NewIndex("a: \xff\n", nil).Locate(n); err == nil {
+		t.Fatal("a text that is not UTF-8 was read")
 	}
 }

@@ -98,30 +98,72 @@ type Scalar struct {
 	Newline string
 }
 
-// Locate finds the token of the scalar node n (Kind == yaml.ScalarNode; the
-// caller resolves aliases) in text, the document stream n was parsed from.
-// It returns an error when it cannot find the node, when what it reads there
-// does not decode to exactly n.Value, when n is an empty plain scalar (which
-// has no token), and when text is not UTF-8 or holds a line break other than
-// CR and LF (yaml.v3 also breaks lines at U+0085, U+2028 and U+2029).
-func Locate(text string, n *yaml.Node) (Scalar, error) {
+// An Index is a YAML text read once for locating any number of its
+// scalars: where its lines start, and where each scalar stands in the tree
+// (in a flow collection or not, a key or not, how deep its block collection
+// is indented), which only the tree tells.
+type Index struct {
+	text   string
+	err    error // why no scalar of the text can be located
+	lines  []int // where each line starts, after a byte order mark
+	places map[*yaml.Node]place
+}
+
+// NewIndex reads text, the document root was parsed from (with
+// yaml.Unmarshal into a yaml.Node), for Locate. Its cost is one pass over
+// the text and one over the tree.
+func NewIndex(text string, root *yaml.Node) *Index {
+	x := &Index{text: text, places: map[*yaml.Node]place{}}
+	switch {
+	case !utf8.ValidString(text):
+		x.err = errors.New("yamlscalar: text is not valid UTF-8")
+	case strings.ContainsAny(text, "\u0085\u2028\u2029"):
+		x.err = errors.New("yamlscalar: text holds a Unicode line break (U+0085, U+2028 or U+2029)")
+	}
+	x.lines = []int{len(text) - len(strings.TrimPrefix(text, "\ufeff"))}
+	for i := x.lines[0]; i < len(text); i++ {
+		if isBreak(text[i]) {
+			i += breakLen(text, i) - 1
+			x.lines = append(x.lines, i+1)
+		}
+	}
+	if root != nil {
+		x.walk(root, nil)
+	}
+	return x
+}
+
+func (x *Index) walk(node, parent *yaml.Node) {
+	if node.Kind == yaml.ScalarNode && parent != nil {
+		x.places[node] = x.describe(node, parent)
+	}
+	for _, c := range node.Content {
+		x.walk(c, node)
+	}
+}
+
+// Locate finds the token of the scalar node n, a node of the index's tree
+// (Kind == yaml.ScalarNode; the caller resolves aliases). It returns an
+// error when n is not in the tree, when what it reads at n's position does
+// not decode to exactly n.Value, when n is an empty plain scalar (which has
+// no token), and when the text is not UTF-8 or holds a line break other
+// than CR and LF (yaml.v3 also breaks lines at U+0085, U+2028 and U+2029).
+func (x *Index) Locate(n *yaml.Node) (Scalar, error) {
 	if n == nil || n.Kind != yaml.ScalarNode {
 		return Scalar{}, errors.New("yamlscalar: not a scalar node")
 	}
-	if !utf8.ValidString(text) {
-		return Scalar{}, errors.New("yamlscalar: text is not valid UTF-8")
+	if x.err != nil {
+		return Scalar{}, x.err
 	}
-	if strings.ContainsAny(text, "\u0085\u2028\u2029") {
-		return Scalar{}, errors.New("yamlscalar: text holds a Unicode line break (U+0085, U+2028 or U+2029)")
-	}
-	pos, err := position(text, n.Line, n.Column)
+	pos, err := x.position(n.Line, n.Column)
 	if err != nil {
 		return Scalar{}, err
 	}
-	place, err := findNode(text, n)
-	if err != nil {
-		return Scalar{}, err
+	place, ok := x.places[n]
+	if !ok {
+		return Scalar{}, fmt.Errorf("yamlscalar: no scalar at %d:%d in the text", n.Line, n.Column)
 	}
+	text := x.text
 	start := skipProperties(text, pos)
 	s := Scalar{Start: start, Flow: place.flow, Key: place.key, Newline: newline(text, start)}
 	switch {
@@ -143,26 +185,62 @@ func Locate(text string, n *yaml.Node) (Scalar, error) {
 	return s, nil
 }
 
+// Locate finds the token of the scalar node n in text, the document stream
+// n was parsed from, as Index.Locate does; n need not be a node of a tree
+// at hand: the text is parsed again to find the scalar at n's position with
+// n's value. To locate several scalars of one text, build an Index once.
+func Locate(text string, n *yaml.Node) (Scalar, error) {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return Scalar{}, errors.New("yamlscalar: not a scalar node")
+	}
+	if err := NewIndex(text, nil).err; err != nil {
+		return Scalar{}, err
+	}
+	dec := yaml.NewDecoder(strings.NewReader(text))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if err == io.EOF {
+			return Scalar{}, fmt.Errorf("yamlscalar: no scalar at %d:%d in the text", n.Line, n.Column)
+		}
+		if err != nil {
+			return Scalar{}, fmt.Errorf("yamlscalar: parsing the text: %w", err)
+		}
+		if same := find(&doc, n); same != nil {
+			return NewIndex(text, &doc).Locate(same)
+		}
+	}
+}
+
+// find returns the scalar below node at n's position with n's value.
+func find(node, n *yaml.Node) *yaml.Node {
+	if node.Kind == yaml.ScalarNode && node.Line == n.Line && node.Column == n.Column && node.Value == n.Value {
+		return node
+	}
+	for _, c := range node.Content {
+		if found := find(c, n); found != nil {
+			return found
+		}
+	}
+	return nil
+}
+
 // position returns the byte offset of yaml.v3's 1-based line and column,
 // which counts characters (not bytes) and does not count a byte order mark
 // at the start of the text.
-func position(text string, line, column int) (int, error) {
+func (x *Index) position(line, column int) (int, error) {
 	if line < 1 || column < 1 {
 		return 0, fmt.Errorf("yamlscalar: invalid position %d:%d", line, column)
 	}
-	pos := len(text) - len(strings.TrimPrefix(text, "\ufeff"))
-	for l := 1; l < line; l++ {
-		i := strings.IndexAny(text[pos:], "\r\n")
-		if i < 0 {
-			return 0, fmt.Errorf("yamlscalar: line %d is past the end of the text", line)
-		}
-		pos += i + breakLen(text, pos+i)
+	if line > len(x.lines) {
+		return 0, fmt.Errorf("yamlscalar: line %d is past the end of the text", line)
 	}
+	pos := x.lines[line-1]
 	for c := 1; c < column; c++ {
-		if pos >= len(text) || isBreak(text[pos]) {
+		if pos >= len(x.text) || isBreak(x.text[pos]) {
 			return 0, fmt.Errorf("yamlscalar: column %d is past the end of line %d", column, line)
 		}
-		_, size := utf8.DecodeRuneInString(text[pos:])
+		_, size := utf8.DecodeRuneInString(x.text[pos:])
 		pos += size
 	}
 	return pos, nil
@@ -178,42 +256,8 @@ type place struct {
 	indent int
 }
 
-// findNode parses text again to find the scalar at n's position, because
-// only the tree tells whether it stands in a flow collection, whether it is a
-// key, and how deep its block collection is indented.
-func findNode(text string, n *yaml.Node) (place, error) {
-	dec := yaml.NewDecoder(strings.NewReader(text))
-	for {
-		var doc yaml.Node
-		err := dec.Decode(&doc)
-		if err == io.EOF {
-			return place{}, fmt.Errorf("yamlscalar: no scalar at %d:%d in the text", n.Line, n.Column)
-		}
-		if err != nil {
-			return place{}, fmt.Errorf("yamlscalar: parsing the text: %w", err)
-		}
-		if p, ok := search(text, &doc, nil, n); ok {
-			return p, nil
-		}
-	}
-}
-
-// search looks for a scalar at n's position with n's value below node, whose
-// parent is parent.
-func search(text string, node, parent *yaml.Node, n *yaml.Node) (place, bool) {
-	if node.Kind == yaml.ScalarNode && node.Line == n.Line && node.Column == n.Column && node.Value == n.Value {
-		return describe(text, node, parent), true
-	}
-	for _, c := range node.Content {
-		if p, ok := search(text, c, node, n); ok {
-			return p, true
-		}
-	}
-	return place{}, false
-}
-
 // describe tells node's place from its parent.
-func describe(text string, node, parent *yaml.Node) place {
+func (x *Index) describe(node, parent *yaml.Node) place {
 	p := place{indent: -1}
 	switch parent.Kind {
 	case yaml.MappingNode:
@@ -227,11 +271,11 @@ func describe(text string, node, parent *yaml.Node) place {
 		first := parent.Content[0]
 		p.indent = first.Column - 1
 		if parent.Line != first.Line || parent.Column != first.Column {
-			p.indent = indicatorColumn(text, first, '?', 0)
+			p.indent = x.indicatorColumn(first, '?', 0)
 		}
 	case yaml.SequenceNode:
 		p.flow = parent.Style&yaml.FlowStyle != 0
-		p.indent = indicatorColumn(text, node, '-', 1)
+		p.indent = x.indicatorColumn(node, '-', 1)
 	}
 	return p
 }
@@ -240,13 +284,13 @@ func describe(text string, node, parent *yaml.Node) place {
 // introduces node on its line, or else the column left of node by the given
 // distance: the indentation of node's block collection, or an estimate of it
 // that is too large rather than too small.
-func indicatorColumn(text string, node *yaml.Node, indicator byte, left int) int {
-	pos, err := position(text, node.Line, node.Column)
+func (x *Index) indicatorColumn(node *yaml.Node, indicator byte, left int) int {
+	pos, err := x.position(node.Line, node.Column)
 	if err != nil {
 		return node.Column - 1 - left
 	}
-	i := strings.LastIndexFunc(text[:pos], func(r rune) bool { return r != ' ' && r != '\t' })
-	if i >= 0 && text[i] == indicator {
+	i := strings.LastIndexFunc(x.text[:pos], func(r rune) bool { return r != ' ' && r != '\t' })
+	if i >= 0 && x.text[i] == indicator {
 		return node.Column - 1 - (pos - i)
 	}
 	return node.Column - 1 - left
