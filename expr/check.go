@@ -17,7 +17,7 @@ func Check(f *ast.Filter, s *fields.Scheme, opts ...Option) (*ast.Checked, error
 }
 
 // CheckValue is Check for a value expression, such as the target of a URL
-// rewrite: any type is allowed.
+// rewrite: any type is allowed, unless the Result option names one.
 func CheckValue(f *ast.Filter, s *fields.Scheme, opts ...Option) (*ast.Checked, error) {
 	return check(f, s, false, newConfig(opts))
 }
@@ -45,6 +45,8 @@ func check(f *ast.Filter, s *fields.Scheme, condition bool, cfg config) (*ast.Ch
 			c.condition(f.X, t)
 		case t.Mapped:
 			c.errs.Add(errNotCondition(f.X, t))
+		case cfg.result != fields.Invalid && t.Type != cfg.result:
+			c.errs.Add(errResultType(f.X, t.Type, cfg.result))
 		}
 	}
 	c.errs.Sort()
@@ -56,6 +58,10 @@ func check(f *ast.Filter, s *fields.Scheme, condition bool, cfg config) (*ast.Ch
 	}
 	return c.out, nil
 }
+
+// Result makes CheckValue and CompileValue require a value expression of
+// type t, as the value of a header or a rewritten path must be a String.
+func Result(t fields.Type) Option { return func(c *config) { c.result = t } }
 
 // condition reports an error unless t is a single Bool.
 func (c *checker) condition(x ast.Expr, t ast.TypeInfo) bool {

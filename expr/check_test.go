@@ -162,3 +162,23 @@ func TestCompileValue(t *testing.T) {
 	_, err = expr.CompileValue(`http.request.headers.names[*]`, fields.Cloudflare())
 	assert.ErrorContains(t, err, "one answer per element")
 }
+
+// TestResult: a value expression of a place that needs a type, such as a
+// header's value, is a type error unless it has that type.
+func TestResult(t *testing.T) {
+	str := expr.Result(fields.String)
+	_, err := expr.CompileValue(`to_string(cf.bot_management.score)`, fields.Cloudflare(), str)
+	assert.NoError(t, err)
+	_, err = expr.CompileValue(`cf.bot_management.score`, fields.Cloudflare(), str)
+	var e *expr.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, expr.ErrTypeMismatch, e.Code)
+	assert.Equal(t, "the value must be String, but `cf.bot_management.score` is Int", e.Msg)
+	assert.Equal(t, "convert it: `to_string(cf.bot_management.score)`", e.Hint)
+	assert.Equal(t, [2]int{0, 23}, [2]int{e.Offset, e.Len})
+	_, err = expr.CompileValue(`http.request.headers.names`, fields.Cloudflare(), str)
+	require.ErrorAs(t, err, &e)
+	assert.Empty(t, e.Hint, "an array has no to_string")
+	_, err = expr.CompileValue(`cf.bot_management.score`, fields.Cloudflare())
+	assert.NoError(t, err, "without Result any type is a value")
+}

@@ -284,6 +284,14 @@ func errNotCondition(x ast.Expr, t ast.TypeInfo) *Error {
 	return nodeError(ErrNotCondition, x, hint, "a condition must be Bool, but `%s` is %s", ast.Format(x), t.Type)
 }
 
+func errResultType(x ast.Expr, t, want fields.Type) *Error {
+	hint := ""
+	if want == fields.String && t.IsScalar() {
+		hint = "convert it: `to_string(" + ast.Format(x) + ")`"
+	}
+	return nodeError(ErrTypeMismatch, x, hint, "the value must be %s, but `%s` is %s", want, ast.Format(x), t)
+}
+
 func errMixedStar(x ast.Node) *Error {
 	return nodeError(ErrStar, x, "put each part over `[*]` inside its own any(…) or all(…)",
 		"a condition over `[*]` cannot be combined with a single condition")

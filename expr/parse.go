@@ -4,6 +4,7 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/eval"
+	"github.com/edgerules/edgerules/fields"
 )
 
 // The default limits, as Cloudflare documents them (length) and as its
@@ -32,6 +33,8 @@ type config struct {
 	declaredListsOnly bool
 	trace             func(ast.Expr, eval.Value)
 	memo              *eval.Memo
+	// result is the type CheckValue requires; Invalid allows any.
+	result fields.Type
 }
 
 func newConfig(opts []Option) config {
