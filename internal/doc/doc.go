@@ -1,0 +1,178 @@
+// Package doc reads a JSON or YAML document into one tree of values that
+// knows where each value stands in its text: rule files are read through it
+// so that every problem is reported at its line and column, and a string is
+// rewritten by replacing exactly its token.
+//
+// The stages are: the format's own reader (encoding/json's tokens, or
+// go.yaml.in/yaml/v3's node tree) gives the values and where they start; a
+// Node tree holds them in one shape for both formats; a string's token and
+// the place of each byte of its value are found when first asked for
+// (Offsets, Token), and Render writes a new token for a new value.
+package doc
+
+import (
+	"fmt"
+	"strings"
+)
+
+// A Format is the syntax of a document.
+type Format int
+
+// The formats.
+const (
+	JSON Format = iota + 1
+	YAML
+)
+
+// A Kind is what sort of value a Node holds.
+type Kind int
+
+// The kinds of values.
+const (
+	Null Kind = iota
+	Bool
+	Number
+	String
+	List
+	Map
+)
+
+// Name returns the kind as a user reads it in a message: "a string",
+// "a list", "an object".
+func (k Kind) Name() string {
+	return [...]string{"null", "a Boolean", "a number", "a string", "a list", "an object"}[k]
+}
+
+// A Node is one value of a document.
+type Node struct {
+	Kind Kind
+	// Text is a scalar's value: a string's decoded text, or the literal
+	// text of a number, a Boolean or null.
+	Text string
+	// Pos is the byte offset in the document's text where the value starts.
+	Pos int
+	// Items are a list's elements.
+	Items []*Node
+	// Keys and Values are a map's entries in the order they were written;
+	// each key is a String node.
+	Keys, Values []*Node
+
+	token tokenFinder // finds a string's token; nil for other kinds
+}
+
+// Get returns the value of key in a map, or nil.
+func (n *Node) Get(key string) *Node {
+	if n == nil || n.Kind != Map {
+		return nil
+	}
+	for i, k := range n.Keys {
+		if k.Text == key {
+			return n.Values[i]
+		}
+	}
+	return nil
+}
+
+// A Doc is a document with the text it was read from.
+type Doc struct {
+	Text   string
+	Format Format
+	Root   *Node // nil for an empty YAML document
+}
+
+// Parse reads a document. A text that is not JSON or YAML is a
+// *SyntaxError at the place the reader stopped.
+func Parse(text string, format Format) (*Doc, error) {
+	d := &Doc{Text: text, Format: format}
+	var err error
+	switch format {
+	case JSON:
+		d.Root, err = parseJSON(text)
+	case YAML:
+		d.Root, err = parseYAML(text)
+	default:
+		return nil, fmt.Errorf("unknown document format %d", format)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// A SyntaxError is a document that its format's reader refused, at the byte
+// where it stopped.
+type SyntaxError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string { return e.Msg }
+
+// A Token is where a string's value stands in the document: its token, from
+// the first to just past the last of its characters (quotes included,
+// properties such as a YAML anchor not), and the place of each byte of its
+// value.
+type Token struct {
+	Start, End int
+	// Offsets[i] is the offset in the text of the character byte i of the
+	// value comes from; Offsets[len(value)] is where the value ends.
+	Offsets []int
+	// Lines reports whether the token is a YAML literal block, whose value
+	// is written line by line as it reads.
+	Lines bool
+
+	render func(value string) string
+}
+
+// Render returns a token that decodes to value, to write in place of
+// the text's bytes [Start, End): in the style the token has where that
+// style can hold value, otherwise in one that can.
+func (t *Token) Render(value string) string { return t.render(value) }
+
+// A tokenFinder finds a string node's token.
+type tokenFinder func() (*Token, error)
+
+// Token finds where string node n stands in the document. It fails only for
+// a string whose token cannot be read back to its value; a caller then
+// places its problems at n.Pos and does not rewrite it.
+func (n *Node) Token() (*Token, error) {
+	if n.token == nil {
+		return nil, fmt.Errorf("%s has no token", n.Kind.Name())
+	}
+	return n.token()
+}
+
+// Same reports whether a and b hold the same values in the same shape,
+// positions aside, and if not, the path to the first difference. A string
+// of a that want names must instead hold want's text in b.
+func Same(a, b *Node, want map[*Node]string) (bool, string) {
+	return same(a, b, want, "")
+}
+
+func same(a, b *Node, want map[*Node]string, path string) (bool, string) {
+	if a == nil || b == nil {
+		return a == b, path
+	}
+	text, edited := want[a]
+	if !edited {
+		text = a.Text
+	}
+	if a.Kind != b.Kind || text != b.Text || len(a.Items) != len(b.Items) || len(a.Keys) != len(b.Keys) {
+		return false, path
+	}
+	for i := range a.Items {
+		if ok, at := same(a.Items[i], b.Items[i], want, fmt.Sprintf("%s[%d]", path, i)); !ok {
+			return false, at
+		}
+	}
+	for i := range a.Keys {
+		at := strings.TrimPrefix(path+"."+a.Keys[i].Text, ".")
+		if a.Keys[i].Text != b.Keys[i].Text {
+			return false, at
+		}
+		if ok, at := same(a.Values[i], b.Values[i], want, at); !ok {
+			return false, at
+		}
+	}
+	return true, path
+}
