@@ -1,15 +1,16 @@
 // Package lint finds rules that are valid but probably wrong: deprecated
 // names, bot-score rules without a verified-bot exemption, conditions that
 // can never or always hold, octal-looking numbers, tabs, regular expressions
-// that are plain string tests, rewrite functions in filters, rules an
-// earlier rule shadows, and, in a ruleset with a phase, response fields in
-// request phases and the legacy allow and bypass actions.
+// that are plain string tests, rewrite functions in filters, list names
+// Cloudflare does not accept, rules an earlier rule shadows, and, in a
+// ruleset with a phase, response fields in request phases.
 package lint
 
 import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 
 	"github.com/edgerules/edgerules/ast"
@@ -38,8 +39,8 @@ const (
 	Shadowed            = "shadowed-rule"
 	TooLong             = "too-long"
 	ResponseField       = "response-field"
-	LegacyAction        = "legacy-action"
 	RewriteFunction     = "rewrite-function"
+	ListName            = "list-name"
 )
 
 // CloudflareMaxLength is the longest expression Cloudflare accepts, in bytes.
@@ -89,6 +90,10 @@ func Expression(c *ast.Checked) []Finding {
 					Message: fmt.Sprintf("`%s` is a rewrite function: Cloudflare accepts it only in %s, not in a rule's filter expression", n.Fun.Name, where),
 					Fix:     "test the field itself in the filter, and rewrite in the rule's action parameters"})
 			}
+		case *ast.ListRef:
+			if f, ok := listName(n); ok {
+				out = append(out, f)
+			}
 		case *ast.Literal:
 			if f, ok := leadingZero(n); ok {
 				out = append(out, f)
@@ -123,6 +128,44 @@ func fieldOf(c *ast.Checked, x ast.Expr) string {
 		}
 	}
 	return ""
+}
+
+// The names of lists: a custom list's name is lowercase letters, digits
+// and _, at most 50 of them; Cloudflare's managed lists are named cf.*.
+var (
+	customList   = regexp.MustCompile(`^[a-z0-9_]{1,50}$`)
+	managedLists = []string{"cf.anonymizer", "cf.botnetcc", "cf.malware", "cf.open_proxies", "cf.vpn"}
+)
+
+// listName flags a list name Cloudflare does not accept: its Lists
+// documentation allows lowercase letters, digits and _, at most 50 of them,
+// and names the managed lists.
+func listName(l *ast.ListRef) (Finding, bool) {
+	name := l.Name
+	f := Finding{Code: ListName, Severity: Error, Offset: l.Pos(), Len: l.End() - l.Pos()}
+	switch {
+	case strings.HasPrefix(name, "cf."):
+		if slices.Contains(managedLists, name) {
+			return Finding{}, false
+		}
+		f.Message = fmt.Sprintf("`$%s` is not one of Cloudflare's managed lists", name)
+		if near := fields.Closest(name, managedLists, 1); len(near) > 0 {
+			f.Fix = "did you mean `$" + near[0] + "`?"
+		} else {
+			f.Fix = "the managed lists are $" + strings.Join(managedLists, ", $")
+		}
+	case customList.MatchString(name):
+		return Finding{}, false
+	case len(name) > 50:
+		f.Message = fmt.Sprintf("the list name `%s` is %d characters long; Cloudflare allows at most 50", name, len(name))
+		f.Fix = "rename the list"
+	default:
+		f.Message = fmt.Sprintf("Cloudflare's list names are lowercase letters, digits and _, so no list is named `%s`", name)
+		if lower := strings.ToLower(name); customList.MatchString(lower) {
+			f.Fix = "write `$" + lower + "`"
+		}
+	}
+	return f, true
 }
 
 var octal = regexp.MustCompile(`^-?0[0-9]+$`)

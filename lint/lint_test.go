@@ -58,6 +58,10 @@ func TestExpression(t *testing.T) {
 		{`http.request.uri.path matches r"\.php$"`, []string{"regex-is-string-test \"http.request.uri.path matches r\\\"\\\\.php$\\\"\": this regular expression only tests for a fixed string; write `ends_with(http.request.uri.path, \".php\")`"}},
 		{`http.request.uri.path matches "^/login$"`, []string{"regex-is-string-test \"http.request.uri.path matches \\\"^/login$\\\"\": this regular expression only tests for a fixed string; write `http.request.uri.path eq \"/login\"`"}},
 		{`http.request.uri.path matches "^/api/v[0-9]+"`, nil},
+		{`ip.src in $office_network_2 or ip.src in $cf.open_proxies`, nil},
+		{`ip.src in $ALLOWED_ADMIN_IPS`, []string{"list-name \"$ALLOWED_ADMIN_IPS\": Cloudflare's list names are lowercase letters, digits and _, so no list is named `ALLOWED_ADMIN_IPS`; write `$allowed_admin_ips`"}},
+		{`ip.src in $cf.open_proxy`, []string{"list-name \"$cf.open_proxy\": `$cf.open_proxy` is not one of Cloudflare's managed lists; did you mean `$cf.open_proxies`?"}},
+		{`ip.src in $` + strings.Repeat("a", 51), []string{"list-name \"$" + strings.Repeat("a", 51) + "\": the list name `" + strings.Repeat("a", 51) + "` is 51 characters long; Cloudflare allows at most 50; rename the list"}},
 		{`http.user_agent matches "(?i)curl"`, nil},
 		{`http.request.uri.path matches "^/(a|b)$"`, nil},
 		{`regex_replace(http.request.uri.path, "^/v1/", "/") eq "/x" or to_string(ip.src) eq "1.2.3.4"`, []string{
@@ -138,14 +142,43 @@ func TestPhase(t *testing.T) {
 		"code error response-field 0+18: `http.response.code` is a response field: in the request phase http_request_firewall_custom it never has a value",
 		"code error response-field 33+31: `raw.http.response.headers.names` is a response field: in the request phase http_request_firewall_custom it never has a value",
 		"error error response-field 0+22: `cf.response.error_type` is a response field: in the request phase http_request_firewall_custom it never has a value",
-		"legacy warning legacy-action 0+24: allow is an action of the legacy Firewall Rules; the Rulesets API's http_request_firewall_custom phase has no allow",
-		"request warning legacy-action 0+28: bypass is an action of the legacy Firewall Rules; the Rulesets API's http_request_firewall_custom phase has no bypass",
 	}, findings("http_request_firewall_custom"))
-	assert.Equal(t, []string{
-		"legacy warning legacy-action 0+24: allow is an action of the legacy Firewall Rules; the Rulesets API's http_response_headers_transform phase has no allow",
-		"request warning legacy-action 0+28: bypass is an action of the legacy Firewall Rules; the Rulesets API's http_response_headers_transform phase has no bypass",
-	}, findings("http_response_headers_transform"), "a response phase reads response fields")
+	assert.Empty(t, findings("http_response_headers_transform"), "a response phase reads response fields")
 	assert.Empty(t, findings(""), "without a phase the rules may be legacy Firewall Rules")
-	assert.Len(t, findings("http_ratelimit"), 5, "a rate limiting rule's expression sees no response")
-	assert.Len(t, findings("http_custom_errors"), 2, "custom error rules read responses")
+	assert.Len(t, findings("http_ratelimit"), 3, "a rate limiting rule's expression sees no response")
+	assert.Empty(t, findings("http_custom_errors"), "custom error rules read responses")
+}
+
+// TestParameter: the value expressions of a rule's parameters may use the
+// rewrite functions; a counting expression may read the response, a
+// request header's value may not.
+func TestParameter(t *testing.T) {
+	f, err := ruleset.Parse([]byte(`[
+		{"ref": "hdr", "expression": "true", "action": "rewrite", "action_parameters": {"headers": {
+			"X-Score": {"operation": "set", "expression": "to_string(cf.bot_management.score)"},
+			"X-Code": {"operation": "set", "expression": "to_string(http.response.code)"}}}},
+		{"ref": "rl", "expression": "true", "action": "block", "ratelimit": {"counting_expression": "http.response.code eq 401 and to_string(1) eq \"1\""}}
+	]`), ruleset.JSON)
+	require.NoError(t, err)
+	var got []string
+	for _, phase := range []string{"http_request_late_transform", "http_response_headers_transform", "http_ratelimit"} {
+		for _, r := range f.Rules {
+			for _, x := range r.Expressions()[1:] {
+				tree, err := expr.Parse(x.Text)
+				require.NoError(t, err)
+				c, err := expr.CheckValue(tree, fields.Cloudflare())
+				require.NoError(t, err)
+				for _, fd := range lint.Parameter(phase, r, x, c) {
+					got = append(got, fmt.Sprintf("%s %s %s %s", phase, fd.Rule.Ref, x.Key, fd.Code))
+				}
+			}
+		}
+	}
+	assert.Equal(t, []string{
+		"http_request_late_transform hdr action_parameters.headers.X-Code.expression response-field",
+		"http_request_late_transform rl ratelimit.counting_expression rewrite-function",
+		"http_response_headers_transform rl ratelimit.counting_expression rewrite-function",
+		"http_ratelimit hdr action_parameters.headers.X-Code.expression response-field",
+		"http_ratelimit rl ratelimit.counting_expression rewrite-function",
+	}, got)
 }

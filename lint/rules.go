@@ -28,7 +28,7 @@ func Rules(rs *ruleset.Ruleset, checked []*ast.Checked) []Finding {
 			continue
 		}
 		found := Expression(c)
-		found = append(found, inPhase(rs.Phase, r, c)...)
+		found = append(found, inPhase(rs.Phase, c)...)
 		if f, ok := noVerifiedBotExemption(r, c); ok {
 			found = append(found, f)
 		}
@@ -49,21 +49,18 @@ var responsePrefixes = []string{"http.response.", "raw.http.response.", "cf.resp
 // inPhase flags what a rule cannot do in the phase of a Rulesets API
 // ruleset (none for a ruleset without a phase, such as a plain list of
 // Firewall Rules): read a response field in a request phase, where it never
-// has a value; take the legacy allow or bypass action, which no phase has.
-func inPhase(phase string, r *ruleset.Rule, c *ast.Checked) []Finding {
-	if phase == "" {
+// has a value. (An action the phase lacks is an error of ruleset.Validate.)
+func inPhase(phase string, c *ast.Checked) []Finding {
+	return responseFields(phase, c)
+}
+
+// responseFields flags each response field an expression reads in a
+// request phase, where it never has a value.
+func responseFields(phase string, c *ast.Checked) []Finding {
+	if !requestPhase(phase) {
 		return nil
 	}
 	var out []Finding
-	if r.Action == ruleset.Allow || r.Action == ruleset.Bypass {
-		x := c.X
-		out = append(out, Finding{Code: LegacyAction, Severity: Warning, Offset: x.Pos(), Len: x.End() - x.Pos(),
-			Message: fmt.Sprintf("%s is an action of the legacy Firewall Rules; the Rulesets API's %s phase has no %s", r.Action, phase, r.Action),
-			Fix:     `use skip with action_parameters {"ruleset": "current"} or the phases and products to skip`})
-	}
-	if !requestPhase(phase) {
-		return out
-	}
 	for n := range ast.Preorder(c.X) {
 		id, ok := n.(*ast.Ident)
 		if !ok {
@@ -78,6 +75,30 @@ func inPhase(phase string, r *ruleset.Rule, c *ast.Checked) []Finding {
 	}
 	return out
 }
+
+// Parameter lints an expression of a rule's parameters (one of
+// Rule.Expressions after the first), checked: as Expression does, except
+// that a value expression is where the rewrite functions belong, and a
+// rate limiting rule's counting expression may read the response.
+func Parameter(phase string, r *ruleset.Rule, x ruleset.Expression, c *ast.Checked) []Finding {
+	var out []Finding
+	for _, f := range Expression(c) {
+		if f.Code != RewriteFunction || x.Filter {
+			out = append(out, f)
+		}
+	}
+	if x.Key != countingExpression {
+		out = append(out, responseFields(phase, c)...)
+	}
+	for i := range out {
+		out[i].Rule = r
+	}
+	return out
+}
+
+// countingExpression is where a rate limiting rule says which requests it
+// counts; it runs after the response, so it may read response fields.
+const countingExpression = "ratelimit.counting_expression"
 
 // requestPhase reports whether the rules of phase run before there is a
 // response: the http_request_* phases, configuration rules and the

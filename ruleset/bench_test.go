@@ -2,6 +2,7 @@ package ruleset_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/edgerules/edgerules/eval"
@@ -89,6 +90,70 @@ func BenchmarkEvaluateLarge(b *testing.B) {
 					if f.Match(c) {
 						b.Fatal("a rule matched")
 					}
+				}
+			}
+		})
+	}
+}
+
+// bigRuleset returns a ruleset of n rules of the shapes users write, in
+// JSON and in YAML (literal blocks).
+func bigRuleset(n int) (jsonText, yamlText []byte) {
+	var j, y strings.Builder
+	j.WriteString(`{"name": "big", "rules": [`)
+	y.WriteString("name: big\nrules:\n")
+	for i := range n {
+		expr := fmt.Sprintf(`(cf.bot_management.score lt %d) and not (cf.bot_management.verified_bot) and not (http.request.uri.path contains "/api/%d")`, i%99+1, i)
+		if i > 0 {
+			j.WriteString(",")
+		}
+		fmt.Fprintf(&j, "\n  {\"ref\": \"r%d\", \"expression\": %q, \"action\": \"log\", \"enabled\": true}", i, expr)
+		fmt.Fprintf(&y, "  - ref: r%d\n    expression: |\n      %s\n    action: log\n    enabled: true\n", i, expr)
+	}
+	j.WriteString("\n]}\n")
+	return []byte(j.String()), []byte(y.String())
+}
+
+// bigFile is a large ruleset file in one format.
+type bigFile struct {
+	name   string
+	data   []byte
+	format ruleset.Format
+}
+
+// bigFiles returns a ruleset of 1,000 rules in each format.
+func bigFiles() []bigFile {
+	j, y := bigRuleset(1000)
+	return []bigFile{{"JSON", j, ruleset.JSON}, {"YAML", y, ruleset.YAML}}
+}
+
+// BenchmarkParse reads a ruleset of 1,000 rules, locating every expression.
+func BenchmarkParse(b *testing.B) {
+	for _, tt := range bigFiles() {
+		b.Run(tt.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ruleset.Parse(tt.data, tt.format); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRewrite formats every expression of a ruleset of 1,000 rules in
+// place and verifies the new text, as fmt -w does.
+func BenchmarkRewrite(b *testing.B) {
+	for _, tt := range bigFiles() {
+		f, err := ruleset.Parse(tt.data, tt.format)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(tt.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := f.Rewrite(canonical); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})

@@ -88,12 +88,15 @@ func Compile(rs *Ruleset, scheme *fields.Scheme, options ...Option) (*Engine, er
 		if r.Expression == "" {
 			continue
 		}
-		tree, err := expr.Parse(r.Expression, opts...)
-		if err == nil {
-			checked[i], err = expr.Check(tree, scheme, opts...)
+		xs := r.Expressions()
+		var err error
+		if checked[i], err = xs[0].Check(scheme, opts...); err != nil {
+			errs = append(errs, &RuleError{r, "", err})
 		}
-		if err != nil {
-			errs = append(errs, &RuleError{r, err})
+		for _, x := range xs[1:] {
+			if _, err := x.Compile(scheme, opts...); err != nil {
+				errs = append(errs, &RuleError{r, x.Key, err})
+			}
 		}
 	}
 	// Conditions that several rules share run once per request.
@@ -104,7 +107,7 @@ func Compile(rs *Ruleset, scheme *fields.Scheme, options ...Option) (*Engine, er
 		}
 		f, err := expr.CompileChecked(checked[i], shared...)
 		if err != nil {
-			errs = append(errs, &RuleError{r, err})
+			errs = append(errs, &RuleError{r, "", err})
 			continue
 		}
 		if r.IsEnabled() {

@@ -1,17 +1,16 @@
 package ruleset
 
 import (
-	"bytes"
-	"encoding/json"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/edgerules/edgerules/expr"
-	"github.com/edgerules/edgerules/internal/yamlerr"
-	"go.yaml.in/yaml/v3"
+	"github.com/edgerules/edgerules/internal/doc"
 )
 
 // A Format is a file format of rulesets.
@@ -39,6 +38,7 @@ type File struct {
 	*Ruleset
 	Text   string
 	Format Format
+	doc    *doc.Doc
 }
 
 // Load reads a ruleset file; its extension gives its format.
@@ -55,107 +55,150 @@ func Load(path string) (*File, error) {
 }
 
 // Parse reads a ruleset in any of the shapes users keep: a list of rules,
-// a ruleset object {"rules": [...]}, or a whole API response
-// {"result": {"rules": [...]}}; in JSON or in YAML with the same fields.
-// Each rule learns where its expression stands in the text.
+// a ruleset object {"rules": [...]}, a whole API response
+// {"result": {"rules": [...]}}, or the legacy Firewall Rules and Filters
+// APIs' lists; in JSON or in YAML with the same fields. Each rule learns
+// where its expressions stand in the text.
+//
+// A text that is not JSON or YAML is a *SyntaxError and no File. A document
+// whose values do not have a ruleset's shape (an unknown key, a value of the
+// wrong kind) gives an ErrorList with every such problem, and with it the
+// File of the rules that could be read, for a caller that reports
+// everything at once.
 func Parse(data []byte, format Format) (*File, error) {
-	var shape struct {
-		Ruleset `yaml:",inline"`
-		Result  *Ruleset `json:"result" yaml:"result"`
-	}
-	var list []*Rule
-	var spans []span
-	var err error
-	text := string(data)
+	var df doc.Format
 	switch format {
 	case JSON:
-		if isList(data, '[') {
-			err = json.Unmarshal(data, &list)
-		} else {
-			err = json.Unmarshal(data, &shape)
-		}
-		err = jsonError(text, err)
-		if err == nil {
-			spans, err = locateJSON(data)
-		}
+		df = doc.JSON
 	case YAML:
-		var root yaml.Node
-		if err = yaml.Unmarshal(data, &root); err == nil && len(root.Content) > 0 {
-			if root.Content[0].Kind == yaml.SequenceNode {
-				err = root.Decode(&list)
-			} else {
-				err = root.Decode(&shape)
-			}
-			spans = locateYAML(text, &root)
-		}
-		err = yamlError(err)
+		df = doc.YAML
 	default:
 		return nil, fmt.Errorf("unknown ruleset format %d", format)
 	}
+	text := string(data)
+	d, err := doc.Parse(text, df)
 	if err != nil {
+		var syntax *doc.SyntaxError
+		if errors.As(err, &syntax) {
+			return nil, errorAt(text, syntax.Offset, "%s", syntax.Msg)
+		}
 		return nil, err
 	}
-	rs := &shape.Ruleset
-	switch {
-	case list != nil:
-		rs = &Ruleset{Rules: list}
-	case shape.Result != nil:
-		rs = shape.Result
-	}
-	for i, r := range rs.Rules {
-		if r == nil {
-			return nil, fmt.Errorf("rule %d is null", i+1)
-		}
+	dec := &decoder{text: text}
+	f := &File{Ruleset: dec.file(d.Root), Text: text, Format: format, doc: d}
+	for i, r := range f.Rules {
 		r.Index = i
-	}
-	for _, sp := range spans {
-		if sp.rule < len(rs.Rules) {
-			rs.Rules[sp.rule].Source = sp.location(text, rs.Rules[sp.rule].Expression)
+		if r.node != nil {
+			r.Source = r.locate(r.expressionPath())
 		}
 	}
-	return &File{Ruleset: rs, Text: text, Format: format}, nil
+	if len(dec.errs) > 0 {
+		slices.SortStableFunc(dec.errs, func(a, b *SyntaxError) int {
+			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+		})
+		return f, dec.errs
+	}
+	return f, nil
 }
 
-func isList(data []byte, open byte) bool {
-	trimmed := bytes.TrimSpace(data)
-	return len(trimmed) > 0 && trimmed[0] == open
-}
-
-// A SyntaxError is a ruleset file that is not JSON or YAML of a ruleset's
-// shape, at the line and column where the reader stopped. YAML's reader
-// names only the line: the column is then 1.
+// A SyntaxError is a problem with a ruleset file at a line and column: text
+// that is not JSON or YAML, or a value where a ruleset has none of its kind.
 type SyntaxError struct {
 	Line, Column int
 	Msg          string
+	err          error // what errors.Is finds: ErrNotRuleset, or nil
 }
+
+// ErrNotRuleset is the error, found with errors.Is, of a document that is
+// no ruleset at all: an object without "rules" or "result", such as a file
+// of lists or a scheme beside the rules.
+var ErrNotRuleset = errors.New("not a ruleset")
+
+// Unwrap returns ErrNotRuleset for a document that is no ruleset.
+func (e *SyntaxError) Unwrap() error { return e.err }
 
 // Error returns the message after the line and column: "3:1: invalid YAML: …".
 func (e *SyntaxError) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg) }
 
-// jsonError places a JSON syntax or type error at its line and column.
-func jsonError(text string, err error) error {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		line, col := expr.Position(text, int(syntax.Offset))
-		return &SyntaxError{line, col, "invalid JSON: " + err.Error()}
-	case errors.As(err, &typ):
-		line, col := expr.Position(text, int(typ.Offset))
-		return &SyntaxError{line, col, fmt.Sprintf("%s must be %s, not %s", strings.TrimPrefix(typ.Field, "Ruleset."), typ.Type, typ.Value)}
-	}
-	return err
+func errorAt(text string, off int, format string, args ...any) *SyntaxError {
+	line, col := expr.Position(text, off)
+	return &SyntaxError{Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
 }
 
-// yamlError places a YAML syntax or type error at the line it names.
-func yamlError(err error) error {
-	if err == nil {
+// An ErrorList is every problem of a ruleset file's shape, in the order of
+// the file.
+type ErrorList []*SyntaxError
+
+// Error returns the first problem, and how many more there are.
+func (l ErrorList) Error() string {
+	switch len(l) {
+	case 0:
+		return "no errors"
+	case 1:
+		return l[0].Error()
+	}
+	return fmt.Sprintf("%s (and %d more)", l[0], len(l)-1)
+}
+
+// Unwrap returns the problems, for errors.As.
+func (l ErrorList) Unwrap() []error {
+	errs := make([]error, len(l))
+	for i, e := range l {
+		errs[i] = e
+	}
+	return errs
+}
+
+// A Location is where an expression stands in its file: the place of each
+// of its bytes, so that a position in the expression becomes a line and
+// column of the file even through escapes, folded lines and block scalars.
+type Location struct {
+	text    string
+	offsets []int
+	lines   bool
+}
+
+// Position returns the 1-based line and column (in bytes) in the file of
+// byte off of the expression; off may be the expression's length.
+func (l *Location) Position(off int) (line, col int) {
+	return expr.Position(l.text, l.offsets[min(max(off, 0), len(l.offsets)-1)])
+}
+
+// pathOf returns the path of key in the object the rule was read from.
+func (r *Rule) pathOf(key string) []string {
+	if key == "expression" {
+		return r.expressionPath()
+	}
+	return strings.Split(key, ".")
+}
+
+// locate returns the Location of the string at path in the rule; where the
+// string's token cannot be read back, every byte maps to its start.
+func (r *Rule) locate(path []string) *Location {
+	n := r.node.at(path)
+	if n == nil || n.Kind != doc.String {
 		return nil
 	}
-	line, msg := yamlerr.Split(err)
-	var typ *yaml.TypeError
-	if !errors.As(err, &typ) {
-		msg = "invalid YAML: " + msg
+	if tok, err := n.Token(); err == nil {
+		return &Location{r.node.text, tok.Offsets, tok.Lines}
 	}
-	return &SyntaxError{max(line, 1), 1, msg}
+	offs := make([]int, len(n.Text)+1)
+	for i := range offs {
+		offs[i] = n.Pos
+	}
+	return &Location{r.node.text, offs, false}
+}
+
+// Position returns the line and column in the rule's file of the value at
+// key, a dotted path such as "action" or "ratelimit.period", or of the rule
+// itself when it has no such key. It returns 0, 0 for a rule made in code.
+func (r *Rule) Position(key string) (line, col int) {
+	if r.node == nil {
+		return 0, 0
+	}
+	n := r.node.at(r.pathOf(key))
+	if n == nil {
+		n = r.node.Node
+	}
+	return expr.Position(r.node.text, n.Pos)
 }

@@ -1,73 +1,98 @@
 package ruleset
 
 import (
-	"bytes"
-	"encoding/json"
+	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/edgerules/edgerules/ast"
+	"github.com/edgerules/edgerules/expr"
+	"github.com/edgerules/edgerules/internal/doc"
 )
 
-// Rewrite returns the file's text with the expression of each rule that
-// rewrite changes put in its place, written in the style its scalar had;
-// every other byte of the file stays as it was.
-func (f *File) Rewrite(rewrite func(r *Rule) string) string {
+// Lines reports whether the expression is written in a YAML literal block,
+// which shows its line breaks as they are; an expression there may be
+// written over several lines.
+func (l *Location) Lines() bool { return l.lines }
+
+// Rewrite returns the file's text with each expression (Rule.Expressions)
+// that next changes put in its place, written in the style its string had
+// where that style can hold the new text; every other byte of the file
+// stays as it was.
+//
+// Before it returns, Rewrite reads the new text back: every value of the
+// document but the changed expressions must be as it was, each changed
+// expression must hold the new text, and the new text must parse to a
+// syntax tree equal to the old one's. Where that fails, or where an
+// expression to change cannot be found byte for byte in the file, it
+// returns an error and no text.
+func (f *File) Rewrite(next func(r *Rule, x Expression) string) (string, error) {
 	type edit struct {
 		start, end int
-		text       string
+		token      string
 	}
 	var edits []edit
+	want := map[*doc.Node]string{}
 	for _, r := range f.Rules {
-		if r.Source == nil || len(r.Source.span.offsets) == 0 {
-			continue
+		for _, x := range r.Expressions() {
+			text := next(r, x)
+			n := r.node.at(x.path)
+			if text == x.Text || n == nil {
+				continue
+			}
+			if err := sameMeaning(x.Text, text); err != nil {
+				return "", fmt.Errorf("%s, %s: %v", r.Name(), x.Key, err)
+			}
+			if prev, twice := want[n]; twice {
+				if prev != text {
+					return "", fmt.Errorf("%s, %s: the value is shared through a YAML alias with another expression that would be written differently", r.Name(), x.Key)
+				}
+				continue
+			}
+			tok, err := n.Token()
+			if err != nil {
+				return "", fmt.Errorf("%s, %s: cannot be rewritten in place: %v", r.Name(), x.Key, err)
+			}
+			want[n] = text
+			edits = append(edits, edit{tok.Start, tok.End, tok.Render(text)})
 		}
-		next := rewrite(r)
-		if next == r.Expression {
-			continue
-		}
-		sp := r.Source.span
-		edits = append(edits, edit{sp.start, sp.end, sp.render(next)})
 	}
-	slices.SortFunc(edits, func(a, b edit) int { return b.start - a.start })
-	text := f.Text
+	if len(edits) == 0 {
+		return f.Text, nil
+	}
+	slices.SortFunc(edits, func(a, b edit) int { return a.start - b.start })
+	var b strings.Builder
+	b.Grow(len(f.Text))
+	last := 0
 	for _, e := range edits {
-		text = text[:e.start] + e.text + text[e.end:]
+		b.WriteString(f.Text[last:e.start])
+		b.WriteString(e.token)
+		last = e.end
 	}
-	return text
+	b.WriteString(f.Text[last:])
+	text := b.String()
+	again, err := doc.Parse(text, f.doc.Format)
+	if err != nil {
+		return "", fmt.Errorf("the rewritten file would not read back: %v", err)
+	}
+	if same, at := doc.Same(f.doc.Root, again.Root, want); !same {
+		return "", fmt.Errorf("the rewritten file would change the value at %s", at)
+	}
+	return text, nil
 }
 
-// render writes s as a scalar of the span's kind.
-func (sp span) render(s string) string {
-	switch sp.kind {
-	case jsonString:
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		_ = enc.Encode(s)
-		return strings.TrimSuffix(b.String(), "\n")
-	case yamlSingle:
-		if !strings.ContainsAny(s, "\n\r") {
-			return "'" + strings.ReplaceAll(s, "'", "''") + "'"
-		}
-	case yamlPlain:
-		if plainYAML(s) {
-			return s
-		}
-	case yamlBlock:
-		return s
-	}
-	return strconv.Quote(s)
-}
+// verifyLimit is the longest expression the rewriter compares.
+const verifyLimit = 1 << 20
 
-// plainYAML reports whether s reads back as the same string when written
-// without quotes as a mapping value.
-func plainYAML(s string) bool {
-	var m map[string]any
-	if strings.ContainsAny(s, "\n\r") || yaml.Unmarshal([]byte("k: "+s), &m) != nil {
-		return false
+// sameMeaning reports an error unless new parses to a tree equal to old's.
+func sameMeaning(old, new string) error {
+	a, err := expr.Parse(old, expr.MaxLength(verifyLimit))
+	if err != nil {
+		return fmt.Errorf("the expression does not parse, so it is left as it is: %v", err)
 	}
-	v, ok := m["k"].(string)
-	return ok && v == s
+	b, err := expr.Parse(new, expr.MaxLength(verifyLimit))
+	if err != nil || !ast.Equal(a, b) {
+		return fmt.Errorf("the new text %q would not mean what %q means", new, old)
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/internal/doc"
 )
 
 // An Action is what a rule does when its expression matches.
@@ -72,6 +73,12 @@ type Rule struct {
 	Expression       string         `json:"expression" yaml:"expression"`
 	Action           Action         `json:"action" yaml:"action"`
 	ActionParameters map[string]any `json:"action_parameters,omitempty" yaml:"action_parameters,omitempty"`
+	// Ratelimit holds a rate limiting rule's parameters as the API gives
+	// them.
+	Ratelimit map[string]any `json:"ratelimit,omitempty" yaml:"ratelimit,omitempty"`
+	// ExposedCredentialCheck holds the username and password expressions
+	// of an exposed-credential check.
+	ExposedCredentialCheck map[string]any `json:"exposed_credential_check,omitempty" yaml:"exposed_credential_check,omitempty"`
 	// Enabled is true when absent, as in the API.
 	Enabled *bool `json:"enabled,omitempty" yaml:"enabled,omitempty"`
 
@@ -80,6 +87,8 @@ type Rule struct {
 	// Source is where the expression stands in the file the rule was read
 	// from; nil for a rule made in code.
 	Source *Location `json:"-" yaml:"-"`
+
+	node *ruleNode // the object the rule was read from; nil for a rule made in code
 }
 
 // IsEnabled reports whether the rule takes part in evaluation.
@@ -108,37 +117,85 @@ type Ruleset struct {
 	Description string  `json:"description,omitempty" yaml:"description,omitempty"`
 	Phase       string  `json:"phase,omitempty" yaml:"phase,omitempty"`
 	Rules       []*Rule `json:"rules" yaml:"rules"`
+	// Shape is the API the rules were read in: the Rulesets API unless the
+	// file was a legacy export.
+	Shape Shape `json:"-" yaml:"-"`
 }
 
 // A RuleError is a problem with one rule of a ruleset.
 type RuleError struct {
 	Rule *Rule
-	Err  error
+	// Key names the part of the rule the problem is with, such as "action"
+	// or "action_parameters.uri.path.expression", for Rule.Position; empty
+	// for the rule as a whole or its expression.
+	Key string
+	Err error
 }
 
 func (e *RuleError) Error() string { return e.Rule.Name() + ": " + e.Err.Error() }
 
 func (e *RuleError) Unwrap() error { return e.Err }
 
-// Validate numbers the rules and reports rules with no expression, unknown
-// actions and repeated refs, one RuleError each.
+// Validate numbers the rules and reports rules with no expression, rules
+// with no action (filters need none), unknown actions and actions their
+// phase does not have, and repeated refs, one RuleError each.
 func (rs *Ruleset) Validate() []*RuleError {
 	var errs []*RuleError
 	refs := map[string]*Rule{}
 	for i, r := range rs.Rules {
 		r.Index = i
-		if strings.TrimSpace(r.Expression) == "" {
-			errs = append(errs, &RuleError{r, fmt.Errorf("the rule has no expression")})
+		if strings.TrimSpace(r.Expression) == "" && !r.reported("expression") {
+			errs = append(errs, &RuleError{r, "expression", fmt.Errorf("the rule has no expression")})
 		}
-		if err := r.Action.Validate(); err != nil {
-			errs = append(errs, &RuleError{r, err})
+		if err := rs.validateAction(r); err != nil {
+			errs = append(errs, &RuleError{r, "action", err})
 		}
 		if prev, dup := refs[r.Ref]; dup && r.Ref != "" {
-			errs = append(errs, &RuleError{r, fmt.Errorf("ref %q is already used by %s", r.Ref, prev.Name())})
+			errs = append(errs, &RuleError{r, "ref", fmt.Errorf("ref %q is already used by %s", r.Ref, prev.Name())})
 		}
 		refs[r.Ref] = r
 	}
 	return errs
+}
+
+// validateAction reports a missing or unknown action, or one that the
+// ruleset's phase, or the legacy Firewall Rules, do not have.
+func (rs *Ruleset) validateAction(r *Rule) error {
+	a := r.Action
+	switch {
+	case rs.Shape == FiltersShape, a == "" && r.reported("action"):
+		return nil
+	case a == "":
+		return fmt.Errorf(`the rule has no "action"`)
+	case !a.Known():
+		return a.Validate()
+	}
+	allowed, known := phaseActions[rs.Phase]
+	what := fmt.Sprintf("the phase %s", rs.Phase)
+	if rs.Shape == FirewallRulesShape {
+		allowed, known, what = firewallRuleActions, true, "a legacy firewall rule"
+	}
+	if !known || slices.Contains(allowed, a) {
+		return nil
+	}
+	if a == Allow || a == Bypass {
+		return fmt.Errorf("%s has no action %q, which is the legacy Firewall Rules'; use skip, with action_parameters {\"ruleset\": \"current\"} or the phases and products to skip", what, a)
+	}
+	names := make([]string, len(allowed))
+	for i, x := range allowed {
+		names[i] = string(x)
+	}
+	return fmt.Errorf("%s has no action %q; its actions are %s", what, a, strings.Join(names, ", "))
+}
+
+// reported reports whether Parse reported the string at key already: the
+// file gave it a value of the wrong kind, or misspelt the key.
+func (r *Rule) reported(key string) bool {
+	if r.node == nil {
+		return false
+	}
+	n := r.node.at(r.pathOf(key))
+	return n != nil && n.Kind != doc.String || slices.Contains(r.node.misspelt, key)
 }
 
 // Validate reports an unknown action, naming the known action it is

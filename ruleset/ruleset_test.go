@@ -181,19 +181,19 @@ func TestCompileErrorsNameTheRule(t *testing.T) {
 
 func TestLoadErrors(t *testing.T) {
 	_, err := ruleset.Parse([]byte("[\n  {\"expression\": \"ssl\",}\n]"), ruleset.JSON)
-	assert.ErrorContains(t, err, "2:25: invalid JSON")
+	assert.ErrorContains(t, err, "2:24: invalid JSON", "at the }")
 	_, err = ruleset.Parse([]byte(`{"rules": [{"expression": 3, "action": "block"}]}`), ruleset.JSON)
-	assert.ErrorContains(t, err, "1:28: rules.expression must be string, not number")
+	assert.EqualError(t, err, `1:27: "expression" must be a string, found a number`)
 	_, err = ruleset.Parse([]byte("rules:\n  - expression: ssl\n    action: block: x\n"), ruleset.YAML)
 	var syntax *ruleset.SyntaxError
 	require.ErrorAs(t, err, &syntax)
 	assert.Equal(t, ruleset.SyntaxError{Line: 3, Column: 1, Msg: "invalid YAML: mapping values are not allowed in this context"}, *syntax)
 	_, err = ruleset.Parse([]byte("- expression: ssl\n  action: [block]\n"), ruleset.YAML)
-	assert.EqualError(t, err, "2:1: cannot unmarshal !!seq into ruleset.Action")
+	assert.EqualError(t, err, `2:11: "action" must be a string, found a list`)
 	_, err = ruleset.Load("rules.toml")
 	assert.ErrorContains(t, err, "ends in .json, .yaml or .yml")
 	_, err = ruleset.Parse([]byte(`[null]`), ruleset.JSON)
-	assert.ErrorContains(t, err, "rule 1 is null")
+	assert.EqualError(t, err, "1:2: a rule must be an object, found null")
 }
 
 func TestEvaluationOrder(t *testing.T) {
@@ -245,20 +245,24 @@ func TestRuleErrorUnwraps(t *testing.T) {
 }
 
 func TestRewrite(t *testing.T) {
-	upper := func(r *ruleset.Rule) string {
+	// The same meaning in other words: parentheses around the whole and
+	// C-like operators, which the rewriter accepts.
+	reword := func(r *ruleset.Rule, x ruleset.Expression) string {
 		if r.Ref == "mobile-block" {
-			return r.Expression
+			return x.Text
 		}
-		return "ssl and http.host eq \"it's \\\"quoted\\\"\""
+		body := strings.TrimRight(x.Text, "\n")
+		return "(" + strings.ReplaceAll(body, " and ", " && ") + ")" + x.Text[len(body):]
 	}
 	for _, path := range []string{"../examples/rules/bot-management.json", "../examples/rules/bot-management.yaml"} {
 		f := load(t, path)
-		out := f.Rewrite(upper)
+		out, err := f.Rewrite(reword)
+		require.NoError(t, err, path)
 		again, err := ruleset.Parse([]byte(out), f.Format)
 		require.NoError(t, err, "%s:\n%s", path, out)
 		for i, r := range again.Rules {
-			// A literal block keeps the line break that ends it.
-			assert.Equal(t, upper(f.Rules[i]), strings.TrimSuffix(r.Expression, "\n"), "%s rule %d", path, i+1)
+			want := reword(f.Rules[i], f.Rules[i].Expressions()[0])
+			assert.Equal(t, want, r.Expression, "%s rule %d", path, i+1)
 			assert.Equal(t, f.Rules[i].Description, r.Description, "%s: other fields stay", path)
 		}
 		// Only the expressions changed: every other line is still there.
@@ -267,7 +271,12 @@ func TestRewrite(t *testing.T) {
 				assert.Contains(t, out, line, path)
 			}
 		}
-		assert.Equal(t, f.Text, f.Rewrite(func(r *ruleset.Rule) string { return r.Expression }), "no change, no edit")
+		same, err := f.Rewrite(func(_ *ruleset.Rule, x ruleset.Expression) string { return x.Text })
+		require.NoError(t, err)
+		assert.Equal(t, f.Text, same, "no change, no edit")
+
+		_, err = f.Rewrite(func(_ *ruleset.Rule, x ruleset.Expression) string { return "ssl" })
+		assert.ErrorContains(t, err, "would not mean what", "%s: a rewrite that changes the meaning is refused", path)
 	}
 }
 

@@ -61,39 +61,51 @@ func checkCommand(args []string, withLint bool, s streams) int {
 }
 
 func checkInput(in *input, scheme *fields.Scheme, withLint bool, opts []expr.Option) []diagnostic {
-	if in.loadErr != nil {
-		return []diagnostic{*in.loadErr}
-	}
-	var diags []diagnostic
+	diags := slices.Clone(in.loadErrs)
 	if in.file != nil && len(in.file.Rules) > ruleset.DefaultMaxRules {
 		err := ruleset.TooManyRules(len(in.file.Rules), ruleset.DefaultMaxRules)
 		diags = append(diags, atPoint(in.path, codeInvalidFile, 1, 1, err.Error()))
 	}
 	if in.file != nil {
 		for _, e := range in.file.Validate() {
-			diags = append(diags, ruleDiagnostic(in, in.units[e.Rule.Index], e))
+			diags = append(diags, ruleDiagnostic(in, e))
 		}
 	}
-	checked := make([]*ast.Checked, len(in.units))
-	for i, u := range in.units {
+	var filters []*ast.Checked // each rule's, for the lints of a ruleset
+	if in.file != nil {
+		filters = make([]*ast.Checked, len(in.file.Rules))
+	}
+	for _, u := range in.units {
 		if u.rule != nil && strings.TrimSpace(u.expr) == "" {
 			continue // Validate reported it
 		}
-		c, err := compileUnit(u.expr, scheme, opts)
+		c, err := u.x.Compile(scheme, opts...)
 		if err != nil {
 			diags = append(diags, exprErrors(in, u, err)...)
 			continue
 		}
-		checked[i] = c
-		if in.file == nil {
-			for _, f := range lint.Expression(c) {
-				diags = append(diags, findingDiagnostic(in, u, f))
-			}
+		var found []lint.Finding
+		switch {
+		case in.file == nil:
+			found = lint.Expression(c)
+		case u.x.Key == "expression":
+			filters[u.rule.Index] = c
+		default:
+			found = lint.Parameter(in.file.Phase, u.rule, u.x, c)
+		}
+		for _, f := range found {
+			diags = append(diags, findingDiagnostic(in, u, f))
 		}
 	}
 	if in.file != nil {
-		for _, f := range lint.Rules(in.file.Ruleset, checked) {
-			diags = append(diags, findingDiagnostic(in, in.units[f.Rule.Index], f))
+		units := map[*ruleset.Rule]unit{}
+		for _, u := range in.units {
+			if u.x.Key == "expression" {
+				units[u.rule] = u
+			}
+		}
+		for _, f := range lint.Rules(in.file.Ruleset, filters) {
+			diags = append(diags, findingDiagnostic(in, units[f.Rule], f))
 		}
 	}
 	if !withLint {
@@ -109,19 +121,4 @@ func checkInput(in *input, scheme *fields.Scheme, withLint bool, opts []expr.Opt
 		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 	})
 	return diags
-}
-
-// compileUnit parses, checks and compiles one expression and returns the
-// checked tree for the linter.
-func compileUnit(src string, scheme *fields.Scheme, opts []expr.Option) (*ast.Checked, error) {
-	tree, err := expr.Parse(src, opts...)
-	if err != nil {
-		return nil, err
-	}
-	c, err := expr.Check(tree, scheme, opts...)
-	if err != nil {
-		return nil, err
-	}
-	_, err = expr.CompileChecked(c, opts...)
-	return c, err
 }

@@ -73,20 +73,33 @@ func findingDiagnostic(in *input, u unit, f lint.Finding) diagnostic {
 	return at(in, u, string(f.Severity), f.Code, f.Offset, f.Len, f.Message, f.Fix)
 }
 
-func ruleDiagnostic(in *input, u unit, e *ruleset.RuleError) diagnostic {
-	d := at(in, u, "error", codeInvalidRule, 0, len(u.expr), e.Err.Error(), "")
-	d.expr = ""
+// ruleDiagnostic places a problem of a rule at the part of it the problem
+// is with: the expression for a missing one, or the value of its key.
+func ruleDiagnostic(in *input, e *ruleset.RuleError) diagnostic {
+	line, col := e.Rule.Position(e.Key)
+	d := atPoint(in.path, codeInvalidRule, line, col, e.Err.Error())
+	d.Rule = &ruleInfo{Index: e.Rule.Index + 1, Ref: e.Rule.Ref, ID: e.Rule.ID}
 	return d
 }
 
-// fileError makes a diagnostic of a file that could not be read as a
-// ruleset, at the line and column its error names.
-func fileError(path string, err error) diagnostic {
+// fileErrors makes diagnostics of a file that could not be read as a
+// ruleset, or whose shape is not a ruleset's, at the lines and columns its
+// errors name.
+func fileErrors(path string, err error) []diagnostic {
+	var list ruleset.ErrorList
 	var syntax *ruleset.SyntaxError
-	if errors.As(err, &syntax) {
-		return atPoint(path, codeInvalidFile, syntax.Line, syntax.Column, syntax.Msg)
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &syntax):
+		list = ruleset.ErrorList{syntax}
+	default:
+		return []diagnostic{atPoint(path, codeInvalidFile, 1, 1, err.Error())}
 	}
-	return atPoint(path, codeInvalidFile, 1, 1, err.Error())
+	out := make([]diagnostic, len(list))
+	for i, e := range list {
+		out[i] = atPoint(path, codeInvalidFile, e.Line, e.Column, e.Msg)
+	}
+	return out
 }
 
 // atPoint makes an error diagnostic at one line and column of a file,

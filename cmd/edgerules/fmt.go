@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/edgerules/edgerules/ast"
@@ -31,7 +32,7 @@ func fmtCommand(args []string, s streams) int {
 			s.err.Write([]byte(err.Error() + "\n"))
 			return exitFindings
 		}
-		s.out.Write([]byte(ast.Format(tree) + "\n"))
+		s.out.Write([]byte(ast.FormatWidth(tree, wrapWidth) + "\n"))
 		return exitOK
 	}
 	if fl.NArg() == 0 {
@@ -43,9 +44,14 @@ func fmtCommand(args []string, s streams) int {
 	}
 	status := exitOK
 	for _, in := range inputs {
-		text, diags := formatInput(in)
+		text, diags, err := formatInput(in)
 		if len(diags) > 0 {
 			writeText(s.err, diags, summary{files: 1, expressions: len(in.units)})
+			status = exitFindings
+			continue
+		}
+		if err != nil {
+			fmt.Fprintf(s.err, "%s: not formatted, the file is left as it was: %v\n", in.path, err)
 			status = exitFindings
 			continue
 		}
@@ -64,11 +70,7 @@ func fmtCommand(args []string, s streams) int {
 		case in.path == "-":
 			return s.fail("-w cannot write back to standard input")
 		case changed:
-			info, err := os.Stat(in.path)
-			if err == nil {
-				err = os.WriteFile(in.path, []byte(text), info.Mode().Perm())
-			}
-			if err != nil {
+			if err := writeFile(in.path, []byte(text)); err != nil {
 				return s.fail("%v", err)
 			}
 		}
@@ -76,33 +78,124 @@ func fmtCommand(args []string, s streams) int {
 	return status
 }
 
+// wrapWidth is the width past which fmt writes an expression over several
+// lines, where the file can hold them.
+const wrapWidth = 100
+
+// canonical returns an expression in canonical form, over several lines
+// when lines is set and it is long, or the diagnostics of an expression that
+// does not parse. A blank expression stays: check reports it.
+func canonical(in *input, u unit, lines bool) (string, []diagnostic) {
+	if strings.TrimSpace(u.expr) == "" {
+		return u.expr, nil
+	}
+	tree, err := expr.Parse(u.expr, expr.MaxLength(maxLength))
+	if err != nil {
+		return u.expr, exprErrors(in, u, err)
+	}
+	if lines {
+		return ast.FormatWidth(tree, wrapWidth), nil
+	}
+	return ast.Format(tree), nil
+}
+
 // formatInput returns the text of an input with every expression in
-// canonical form, or the diagnostics of those that do not parse.
-func formatInput(in *input) (string, []diagnostic) {
-	if in.loadErr != nil {
-		return "", []diagnostic{*in.loadErr}
+// canonical form, or the diagnostics of those that do not parse, or why the
+// new text could not be verified.
+func formatInput(in *input) (string, []diagnostic, error) {
+	if in.file == nil && in.loadErrs != nil {
+		return "", in.loadErrs, nil
 	}
 	var diags []diagnostic
-	canonical := func(u unit) string {
-		if strings.TrimSpace(u.expr) == "" {
-			return u.expr // check reports a rule with no expression
-		}
-		tree, err := expr.Parse(u.expr, expr.MaxLength(maxLength))
-		if err != nil {
-			diags = append(diags, exprErrors(in, u, err)...)
-			return u.expr
-		}
-		return ast.Format(tree)
-	}
 	if in.file != nil {
-		text := in.file.Rewrite(func(r *ruleset.Rule) string { return canonical(in.units[r.Index]) })
-		return text, diags
+		units := map[*ruleset.Rule]map[string]unit{}
+		for _, u := range in.units {
+			if units[u.rule] == nil {
+				units[u.rule] = map[string]unit{}
+			}
+			units[u.rule][u.x.Key] = u
+		}
+		text, err := in.file.Rewrite(func(r *ruleset.Rule, x ruleset.Expression) string {
+			// The line breaks that end a value stay, so that a block
+			// scalar keeps its chomping.
+			u := units[r][x.Key]
+			u.expr = strings.TrimRight(x.Text, "\n")
+			text, found := canonical(in, u, x.Source != nil && x.Source.Lines())
+			diags = append(diags, found...)
+			return text + x.Text[len(u.expr):]
+		})
+		if len(diags) > 0 {
+			return "", diags, nil
+		}
+		return text, nil, err
 	}
 	lines := strings.SplitAfter(in.text, "\n")
 	for _, u := range in.units {
 		line := lines[u.line-1]
 		ending := line[len(strings.TrimRight(line, "\r\n")):]
-		lines[u.line-1] = canonical(u) + ending
+		text, found := canonical(in, u, false)
+		diags = append(diags, found...)
+		lines[u.line-1] = text + ending
 	}
-	return strings.Join(lines, ""), diags
+	if len(diags) > 0 {
+		return "", diags, nil
+	}
+	text := strings.Join(lines, "")
+	return text, nil, verifyLines(in, text)
+}
+
+// verifyLines reads a rewritten file of expressions back: the same lines,
+// each expression parsing to the tree it had, every other line unchanged.
+func verifyLines(in *input, text string) error {
+	before, after := strings.Split(in.text, "\n"), strings.Split(text, "\n")
+	if len(before) != len(after) {
+		return fmt.Errorf("the rewritten file would have %d lines instead of %d", len(after), len(before))
+	}
+	exprs := map[int]bool{}
+	for _, u := range in.units {
+		exprs[u.line-1] = true
+	}
+	for i := range before {
+		if !exprs[i] {
+			if before[i] != after[i] {
+				return fmt.Errorf("line %d would change, and it holds no expression", i+1)
+			}
+			continue
+		}
+		a, errA := expr.Parse(before[i], expr.MaxLength(maxLength))
+		b, errB := expr.Parse(after[i], expr.MaxLength(maxLength))
+		if errA != nil || errB != nil || !ast.Equal(a, b) {
+			return fmt.Errorf("line %d would not mean what it meant", i+1)
+		}
+	}
+	return nil
+}
+
+// writeFile replaces a file with data in one step: data goes to a new file
+// beside it, with the old file's mode, which then takes the old one's name,
+// so that the file is never seen half written.
+func writeFile(path string, data []byte) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Chmod(info.Mode().Perm())
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if closeErr := tmp.Close(); err == nil {
+		err = closeErr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -21,48 +22,55 @@ type input struct {
 	text  string
 	file  *ruleset.File // a ruleset; nil for a file of expressions
 	units []unit
-	// loadErr is why a ruleset could not be read: bad JSON or YAML.
-	loadErr *diagnostic
+	// loadErrs are why a ruleset could not be read (bad JSON or YAML, and
+	// then file is nil), or the problems of its shape; loadErr is the error
+	// they come from.
+	loadErrs []diagnostic
+	loadErr  error
 }
 
 // A unit is one expression of an input.
 type unit struct {
 	expr string
-	rule *ruleset.Rule // the rule it belongs to, in a ruleset
-	line int           // its line, in a file of expressions
+	rule *ruleset.Rule      // the rule it belongs to, in a ruleset
+	x    ruleset.Expression // the expression, and in a ruleset which of the rule's it is
+	line int                // its line, in a file of expressions
 }
 
 // position returns the line and column in the input's file of byte off of
 // the unit's expression.
 func (u unit) position(off int) (line, col int) {
-	if u.rule != nil && u.rule.Source != nil {
-		return u.rule.Source.Position(off)
+	if u.x.Source != nil {
+		return u.x.Source.Position(off)
 	}
 	if u.rule != nil {
-		return 1, 1
+		return u.rule.Position(u.x.Key)
 	}
 	l, c := expr.Position(u.expr, off)
 	return u.line + l - 1, c
 }
 
 // readInputs reads the files the arguments name. A folder stands for its
-// files; dir/... for those of its subfolders too.
+// files; dir/... for those of its subfolders too. A JSON or YAML file found
+// in a folder that is no ruleset at all (an object without "rules", such as
+// a file of lists or a scheme) is passed by; named, it is an error.
 func readInputs(args []string, stdin io.Reader) ([]*input, error) {
-	var paths []string
+	var inputs []*input
 	for _, a := range args {
 		expanded, err := expand(a, checked, "a .txt, .expr, .json, .yaml or .yml file")
 		if err != nil {
 			return nil, err
 		}
-		paths = append(paths, expanded...)
-	}
-	var inputs []*input
-	for _, p := range paths {
-		in, err := readInput(p, stdin)
-		if err != nil {
-			return nil, err
+		for _, p := range expanded {
+			in, err := readInput(p, stdin)
+			if err != nil {
+				return nil, err
+			}
+			if p != a && errors.Is(in.loadErr, ruleset.ErrNotRuleset) {
+				continue
+			}
+			inputs = append(inputs, in)
 		}
-		inputs = append(inputs, in)
 	}
 	return inputs, nil
 }
@@ -142,18 +150,21 @@ func readInput(path string, stdin io.Reader) (*input, error) {
 	case isRuleset:
 		in.file, err = ruleset.Parse(data, format)
 		if err != nil {
-			d := fileError(path, err)
-			in.loadErr = &d
+			in.loadErr, in.loadErrs = err, fileErrors(path, err)
+		}
+		if in.file == nil {
 			return in, nil
 		}
 		for _, r := range in.file.Rules {
-			in.units = append(in.units, unit{expr: r.Expression, rule: r})
+			for _, x := range r.Expressions() {
+				in.units = append(in.units, unit{expr: x.Text, rule: r, x: x})
+			}
 		}
 	case known(path) || path == "-":
 		for i, text := range strings.Split(string(data), "\n") {
 			text = strings.TrimSuffix(text, "\r")
 			if strings.TrimSpace(text) != "" && !strings.HasPrefix(strings.TrimSpace(text), "#") {
-				in.units = append(in.units, unit{expr: text, line: i + 1})
+				in.units = append(in.units, unit{expr: text, x: ruleset.Expression{Text: text, Filter: true}, line: i + 1})
 			}
 		}
 	default:
