@@ -3,7 +3,8 @@
 // can never or always hold, octal-looking numbers, tabs, regular expressions
 // that are plain string tests, rewrite functions in filters, list names
 // Cloudflare does not accept, rules an earlier rule shadows, and, in a
-// ruleset with a phase, response fields in request phases.
+// ruleset with a phase, response fields in request phases; and in the value
+// expressions of a rule's parameters, what Cloudflare does not allow there.
 package lint
 
 import (
@@ -41,6 +42,7 @@ const (
 	ResponseField       = "response-field"
 	RewriteFunction     = "rewrite-function"
 	ListName            = "list-name"
+	RewriteField        = "rewrite-field"
 )
 
 // CloudflareMaxLength is the longest expression Cloudflare accepts, in bytes.

@@ -182,3 +182,27 @@ func TestParameter(t *testing.T) {
 		"http_ratelimit rl ratelimit.counting_expression rewrite-function",
 	}, got)
 }
+
+// TestURLRewrite: a URL rewrite's expression reads only the request's URI,
+// headers and accepted languages, and calls concat, regex_replace and
+// wildcard_replace once at most.
+func TestURLRewrite(t *testing.T) {
+	f, err := ruleset.Parse([]byte(`[{"expression": "true", "action": "rewrite", "action_parameters": {"uri": {
+		"path": {"expression": "concat(\"/\", lower(http.request.headers[\"x\"][0]), concat(http.host, http.request.uri.path))"},
+		"query": {"expression": "regex_replace(raw.http.request.uri.query, \"a\", \"b\")"}}}}]`), ruleset.JSON)
+	require.NoError(t, err)
+	var got []string
+	r := f.Rules[0]
+	for _, x := range r.Expressions()[1:] {
+		tree, err := expr.Parse(x.Text)
+		require.NoError(t, err)
+		c, err := expr.CheckValue(tree, fields.Cloudflare())
+		require.NoError(t, err)
+		got = append(got, show(x.Text, lint.Parameter("http_request_transform", r, x, c))...)
+	}
+	assert.Equal(t, []string{
+		"rewrite-function \"concat\": `concat` may appear only once in a URL rewrite expression; join the parts in one call",
+		"rewrite-field \"http.host\": a URL rewrite may read only http.request.uri.*, http.request.headers.* and http.request.accepted_languages, not `http.host`; test it in the rule's filter, or rewrite with a header transform or a redirect",
+		"rewrite-field \"raw.http.request.uri.query\": a URL rewrite may read only http.request.uri.*, http.request.headers.* and http.request.accepted_languages, not `raw.http.request.uri.query`; test it in the rule's filter, or rewrite with a header transform or a redirect",
+	}, got)
+}

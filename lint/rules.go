@@ -90,8 +90,47 @@ func Parameter(phase string, r *ruleset.Rule, x ruleset.Expression, c *ast.Check
 	if x.Key != countingExpression {
 		out = append(out, responseFields(phase, c)...)
 	}
+	if strings.HasPrefix(x.Key, "action_parameters.uri.") {
+		out = append(out, urlRewrite(c)...)
+	}
 	for i := range out {
 		out[i].Rule = r
+	}
+	return out
+}
+
+// The fields a URL rewrite's expression may read, and the functions it
+// may call once only, as Cloudflare's URL rewrite reference gives them.
+var (
+	rewriteFields = []string{"http.request.uri", "http.request.headers", "http.request.accepted_languages"}
+	rewriteOnce   = []string{"concat", "regex_replace", "wildcard_replace"}
+)
+
+// urlRewrite flags what a URL rewrite's path or query expression may not
+// do: read a field other than the request's URI, headers and accepted
+// languages, or call concat, regex_replace or wildcard_replace twice.
+func urlRewrite(c *ast.Checked) []Finding {
+	var out []Finding
+	calls := map[string]int{}
+	for n := range ast.Preorder(c.X) {
+		switch n := n.(type) {
+		case *ast.Ident:
+			name := fieldOf(c, n)
+			allowed := slices.ContainsFunc(rewriteFields, func(f string) bool { return name == f || strings.HasPrefix(name, f+".") })
+			if _, isField := c.Fields[n]; isField && !allowed {
+				out = append(out, Finding{Code: RewriteField, Severity: Error, Offset: n.Pos(), Len: len(n.Name),
+					Message: fmt.Sprintf("a URL rewrite may read only http.request.uri.*, http.request.headers.* and http.request.accepted_languages, not `%s`", n.Name),
+					Fix:     "test it in the rule's filter, or rewrite with a header transform or a redirect"})
+			}
+		case *ast.CallExpr:
+			if slices.Contains(rewriteOnce, n.Fun.Name) {
+				if calls[n.Fun.Name]++; calls[n.Fun.Name] == 2 {
+					out = append(out, Finding{Code: RewriteFunction, Severity: Error, Offset: n.Fun.Pos(), Len: len(n.Fun.Name),
+						Message: fmt.Sprintf("`%s` may appear only once in a URL rewrite expression", n.Fun.Name),
+						Fix:     "join the parts in one call"})
+				}
+			}
+		}
 	}
 	return out
 }
