@@ -69,6 +69,9 @@ func TooManyRules(n, limit int) error {
 
 // Compile checks and compiles every rule of rs. Errors come as a list of
 // *RuleError, whose Err is the expression's *expr.Error or expr.ErrorList.
+// The engine keeps its own copy of the rules, numbered by their place
+// (Rule.Index), so that changing rs or its rules later, or compiling them
+// again into another engine, leaves it as it was; rs is not changed.
 func Compile(rs *Ruleset, scheme *fields.Scheme, options ...Option) (*Engine, error) {
 	set := settings{maxRules: DefaultMaxRules}
 	for _, o := range options {
@@ -78,6 +81,13 @@ func Compile(rs *Ruleset, scheme *fields.Scheme, options ...Option) (*Engine, er
 		return nil, TooManyRules(len(rs.Rules), set.maxRules)
 	}
 	opts := set.expr
+	own := *rs
+	own.Rules = make([]*Rule, len(rs.Rules))
+	for i, r := range rs.Rules {
+		own.Rules[i] = r.clone()
+		own.Rules[i].Index = i
+	}
+	rs = &own
 	var errs []error
 	for _, e := range rs.Validate() {
 		errs = append(errs, e)
@@ -91,11 +101,11 @@ func Compile(rs *Ruleset, scheme *fields.Scheme, options ...Option) (*Engine, er
 		xs := r.Expressions()
 		var err error
 		if checked[i], err = xs[0].Check(scheme, opts...); err != nil {
-			errs = append(errs, &RuleError{r, "", err})
+			errs = append(errs, &RuleError{Rule: r, Err: err})
 		}
 		for _, x := range xs[1:] {
 			if _, err := x.Compile(scheme, opts...); err != nil {
-				errs = append(errs, &RuleError{r, x.Key, err})
+				errs = append(errs, &RuleError{Rule: r, Key: x.Key, Err: err})
 			}
 		}
 	}
@@ -107,7 +117,7 @@ func Compile(rs *Ruleset, scheme *fields.Scheme, options ...Option) (*Engine, er
 		}
 		f, err := expr.CompileChecked(checked[i], shared...)
 		if err != nil {
-			errs = append(errs, &RuleError{r, "", err})
+			errs = append(errs, &RuleError{Rule: r, Err: err})
 			continue
 		}
 		if r.IsEnabled() {

@@ -101,14 +101,57 @@ func (r *Rule) SkipsRuleset() bool {
 }
 
 // Name identifies the rule in messages: rule 3 (ref "api").
-func (r *Rule) Name() string {
+func (r *Rule) Name() string { return r.nameAt(r.Index) }
+
+// nameAt names the rule as the one at index i of its ruleset.
+func (r *Rule) nameAt(i int) string {
 	switch {
 	case r.Ref != "":
-		return fmt.Sprintf("rule %d (ref %q)", r.Index+1, r.Ref)
+		return fmt.Sprintf("rule %d (ref %q)", i+1, r.Ref)
 	case r.ID != "":
-		return fmt.Sprintf("rule %d (id %s)", r.Index+1, r.ID)
+		return fmt.Sprintf("rule %d (id %s)", i+1, r.ID)
 	}
-	return fmt.Sprintf("rule %d", r.Index+1)
+	return fmt.Sprintf("rule %d", i+1)
+}
+
+// clone returns a copy of the rule that shares nothing the caller may
+// change: its parameters are copied too.
+func (r *Rule) clone() *Rule {
+	c := *r
+	if r.Enabled != nil {
+		enabled := *r.Enabled
+		c.Enabled = &enabled
+	}
+	c.ActionParameters = deepCopy(r.ActionParameters)
+	c.Ratelimit = deepCopy(r.Ratelimit)
+	c.ExposedCredentialCheck = deepCopy(r.ExposedCredentialCheck)
+	return &c
+}
+
+// deepCopy copies a map of the values JSON decodes into.
+func deepCopy(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	return copyValue(m).(map[string]any)
+}
+
+func copyValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		c := make(map[string]any, len(v))
+		for k, x := range v {
+			c[k] = copyValue(x)
+		}
+		return c
+	case []any:
+		c := make([]any, len(v))
+		for i, x := range v {
+			c[i] = copyValue(x)
+		}
+		return c
+	}
+	return v
 }
 
 // A Ruleset is an ordered list of rules.
@@ -130,30 +173,44 @@ type RuleError struct {
 	// for the rule as a whole or its expression.
 	Key string
 	Err error
+
+	at int // the rule's place in the ruleset Validate read, from 1; 0 for Rule.Index
 }
 
-func (e *RuleError) Error() string { return e.Rule.Name() + ": " + e.Err.Error() }
+// Error names the rule and says what is wrong with it.
+func (e *RuleError) Error() string {
+	i := e.Rule.Index
+	if e.at > 0 {
+		i = e.at - 1
+	}
+	return e.Rule.nameAt(i) + ": " + e.Err.Error()
+}
 
+// Unwrap returns what is wrong with the rule.
 func (e *RuleError) Unwrap() error { return e.Err }
 
-// Validate numbers the rules and reports rules with no expression, rules
-// with no action (filters need none), unknown actions and actions their
-// phase does not have, and repeated refs, one RuleError each.
+// Validate reports rules with no expression, rules with no action (filters
+// need none), unknown actions and actions their phase does not have, and
+// repeated refs, one RuleError each, naming each rule by its place in rs.
+// It changes nothing.
 func (rs *Ruleset) Validate() []*RuleError {
 	var errs []*RuleError
-	refs := map[string]*Rule{}
+	first := map[string]int{} // the place of the first rule with each ref
+	add := func(i int, key string, err error) {
+		errs = append(errs, &RuleError{Rule: rs.Rules[i], Key: key, Err: err, at: i + 1})
+	}
 	for i, r := range rs.Rules {
-		r.Index = i
 		if strings.TrimSpace(r.Expression) == "" && !r.reported("expression") {
-			errs = append(errs, &RuleError{r, "expression", fmt.Errorf("the rule has no expression")})
+			add(i, "expression", fmt.Errorf("the rule has no expression"))
 		}
 		if err := rs.validateAction(r); err != nil {
-			errs = append(errs, &RuleError{r, "action", err})
+			add(i, "action", err)
 		}
-		if prev, dup := refs[r.Ref]; dup && r.Ref != "" {
-			errs = append(errs, &RuleError{r, "ref", fmt.Errorf("ref %q is already used by %s", r.Ref, prev.Name())})
+		if prev, dup := first[r.Ref]; dup && r.Ref != "" {
+			add(i, "ref", fmt.Errorf("ref %q is already used by %s", r.Ref, rs.Rules[prev].nameAt(prev)))
+		} else if !dup {
+			first[r.Ref] = i
 		}
-		refs[r.Ref] = r
 	}
 	return errs
 }

@@ -293,3 +293,41 @@ func TestMaxRules(t *testing.T) {
 	_, err = ruleset.Compile(rs, fields.Cloudflare(), ruleset.ExprOptions(expr.MaxRegexes(1)))
 	assert.ErrorContains(t, err, "MaxRegexes", "expression limits reach every rule")
 }
+
+// TestCompileKeepsItsOwnRules: an engine is immutable. Compiling a second
+// ruleset that shares rules with the first, and changing the rules after,
+// leaves the first engine's decisions and numbering as they were; the
+// caller's rules are not numbered or changed by Compile or Validate.
+func TestCompileKeepsItsOwnRules(t *testing.T) {
+	api := &ruleset.Rule{Ref: "api", Expression: `starts_with(http.request.uri.path, "/api")`, Action: ruleset.Block,
+		ActionParameters: map[string]any{"response": map[string]any{"status_code": 429.0}}}
+	bots := &ruleset.Rule{Ref: "bots", Expression: "cf.bot_management.score lt 30", Action: ruleset.ManagedChallenge}
+	first := engine(t, &ruleset.Ruleset{Rules: []*ruleset.Rule{api, bots}})
+	second := engine(t, &ruleset.Ruleset{Rules: []*ruleset.Rule{bots, api}})
+	assert.Zero(t, api.Index, "the caller's rule is not numbered")
+	assert.Zero(t, bots.Index)
+
+	api.Action, api.Expression = ruleset.Log, "false"
+	api.ActionParameters["response"].(map[string]any)["status_code"] = 403.0
+	bots.Ref = "renamed"
+
+	c := eval.NewContext(fields.Cloudflare())
+	require.NoError(t, c.SetName("http.request.uri.path", eval.String("/api/x")))
+	require.NoError(t, c.SetName("cf.bot_management.score", eval.Int(5)))
+	d := first.Evaluate(c)
+	require.NotNil(t, d.Rule)
+	assert.Equal(t, ruleset.Block, d.Action)
+	assert.Equal(t, "api", d.Rule.Ref)
+	assert.Equal(t, 0, d.Rule.Index)
+	assert.Equal(t, 429.0, d.Rule.ActionParameters["response"].(map[string]any)["status_code"], "the engine's parameters are its own")
+	d = second.Evaluate(c)
+	assert.Equal(t, "bots", d.Rule.Ref)
+	assert.Equal(t, 0, d.Rule.Index)
+	assert.Equal(t, 1, first.Rules()[1].Index, "bots is rule 2 of the first engine")
+
+	rs := &ruleset.Ruleset{Rules: []*ruleset.Rule{{Ref: "a", Expression: "ssl", Action: "blok"}, {Ref: "a", Expression: "ssl", Action: ruleset.Log}}}
+	errs := rs.Validate()
+	require.Len(t, errs, 2)
+	assert.EqualError(t, errs[1], `rule 2 (ref "a"): ref "a" is already used by rule 1 (ref "a")`)
+	assert.Zero(t, rs.Rules[1].Index, "Validate changes nothing")
+}
