@@ -2,7 +2,9 @@ package nethttp
 
 import (
 	"context"
+	"errors"
 	"expvar"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -70,6 +72,9 @@ type loaded struct {
 
 // New returns a middleware applying rs, or the reasons rs does not compile.
 func New(rs *ruleset.Ruleset, opts Options) (*Middleware, error) {
+	if bindErr != nil {
+		return nil, bindErr
+	}
 	m := &Middleware{cfg: config{trustedProxies: opts.TrustedProxies, scorer: opts.Scorer, now: opts.Now}, opts: opts,
 		actions: map[ruleset.Action]*atomic.Uint64{}}
 	if m.cfg.scorer == nil {
@@ -104,8 +109,9 @@ func (m *Middleware) Load(rs *ruleset.Ruleset) error {
 	if err != nil {
 		return err
 	}
-	l := &loaded{engine: engine, matches: make([]atomic.Uint64, len(rs.Rules)), responses: make([]*response, len(rs.Rules))}
-	for i, r := range rs.Rules {
+	rules := engine.Rules()
+	l := &loaded{engine: engine, matches: make([]atomic.Uint64, len(rules)), responses: make([]*response, len(rules))}
+	for i, r := range rules {
 		if l.responses[i], err = prepareResponse(r); err != nil {
 			return &ruleset.RuleError{Rule: r, Err: err}
 		}
@@ -123,16 +129,43 @@ type slot struct {
 
 func newSlot(cfg *config) *slot {
 	s := &slot{ctx: eval.NewContext(fields.Cloudflare())}
-	scheme := s.ctx.Scheme()
-	for name, resolve := range resolvers {
-		f, _ := scheme.Field(name)
-		_ = s.ctx.SetResolver(f, func(*eval.Context) eval.Value { return resolve(&s.req) })
-	}
-	for name, read := range botFields {
-		f, _ := scheme.Field(name)
-		_ = s.ctx.SetResolver(f, func(*eval.Context) eval.Value { return read(s.req.botSignals()) })
+	for _, b := range bound {
+		// A bound field is the standard scheme's, which the context has:
+		// SetResolver cannot refuse it.
+		_ = s.ctx.SetResolver(b.field, func(*eval.Context) eval.Value { return b.compute(&s.req) })
 	}
 	return s
+}
+
+// A binding is a field the middleware fills, with how it computes it.
+type binding struct {
+	field   fields.Field
+	compute func(q *request) eval.Value
+}
+
+// bound are the fields of resolvers and botFields, looked up once in the
+// standard scheme; bindErr names a field the scheme lacks, which New
+// reports rather than leaving that field silently unfilled.
+var bound, bindErr = bind(fields.Cloudflare(), resolvers, botFields)
+
+func bind(scheme *fields.Scheme, fromRequest map[string]func(q *request) eval.Value, fromBot map[string]func(b *Bot) eval.Value) ([]binding, error) {
+	var out []binding
+	var errs []error
+	add := func(name string, compute func(q *request) eval.Value) {
+		f, ok := scheme.Field(name)
+		if !ok {
+			errs = append(errs, fmt.Errorf("nethttp fills %s, a field the scheme does not have", name))
+			return
+		}
+		out = append(out, binding{f, compute})
+	}
+	for name, resolve := range fromRequest {
+		add(name, resolve)
+	}
+	for name, read := range fromBot {
+		add(name, func(q *request) eval.Value { return read(q.botSignals()) })
+	}
+	return out, errors.Join(errs...)
 }
 
 // Wrap returns a handler that applies the rules to each request before

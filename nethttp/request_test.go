@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/fields"
 	"github.com/edgerules/edgerules/internal/webpath"
@@ -171,4 +172,15 @@ func TestScorerRunsOnceAndOnlyWhenRead(t *testing.T) {
 	s.req = request{r: r, cfg: cfg}
 	assert.True(t, p.Match(s.ctx))
 	assert.Equal(t, 1, scorer.calls, "three bot fields, one scoring")
+}
+
+// TestBind: every field the middleware fills is one of the scheme's; a
+// name the scheme lacks is an error New reports, not a field left empty.
+func TestBind(t *testing.T) {
+	require.NoError(t, bindErr)
+	assert.Len(t, bound, len(resolvers)+len(botFields))
+	_, err := bind(fields.Cloudflare(), map[string]func(q *request) eval.Value{
+		"http.request.uri.pth": func(*request) eval.Value { return eval.Value{} },
+	}, nil)
+	assert.EqualError(t, err, "nethttp fills http.request.uri.pth, a field the scheme does not have")
 }
