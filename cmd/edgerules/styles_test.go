@@ -23,21 +23,23 @@ func TestFmtStyles(t *testing.T) {
 	dir := t.TempDir()
 	for _, src := range files {
 		name := filepath.Base(src)
+		want, err := filepath.Abs(filepath.Join("testdata", "golden", "fmt-styles", name))
+		require.NoError(t, err)
 		t.Run(name, func(t *testing.T) {
 			before, err := os.ReadFile(src)
 			require.NoError(t, err)
 			path := filepath.Join(dir, name)
 			require.NoError(t, os.WriteFile(path, before, 0o600))
-			status, out := runBinary(t, "", "fmt", "-w", path)
+			status, out := runCommand(t, "", "fmt", "-w", path)
 			require.Equal(t, exitOK, status, out)
 			after, err := os.ReadFile(path)
 			require.NoError(t, err)
-			golden.Check(t, filepath.Join("testdata", "golden", "fmt-styles", name), string(after))
+			golden.Check(t, want, string(after))
 			format := map[string]valuetest.Format{".json": valuetest.JSON, ".yaml": valuetest.YAML, ".txt": valuetest.Lines}[filepath.Ext(name)]
 			require.NoError(t, valuetest.Compare(format, string(before), string(after), wrapWidth))
-			status, out = runBinary(t, "", "fmt", "-l", path)
+			status, out = runCommand(t, "", "fmt", "-l", path)
 			assert.Equal(t, exitOK, status, "fmt -l calls the written file canonical:\n%s", out)
-			status, out = runBinary(t, "", "check", path)
+			status, out = runCommand(t, "", "check", path)
 			assert.Equal(t, exitOK, status, out)
 		})
 	}
@@ -51,12 +53,12 @@ func TestFmtRefuses(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rules.yaml")
 	before := "rules:\n  - expression: ssl&&true\n    description: \"a\u2028b\"\n    action: block\n"
 	require.NoError(t, os.WriteFile(path, []byte(before), 0o600))
-	status, out := runBinary(t, "", "fmt", "-w", path)
+	status, out := runCommand(t, "", "fmt", "-w", path)
 	assert.Equal(t, exitFindings, status)
 	assert.Contains(t, out, path+": not formatted, the file is left as it was: rule 1, expression: cannot be rewritten in place")
 	after, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, before, string(after))
-	status, _ = runBinary(t, "", "check", path)
+	status, _ = runCommand(t, "", "check", path)
 	assert.Equal(t, exitOK, status, "the file itself is valid")
 }
