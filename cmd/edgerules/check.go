@@ -2,7 +2,6 @@ package main
 
 import (
 	"cmp"
-	"flag"
 	"slices"
 	"strings"
 
@@ -21,27 +20,35 @@ const maxLength = 1 << 16
 // checkCommand validates every expression of every file, and with lint
 // (the lint command, or check --lint) reports warnings too.
 func checkCommand(args []string, withLint bool, s streams) int {
-	fl := flag.NewFlagSet("check", flag.ContinueOnError)
-	fl.SetOutput(s.err)
+	name := "check"
+	if withLint {
+		name = "lint"
+	}
+	fl := newFlags(name, s)
 	schemePath := schemeFlag(fl)
 	listsPath := fl.String("lists", "", "a JSON file of the lists rules may name, {\"name\": \"ip|hostname|asn|string\"}")
 	format := formatFlag(fl)
 	fl.BoolVar(&withLint, "lint", withLint, "report warnings about valid rules that are probably wrong")
-	if fl.Parse(args) != nil {
-		return exitUsage
+	one := fl.String("e", "", "check this expression too, as the one line of a file named -e")
+	files, status, done := parseFlags(fl, args)
+	if done {
+		return status
 	}
 	out, err := outputFor(*format)
 	if err != nil {
 		return s.fail("%v", err)
 	}
-	if fl.NArg() == 0 {
-		return s.fail("name the files to check, or - for standard input")
+	if len(files) == 0 && *one == "" {
+		return s.fail("name the files to check, or - for standard input, or give -e EXPRESSION")
 	}
 	scheme, opts, err := loadScheme(*schemePath, *listsPath)
 	if err != nil {
 		return s.fail("%v", err)
 	}
-	inputs, err := readInputs(fl.Args(), s.in)
+	inputs, err := readInputs(files, s.in)
+	if *one != "" {
+		inputs = append(inputs, expressionInput(*one))
+	}
 	if err != nil {
 		return s.fail("%v", err)
 	}

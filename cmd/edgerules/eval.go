@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -21,18 +20,18 @@ import (
 // value expression. With --explain it prints every part of the expression
 // with the value it had.
 func evalCommand(args []string, s streams) int {
-	fl := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fl.SetOutput(s.err)
+	fl := newFlags("eval", s)
 	schemePath := schemeFlag(fl)
 	valuesPath := fl.String("values", "", "a JSON object of field values, or - for standard input")
 	explain := fl.Bool("explain", false, "print every part of the expression with its value")
-	if fl.Parse(args) != nil {
-		return exitUsage
+	rest, status, done := parseFlags(fl, args)
+	if done {
+		return status
 	}
-	if fl.NArg() != 1 {
+	if len(rest) != 1 {
 		return s.fail("give one expression to evaluate (quote it for the shell)")
 	}
-	src := fl.Arg(0)
+	src := rest[0]
 	scheme, opts, err := loadScheme(*schemePath, "")
 	if err != nil {
 		return s.fail("%v", err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,13 +17,13 @@ import (
 // printing them, and fails unless -w fixed them. An expression that does not
 // parse is reported and its file left alone.
 func fmtCommand(args []string, s streams) int {
-	fl := flag.NewFlagSet("fmt", flag.ContinueOnError)
-	fl.SetOutput(s.err)
+	fl := newFlags("fmt", s)
 	write := fl.Bool("w", false, "write the result back to each file")
 	list := fl.Bool("l", false, "name the files whose expressions are not in canonical form, and exit 1 when there is one (unless -w)")
 	one := fl.String("e", "", "format this expression")
-	if fl.Parse(args) != nil {
-		return exitUsage
+	files, status, done := parseFlags(fl, args)
+	if done {
+		return status
 	}
 	if *one != "" {
 		tree, err := expr.Parse(*one, expr.MaxLength(maxLength))
@@ -35,14 +34,14 @@ func fmtCommand(args []string, s streams) int {
 		s.out.Write([]byte(ast.FormatWidth(tree, wrapWidth) + "\n"))
 		return exitOK
 	}
-	if fl.NArg() == 0 {
+	if len(files) == 0 {
 		return s.fail("name the files to format, or use -e EXPRESSION")
 	}
-	inputs, err := readInputs(fl.Args(), s.in)
+	inputs, err := readInputs(files, s.in)
 	if err != nil {
 		return s.fail("%v", err)
 	}
-	status := exitOK
+	status = exitOK
 	for _, in := range inputs {
 		text, diags, err := formatInput(in)
 		if len(diags) > 0 {

@@ -75,6 +75,13 @@ func readInputs(args []string, stdin io.Reader) ([]*input, error) {
 	return inputs, nil
 }
 
+// expressionInput is the input of check -e: one expression, named -e in
+// diagnostics.
+func expressionInput(src string) *input {
+	return &input{path: "-e", text: src,
+		units: []unit{{expr: src, x: ruleset.Expression{Text: src, Filter: true}, line: 1}}}
+}
+
 // known reports whether edgerules reads files with the extension of path.
 func known(path string) bool {
 	_, isRuleset := ruleset.FormatOf(path)

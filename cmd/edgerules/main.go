@@ -1,12 +1,14 @@
 // Command edgerules checks, lints, formats and evaluates Cloudflare-style
 // rule expressions and rulesets, for CI and for people.
 //
-//	edgerules check [--scheme FILE] [--lists FILE] [--format text|json|sarif|github] [--lint] FILE...
+//	edgerules check [--scheme FILE] [--lists FILE] [--format text|json|sarif|github] [--lint] [-e EXPRESSION] FILE...
 //	edgerules lint  [same flags] FILE...
 //	edgerules fmt   [-w] [-l] FILE...  |  edgerules fmt -e EXPRESSION
 //	edgerules eval  [--scheme FILE] [--values FILE|-] [--explain] EXPRESSION
 //	edgerules test  [--scheme FILE] [--format text|json|sarif|github] [-v] SUITE...
 //	edgerules replay --rules FILE [--format text|json|html] [--out FILE] [--map FILE] LOG...
+//	edgerules help [COMMAND]
+//	edgerules version
 //
 // FILE is a .txt or .expr file of expressions, one a line (blank lines and
 // lines starting with # are skipped), a .json, .yaml or .yml ruleset, a
@@ -33,15 +35,18 @@ const (
 const usage = `edgerules checks, lints, formats and evaluates Cloudflare-style rule expressions.
 
 Usage:
-  edgerules check [--scheme FILE] [--lists FILE] [--format text|json|sarif|github] [--lint] FILE...
-  edgerules lint  [--scheme FILE] [--lists FILE] [--format text|json|sarif|github] FILE...
+  edgerules check [--scheme FILE] [--lists FILE] [--format text|json|sarif|github] [--lint] [-e EXPRESSION] FILE...
+  edgerules lint  [--scheme FILE] [--lists FILE] [--format text|json|sarif|github] [-e EXPRESSION] FILE...
   edgerules fmt   [-w] [-l] FILE...
   edgerules fmt   -e EXPRESSION
   edgerules eval  [--scheme FILE] [--values FILE|-] [--explain] EXPRESSION
   edgerules test  [--scheme FILE] [--format text|json|sarif|github] [-v] SUITE...
   edgerules replay --rules FILE [--format text|json|html] [--out FILE] [--map FILE] LOG...
+  edgerules help [COMMAND]
+  edgerules version
 
-FILE is a .txt or .expr file (one expression a line), a .json, .yaml or .yml
+Flags may come before or after the other arguments; after --, every
+argument is a file. FILE is a .txt or .expr file (one expression a line), a .json, .yaml or .yml
 ruleset, a folder, dir/... for a folder and its subfolders, or - for standard
 input. A SUITE is a *.test.yaml, *.test.yml or *.test.json file of cases
 (field values and the decision they must get) for a ruleset, or a folder
@@ -75,8 +80,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "replay":
 		return replayCommand(args[1:], io)
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
-		return exitOK
+		return helpCommand(args[1:], io)
+	case "version", "-version", "--version":
+		return versionCommand(io)
 	}
 	fmt.Fprintf(stderr, "edgerules: unknown command %q\n\n%s", args[0], usage)
 	return exitUsage

@@ -86,6 +86,14 @@ func TestCommands(t *testing.T) {
 		status int
 	}{
 		{"check-clean", []string{"check", "clean.txt"}, "", exitOK},
+		{"help", []string{"help"}, "", exitOK},
+		{"help-check", []string{"check", "-h"}, "", exitOK},
+		{"help-fmt", []string{"help", "fmt"}, "", exitOK},
+		{"help-unknown", []string{"help", "frobnicate"}, "", exitUsage},
+		{"check-flags-after-files", []string{"check", "exprs.txt", "--format", "github"}, "", exitFindings},
+		{"check-dash-dash", []string{"check", "--", "--format"}, "", exitUsage},
+		{"lint-e", []string{"lint", "-e", `http.request.method eq "POST" and ip.src in $ALLOWED_ADMINS`}, "", exitFindings},
+		{"check-e-and-file", []string{"check", "clean.txt", "-e", `ssl and`}, "", exitFindings},
 		{"check-exprs-text", []string{"check", "exprs.txt"}, "", exitFindings},
 		{"check-exprs-json", []string{"check", "--format", "json", "exprs.txt"}, "", exitFindings},
 		{"check-exprs-sarif", []string{"check", "--format", "sarif", "exprs.txt"}, "", exitFindings},
@@ -169,6 +177,16 @@ func TestCommands(t *testing.T) {
 			assert.Equal(t, tt.status, status, out)
 			golden.Check(t, want, out)
 		})
+	}
+}
+
+// TestVersion: the version and the Go version come from the build
+// information.
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"version", "--version"} {
+		status, out := runBinary(t, "", arg)
+		assert.Equal(t, exitOK, status)
+		assert.Regexp(t, `--- stdout\nedgerules \S+, built with go1\.\d+`, out)
 	}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,16 +16,16 @@ import (
 // replayCommand evaluates a ruleset on request logs and reports what it
 // would have done.
 func replayCommand(args []string, s streams) int {
-	fl := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fl.SetOutput(s.err)
+	fl := newFlags("replay", s)
 	rulesPath := fl.String("rules", "", "the ruleset to replay (.json, .yaml, .yml)")
 	format := fl.String("format", "text", "text, json or html")
 	outPath := fl.String("out", "", "write the report to this file instead of standard output")
 	mapPath := fl.String("map", "", `a JSON file renaming the log's fields to Logpush's: {"ip": "ClientIP"}`)
-	if fl.Parse(args) != nil {
-		return exitUsage
+	logs, status, done := parseFlags(fl, args)
+	if done {
+		return status
 	}
-	if *rulesPath == "" || fl.NArg() == 0 {
+	if *rulesPath == "" || len(logs) == 0 {
 		return s.fail("replay needs --rules FILE and one or more logs (- for standard input)")
 	}
 	if *format != "text" && *format != "json" && *format != "html" {
@@ -52,7 +51,7 @@ func replayCommand(args []string, s streams) int {
 		return s.fail("%v", err)
 	}
 	progress := newProgress(s.err)
-	for _, name := range fl.Args() {
+	for _, name := range logs {
 		if err := replayLog(p, name, s.in, progress); err != nil {
 			return s.fail("%s: %v", name, err)
 		}
@@ -69,7 +68,7 @@ func replayCommand(args []string, s streams) int {
 		out = f
 	}
 	rep := p.Report()
-	sources := strings.Join(fl.Args(), ", ")
+	sources := strings.Join(logs, ", ")
 	switch *format {
 	case "json":
 		enc := json.NewEncoder(out)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -22,19 +21,19 @@ const (
 // expects. In text it reports like go test; the other formats give one
 // diagnostic per failure.
 func testCommand(args []string, s streams) int {
-	fl := flag.NewFlagSet("test", flag.ContinueOnError)
-	fl.SetOutput(s.err)
+	fl := newFlags("test", s)
 	schemePath := schemeFlag(fl)
 	format := formatFlag(fl)
 	verbose := fl.Bool("v", false, "name every case, the passed ones too")
-	if fl.Parse(args) != nil {
-		return exitUsage
+	suites, status, done := parseFlags(fl, args)
+	if done {
+		return status
 	}
 	out, err := outputFor(*format)
 	if err != nil {
 		return s.fail("%v", err)
 	}
-	if fl.NArg() == 0 {
+	if len(suites) == 0 {
 		return s.fail("name the test suites (*.test.yaml, *.test.yml, *.test.json) or their folders")
 	}
 	scheme, opts, err := loadScheme(*schemePath, "")
@@ -42,7 +41,7 @@ func testCommand(args []string, s streams) int {
 		return s.fail("%v", err)
 	}
 	var paths []string
-	for _, a := range fl.Args() {
+	for _, a := range suites {
 		if a == "-" {
 			return s.fail("a test suite names its ruleset by a path beside it, so it cannot come from standard input")
 		}
