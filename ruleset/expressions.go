@@ -7,6 +7,7 @@ import (
 	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/internal/doc"
 )
 
 // An Expression is one expression a rule holds: its filter, or one of the
@@ -26,6 +27,28 @@ type Expression struct {
 	Source *Location
 
 	path []string
+}
+
+// Comments returns the comments written in and just before the rule, in
+// a YAML file: each line, with its #.
+func (r *Rule) Comments() []string {
+	if r.node == nil {
+		return nil
+	}
+	var out []string
+	var walk func(n *doc.Node)
+	walk = func(n *doc.Node) {
+		out = append(out, n.Comments...)
+		for _, x := range n.Items {
+			walk(x)
+		}
+		for i := range n.Keys {
+			walk(n.Keys[i])
+			walk(n.Values[i])
+		}
+	}
+	walk(r.node.Node)
+	return out
 }
 
 // A place is where the Rulesets API keeps an expression in a rule's

@@ -30,7 +30,11 @@ func checkCommand(args []string, withLint bool, s streams) int {
 	format := formatFlag(fl)
 	fl.BoolVar(&withLint, "lint", withLint, "report warnings about valid rules that are probably wrong")
 	one := fl.String("e", "", "check this expression too, as the one line of a file named -e")
-	files, status, done := parseFlags(fl, args)
+	flags := &lintConfig{}
+	fl.Var((*codeList)(&flags.Disable), "disable", "lint `codes` not to report, comma-separated")
+	fl.Var((*codeList)(&flags.Enable), "enable", "lint `codes` to report, those off by default or turned off in "+configName)
+	fl.Var((*codeList)(&flags.Error), "error", "lint `codes` to report as errors")
+	files, status, done := parseFlags(fl, args, s.out)
 	if done {
 		return status
 	}
@@ -54,8 +58,14 @@ func checkCommand(args []string, withLint bool, s streams) int {
 	}
 	var diags []diagnostic
 	units := 0
+	cfgs := &configs{flags: flags, byDir: map[string]*lintConfig{}}
 	for _, in := range inputs {
-		diags = append(diags, checkInput(in, scheme, withLint, opts)...)
+		cfg, err := cfgs.forFile(in.path)
+		if err != nil {
+			return s.fail("%v", err)
+		}
+		found := configure(in, checkInput(in, scheme, opts), cfg, flags)
+		diags = append(diags, reported(found, withLint)...)
 		units += len(in.units)
 	}
 	out(s.out, diags, summary{files: len(inputs), expressions: units})
@@ -67,7 +77,9 @@ func checkCommand(args []string, withLint bool, s streams) int {
 	return exitOK
 }
 
-func checkInput(in *input, scheme *fields.Scheme, withLint bool, opts []expr.Option) []diagnostic {
+// checkInput returns every finding about an input: its errors, and the
+// warnings of the linter.
+func checkInput(in *input, scheme *fields.Scheme, opts []expr.Option) []diagnostic {
 	diags := slices.Clone(in.loadErrs)
 	if in.file != nil && len(in.file.Rules) > ruleset.DefaultMaxRules {
 		err := ruleset.TooManyRules(len(in.file.Rules), ruleset.DefaultMaxRules)
@@ -115,6 +127,12 @@ func checkInput(in *input, scheme *fields.Scheme, withLint bool, opts []expr.Opt
 			diags = append(diags, findingDiagnostic(in, units[f.Rule], f))
 		}
 	}
+	return diags
+}
+
+// reported returns the diagnostics a run reports, in the order of the
+// file: all of them when it lints, only the errors when it does not.
+func reported(diags []diagnostic, withLint bool) []diagnostic {
 	if !withLint {
 		kept := diags[:0]
 		for _, d := range diags {

@@ -24,7 +24,7 @@ func evalCommand(args []string, s streams) int {
 	schemePath := schemeFlag(fl)
 	valuesPath := fl.String("values", "", "a JSON object of field values, or - for standard input")
 	explain := fl.Bool("explain", false, "print every part of the expression with its value")
-	rest, status, done := parseFlags(fl, args)
+	rest, status, done := parseFlags(fl, args, s.out)
 	if done {
 		return status
 	}

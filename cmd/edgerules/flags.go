@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"strings"
 )
@@ -41,31 +42,36 @@ var usages = map[string]usageText{
 		"edgerules replay --rules examples/rules/bot-management.json examples/logs/sample.ndjson.gz"},
 }
 
-// newFlags returns the flag set of a command, whose -h and --help print the
-// command's help on standard output.
+// newFlags returns the flag set of a command. A bad flag is reported on
+// standard error with where to find help; -h and --help print the help.
 func newFlags(name string, s streams) *flag.FlagSet {
 	fl := flag.NewFlagSet(name, flag.ContinueOnError)
 	fl.SetOutput(s.err)
-	fl.Usage = func() {
-		u := usages[name]
-		fmt.Fprintf(s.out, "usage: edgerules %s %s\n\n%s\n\nflags:\n", name, u.args, u.summary)
-		fl.SetOutput(s.out)
-		fl.PrintDefaults()
-		fl.SetOutput(s.err)
-		fmt.Fprintf(s.out, "\nexample:\n  %s\n", u.example)
-	}
+	fl.Usage = func() { fmt.Fprintf(s.err, "run 'edgerules %s -h' for its flags\n", name) }
 	return fl
+}
+
+// printHelp prints a command's help: its arguments, what it does, its flags
+// and an example.
+func printHelp(fl *flag.FlagSet, w io.Writer) {
+	u := usages[fl.Name()]
+	fmt.Fprintf(w, "usage: edgerules %s %s\n\n%s\n\nflags:\n", fl.Name(), u.args, u.summary)
+	fl.SetOutput(w)
+	fl.PrintDefaults()
+	fmt.Fprintf(w, "\nexample:\n  %s\n", u.example)
 }
 
 // parseFlags parses a command's arguments, flags before or after the others
 // (`check f.txt --format json`); everything after "--" is an argument. It
 // returns the arguments that are not flags, or, when parsing ends the
-// command (-h, or a bad flag), the exit status.
-func parseFlags(fl *flag.FlagSet, args []string) (rest []string, status int, done bool) {
+// command (-h, which prints the help on help, or a bad flag), the exit
+// status.
+func parseFlags(fl *flag.FlagSet, args []string, help io.Writer) (rest []string, status int, done bool) {
 	for {
 		err := fl.Parse(args)
 		switch {
 		case errors.Is(err, flag.ErrHelp):
+			printHelp(fl, help)
 			return nil, exitOK, true
 		case err != nil:
 			return nil, exitUsage, true

@@ -21,7 +21,7 @@ func fmtCommand(args []string, s streams) int {
 	write := fl.Bool("w", false, "write the result back to each file")
 	list := fl.Bool("l", false, "name the files whose expressions are not in canonical form, and exit 1 when there is one (unless -w)")
 	one := fl.String("e", "", "format this expression")
-	files, status, done := parseFlags(fl, args)
+	files, status, done := parseFlags(fl, args, s.out)
 	if done {
 		return status
 	}

@@ -86,6 +86,11 @@ func TestCommands(t *testing.T) {
 		status int
 	}{
 		{"check-clean", []string{"check", "clean.txt"}, "", exitOK},
+		{"lint-project", []string{"lint", "project/..."}, "", exitFindings},
+		{"lint-project-flags", []string{"lint", "project/...", "--enable", "tab", "--disable", "no-verified-bot-exemption,deprecated-field"}, "", exitOK},
+		{"check-project-error", []string{"check", "project/rules.yaml"}, "", exitFindings},
+		{"lint-bad-config", []string{"lint", "badconfig"}, "", exitUsage},
+		{"lint-bad-code", []string{"lint", "--disable", "tabs", "clean.txt"}, "", exitUsage},
 		{"help", []string{"help"}, "", exitOK},
 		{"help-check", []string{"check", "-h"}, "", exitOK},
 		{"help-fmt", []string{"help", "fmt"}, "", exitOK},

@@ -21,7 +21,7 @@ func replayCommand(args []string, s streams) int {
 	format := fl.String("format", "text", "text, json or html")
 	outPath := fl.String("out", "", "write the report to this file instead of standard output")
 	mapPath := fl.String("map", "", `a JSON file renaming the log's fields to Logpush's: {"ip": "ClientIP"}`)
-	logs, status, done := parseFlags(fl, args)
+	logs, status, done := parseFlags(fl, args, s.out)
 	if done {
 		return status
 	}

@@ -25,7 +25,7 @@ func testCommand(args []string, s streams) int {
 	schemePath := schemeFlag(fl)
 	format := formatFlag(fl)
 	verbose := fl.Bool("v", false, "name every case, the passed ones too")
-	suites, status, done := parseFlags(fl, args)
+	suites, status, done := parseFlags(fl, args, s.out)
 	if done {
 		return status
 	}

@@ -56,6 +56,9 @@ type Node struct {
 	// Keys and Values are a map's entries in the order they were written;
 	// each key is a String node.
 	Keys, Values []*Node
+	// Comments are the YAML comments that belong to the value: the lines
+	// before it, at the end of its line and after it, each with its #.
+	Comments []string
 
 	token tokenFinder // finds a string's token; nil for other kinds
 }

@@ -85,3 +85,11 @@ func TestSame(t *testing.T) {
 	assert.False(t, same)
 	assert.Equal(t, "a[1]", at)
 }
+
+func TestComments(t *testing.T) {
+	d, err := Parse("# top\nrules:\n  # before\n  - ref: a # after a\n    expression: ssl\n", YAML)
+	require.NoError(t, err)
+	rule := d.Root.Get("rules").Items[0]
+	assert.Equal(t, []string{"# before"}, rule.Comments)
+	assert.Equal(t, []string{"# after a"}, rule.Get("ref").Comments)
+}

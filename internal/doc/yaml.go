@@ -47,6 +47,11 @@ func (c *yamlConverter) node(y *yaml.Node) (*Node, error) {
 		return n, nil
 	}
 	n := &Node{Pos: c.offset(y.Line, y.Column)}
+	for _, comment := range []string{y.HeadComment, y.LineComment, y.FootComment} {
+		if comment != "" {
+			n.Comments = append(n.Comments, strings.Split(comment, "\n")...)
+		}
+	}
 	c.done[y] = n
 	switch y.Kind {
 	case yaml.SequenceNode:
