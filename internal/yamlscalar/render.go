@@ -24,10 +24,13 @@ const foldWidth = 100
 // ending of the scalar's line. value should be valid UTF-8; invalid bytes
 // are written as U+FFFD. When s does not fit text, Render writes double
 // quotes. When the token directly follows an anchor or tag, Render starts it
-// with a space.
+// with a space. The value the token has already is written as it is.
 func Render(text string, s Scalar, value string) string {
 	if s.Start < 0 || s.End < s.Start || s.End > len(text) {
 		return doubleQuoted(value)
+	}
+	if value == s.value && s.Offsets != nil {
+		return text[s.Start:s.End] // the token Locate read holds it already
 	}
 	token := doubleQuoted(value)
 	for _, style := range preferences[s.Style] {

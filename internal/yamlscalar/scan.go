@@ -106,7 +106,7 @@ func (s *Scalar) scanPlain(text, want string) error {
 		return fmt.Errorf("yamlscalar: no plain scalar token at offset %d (an empty scalar has none)", s.Start)
 	}
 	if tabLineAfter(text, end) {
-		return fmt.Errorf("yamlscalar: the plain scalar at offset %d is followed by a line starting with a tab, which yaml.v3 accepts only after a plain scalar, so no other token could replace it", s.Start)
+		return fmt.Errorf("yamlscalar: the plain scalar at offset %d is followed by a blank line holding a tab, which yaml.v3 accepts only after a plain scalar, so no other token could replace it", s.Start)
 	}
 	return s.done(&b, want, end)
 }
@@ -252,11 +252,15 @@ func hexDigit(d byte) int {
 	return -1
 }
 
-// tabLineAfter tells that among the blank lines after pos one starts with a
-// tab.
+// tabLineAfter tells that among the blank lines after pos one holds a tab
+// (after spaces or not).
 func tabLineAfter(text string, pos int) bool {
+	newLine := false
 	for pos < len(text) && (isBlank(text[pos]) || isBreak(text[pos])) {
-		if isBreak(text[pos]) && strings.HasPrefix(text[pos+breakLen(text, pos):], "\t") {
+		switch {
+		case isBreak(text[pos]):
+			newLine = true
+		case text[pos] == '\t' && newLine:
 			return true
 		}
 		pos++

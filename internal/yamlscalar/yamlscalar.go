@@ -96,6 +96,8 @@ type Scalar struct {
 	Header string
 	// Newline is the line ending of the scalar's first line: "\r\n" or "\n".
 	Newline string
+
+	value string // what the token decodes to, which Render writes as it is
 }
 
 // An Index is a YAML text read once for locating any number of its
@@ -182,6 +184,7 @@ func (x *Index) Locate(n *yaml.Node) (Scalar, error) {
 	if s.Style != Literal && s.Style != Folded {
 		s.Indent = max(place.indent, 0) + 2
 	}
+	s.value = n.Value
 	return s, nil
 }
 
