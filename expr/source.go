@@ -15,7 +15,27 @@ import (
 func Excerpt(src string, off, length int) (line, carets string) {
 	text, start := lineAt(src, off)
 	text, from, to := clip(text, off-start, off+length-start)
-	return text, caretLine(text, from, to)
+	return printable(text), caretLine(text, from, to)
+}
+
+// printable replaces what a terminal would act on rather than show: a
+// control character becomes its picture (U+2400 to U+2421: ␇ for BEL, ␛ for
+// ESC), and a C1 control or a byte that is not UTF-8 becomes U+FFFD. Each
+// takes one column, as it did, so the carets under the line stay in place.
+func printable(text string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t':
+			return r
+		case r < 0x20:
+			return 0x2400 + r
+		case r == 0x7f:
+			return 0x2421
+		case r >= 0x80 && r < 0xa0:
+			return utf8.RuneError
+		}
+		return r
+	}, text)
 }
 
 // Position returns the 1-based line and column (in bytes) of the byte at
