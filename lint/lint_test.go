@@ -49,7 +49,9 @@ func TestExpression(t *testing.T) {
 			"score-range \"cf.bot_management.score eq 0\": `cf.bot_management.score eq 0` never holds: bot scores run from 1 to 99; compare with a score from 1 to 99; `eq 1` is definitely automated, `lt 30` likely automated",
 			"score-range \"cf.bot_management.score le 99\": `cf.bot_management.score le 99` holds for every scored request: bot scores run from 1 to 99; compare with a score from 1 to 99; `eq 1` is definitely automated, `lt 30` likely automated",
 		}},
-		{`cf.bot_management.score lt 2 and cf.bot_management.score gt 98`, nil},
+		{`cf.bot_management.score lt 2 and cf.bot_management.score gt 98`, []string{
+			"contradiction \"cf.bot_management.score gt 98\": `cf.bot_management.score lt 2` and `cf.bot_management.score gt 98` never hold together, so this and never matches; check the values and the operators; perhaps or was meant",
+		}},
 		{`cf.edge.server_port in {443 010..020}`, []string{"leading-zero \"010..020\": `010` starts with 0, so it is octal: 8; write it without the leading zero, or as 0x… if hex was meant"}},
 		{`cf.edge.server_port eq 010`, []string{"leading-zero \"010\": `010` starts with 0, so it is octal: 8; write it without the leading zero, or as 0x… if hex was meant"}},
 		{"ssl\tand true", []string{"tab \"\\t\": a tab: Cloudflare's engine may reject tabs inside an expression; use spaces"}},
@@ -78,7 +80,11 @@ func TestExpression(t *testing.T) {
 }
 
 func TestTooLong(t *testing.T) {
-	src := `http.host in {` + strings.Repeat(`"a.example.com" `, 300) + `}`
+	var hosts strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&hosts, `"a%d.example.com" `, i)
+	}
+	src := `http.host in {` + hosts.String() + `}`
 	fs := lint.Expression(checked(t, src))
 	require.Len(t, fs, 1)
 	assert.Equal(t, lint.TooLong, fs[0].Code)
