@@ -1,10 +1,16 @@
 // Package lint finds rules that are valid but probably wrong: deprecated
-// names, bot-score rules without a verified-bot exemption, conditions that
-// can never or always hold, octal-looking numbers, tabs, regular expressions
-// that are plain string tests, rewrite functions in filters, list names
-// Cloudflare does not accept, rules an earlier rule shadows, and, in a
-// ruleset with a phase, response fields in request phases; and in the value
-// expressions of a rule's parameters, what Cloudflare does not allow there.
+// names, bot-score rules without a verified-bot exemption, tests that can
+// never or always hold (a value the tested side never holds, such as an
+// upper-case letter after lower(), a lower-case method or country, a
+// header key with capitals, a scheme in http.host, a ? in a path;
+// contradictions and tautologies within one and or or chain; empty sets),
+// repeated conditions and set values, stars and double escapes where they
+// do not mean what they seem, octal-looking numbers, tabs, regular
+// expressions that are plain string tests, rewrite functions in filters,
+// list names Cloudflare does not accept, rules an earlier rule shadows,
+// and, in a ruleset with a phase, response fields in request phases; and in
+// the value expressions of a rule's parameters, what Cloudflare does not
+// allow there.
 package lint
 
 import (
@@ -160,7 +166,10 @@ func deprecated(c *ast.Checked) []Finding {
 	count := map[string]int{}
 	for n := range ast.Preorder(c.X) {
 		id, ok := n.(*ast.Ident)
-		if _, dep := c.Scheme.Deprecated(idName(id)); !ok || !dep {
+		if !ok {
+			continue
+		}
+		if _, dep := c.Scheme.Deprecated(id.Name); !dep {
 			continue
 		}
 		if count[id.Name]++; count[id.Name] == 1 {
@@ -178,14 +187,6 @@ func deprecated(c *ast.Checked) []Finding {
 			Message: msg, Fix: "write `" + repl + "`"})
 	}
 	return out
-}
-
-// idName returns the name of id, or "" for nil.
-func idName(id *ast.Ident) string {
-	if id == nil {
-		return ""
-	}
-	return id.Name
 }
 
 // rewriteOnly are the functions Cloudflare accepts only in the value

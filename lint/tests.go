@@ -64,9 +64,6 @@ func quoted(lits []*ast.Literal) bool {
 	return len(lits) > 0
 }
 
-// isCall reports whether the test is written as a function call.
-func (t strTest) isCall() bool { return t.op == startsWith || t.op == endsWith }
-
 // render writes the test with x as its tested side, op as its operator and
 // the values vals (each already quoted).
 func render(x, op string, vals []string) string {
