@@ -1,10 +1,16 @@
 // Package lint finds rules that are valid but probably wrong: deprecated
-// names, bot-score rules without a verified-bot exemption, conditions that
-// can never or always hold, octal-looking numbers, tabs, regular expressions
-// that are plain string tests, rewrite functions in filters, list names
-// Cloudflare does not accept, rules an earlier rule shadows, and, in a
-// ruleset with a phase, response fields in request phases; and in the value
-// expressions of a rule's parameters, what Cloudflare does not allow there.
+// names, bot-score rules without a verified-bot exemption, tests that can
+// never or always hold (a value the tested side never holds, such as an
+// upper-case letter after lower(), a lower-case method or country, a
+// header key with capitals, a scheme in http.host, a ? in a path;
+// contradictions and tautologies within one and or or chain; empty sets),
+// repeated conditions and set values, stars and double escapes where they
+// do not mean what they seem, octal-looking numbers, tabs, regular
+// expressions that are plain string tests, rewrite functions in filters,
+// list names Cloudflare does not accept, rules an earlier rule shadows,
+// and, in a ruleset with a phase, response fields in request phases; and in
+// the value expressions of a rule's parameters, what Cloudflare does not
+// allow there.
 package lint
 
 import (
@@ -43,6 +49,21 @@ const (
 	RewriteFunction     = "rewrite-function"
 	ListName            = "list-name"
 	RewriteField        = "rewrite-field"
+
+	// Tests that can never or always hold.
+	CaseMismatch      = "case-mismatch"       // lower(x) contains "Curl"
+	ValueCase         = "value-case"          // http.request.method eq "get"
+	HeaderNameCase    = "header-name-case"    // http.request.headers["User-Agent"]
+	HostValue         = "host-value"          // http.host eq "https://example.com"
+	URIDelimiter      = "uri-delimiter"       // http.request.uri.path contains "?"
+	PathSlash         = "path-without-slash"  // http.request.uri.path eq "admin"
+	Contradiction     = "contradiction"       // x lt 30 and x gt 50
+	Tautology         = "tautology"           // x ne "a" or x ne "b"
+	Repeated          = "repeated-condition"  // a and b and a
+	EmptySet          = "empty-set"           // x in {}
+	DuplicateSetValue = "duplicate-set-value" // x in {"a" "a"}
+	StarNotWildcard   = "star-not-wildcard"   // http.request.uri.path eq "/api/*"
+	RegexDoubleEscape = "regex-double-escape" // x matches "\\.php$"
 )
 
 // CloudflareMaxLength is the longest expression Cloudflare accepts, in bytes.
@@ -79,35 +100,91 @@ func Expression(c *ast.Checked) []Finding {
 		out = append(out, Finding{Code: Tab, Severity: Warning, Offset: i, Len: 1,
 			Message: "a tab: Cloudflare's engine may reject tabs inside an expression", Fix: "use spaces"})
 	}
+	out = append(out, deprecated(c)...)
 	for n := range ast.Preorder(c.X) {
-		switch n := n.(type) {
-		case *ast.Ident:
-			if repl, ok := c.Scheme.Deprecated(n.Name); ok {
-				out = append(out, Finding{Code: DeprecatedField, Severity: Warning, Offset: n.Pos(), Len: len(n.Name),
-					Message: fmt.Sprintf("`%s` is a deprecated name of `%s`", n.Name, repl), Fix: "write `" + repl + "`"})
-			}
-		case *ast.CallExpr:
-			if where, ok := rewriteOnly[n.Fun.Name]; ok {
-				out = append(out, Finding{Code: RewriteFunction, Severity: Warning, Offset: n.Fun.Pos(), Len: len(n.Fun.Name),
-					Message: fmt.Sprintf("`%s` is a rewrite function: Cloudflare accepts it only in %s, not in a rule's filter expression", n.Fun.Name, where),
-					Fix:     "test the field itself in the filter, and rewrite in the rule's action parameters"})
-			}
-		case *ast.ListRef:
-			if f, ok := listName(n); ok {
-				out = append(out, f)
-			}
-		case *ast.Literal:
-			if f, ok := leadingZero(n); ok {
-				out = append(out, f)
-			}
-		case *ast.CompareExpr:
-			if f, ok := scoreRange(c, n); ok {
-				out = append(out, f)
-			}
-			if f, ok := regexIsString(n); ok {
-				out = append(out, f)
-			}
+		out = append(out, node(c, n)...)
+	}
+	return append(out, chainFindings(c)...)
+}
+
+// node lints one node of a checked expression on its own.
+func node(c *ast.Checked, n ast.Node) []Finding {
+	var out []Finding
+	switch n := n.(type) {
+	case *ast.CallExpr:
+		if where, ok := rewriteOnly[n.Fun.Name]; ok {
+			out = append(out, Finding{Code: RewriteFunction, Severity: Warning, Offset: n.Fun.Pos(), Len: len(n.Fun.Name),
+				Message: fmt.Sprintf("`%s` is a rewrite function: Cloudflare accepts it only in %s, not in a rule's filter expression", n.Fun.Name, where),
+				Fix:     "test the field itself in the filter, and rewrite in the rule's action parameters"})
 		}
+	case *ast.ListRef:
+		if f, ok := listName(n); ok {
+			out = append(out, f)
+		}
+	case *ast.Literal:
+		if f, ok := leadingZero(n); ok {
+			out = append(out, f)
+		}
+	case *ast.IndexExpr:
+		if f, ok := headerNameCase(c, n); ok {
+			out = append(out, f)
+		}
+	case *ast.CompareExpr:
+		if f, ok := scoreRange(c, n); ok {
+			out = append(out, f)
+		}
+		if f, ok := regexIsString(n); ok {
+			out = append(out, f)
+		}
+		out = append(out, setValues(c, n)...)
+	}
+	if t, ok := asStrTest(n); ok {
+		out = append(out, stringTest(c, t)...)
+	}
+	return out
+}
+
+// stringTest lints a test of a string against literal values.
+func stringTest(c *ast.Checked, t strTest) []Finding {
+	out := caseMismatch(c, t)
+	out = append(out, hostValue(c, t)...)
+	out = append(out, uriDelimiter(c, t)...)
+	out = append(out, pathSlash(c, t)...)
+	if f, ok := starNotWildcard(c, t); ok {
+		out = append(out, f)
+	}
+	if f, ok := regexDoubleEscape(t); ok {
+		out = append(out, f)
+	}
+	return out
+}
+
+// deprecated flags each deprecated name an expression uses, once, where
+// it first appears, with the number of times it is used.
+func deprecated(c *ast.Checked) []Finding {
+	var first []*ast.Ident
+	count := map[string]int{}
+	for n := range ast.Preorder(c.X) {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			continue
+		}
+		if _, dep := c.Scheme.Deprecated(id.Name); !dep {
+			continue
+		}
+		if count[id.Name]++; count[id.Name] == 1 {
+			first = append(first, id)
+		}
+	}
+	var out []Finding
+	for _, id := range first {
+		repl, _ := c.Scheme.Deprecated(id.Name)
+		msg := fmt.Sprintf("`%s` is a deprecated name of `%s`", id.Name, repl)
+		if n := count[id.Name]; n > 1 {
+			msg += fmt.Sprintf(" (used %d times here)", n)
+		}
+		out = append(out, Finding{Code: DeprecatedField, Severity: Warning, Offset: id.Pos(), Len: len(id.Name),
+			Message: msg, Fix: "write `" + repl + "`"})
 	}
 	return out
 }

@@ -49,7 +49,9 @@ func TestExpression(t *testing.T) {
 			"score-range \"cf.bot_management.score eq 0\": `cf.bot_management.score eq 0` never holds: bot scores run from 1 to 99; compare with a score from 1 to 99; `eq 1` is definitely automated, `lt 30` likely automated",
 			"score-range \"cf.bot_management.score le 99\": `cf.bot_management.score le 99` holds for every scored request: bot scores run from 1 to 99; compare with a score from 1 to 99; `eq 1` is definitely automated, `lt 30` likely automated",
 		}},
-		{`cf.bot_management.score lt 2 and cf.bot_management.score gt 98`, nil},
+		{`cf.bot_management.score lt 2 and cf.bot_management.score gt 98`, []string{
+			"contradiction \"cf.bot_management.score gt 98\": `cf.bot_management.score lt 2` and `cf.bot_management.score gt 98` never hold together, so this and never matches; check the values and the operators; perhaps or was meant",
+		}},
 		{`cf.edge.server_port in {443 010..020}`, []string{"leading-zero \"010..020\": `010` starts with 0, so it is octal: 8; write it without the leading zero, or as 0x… if hex was meant"}},
 		{`cf.edge.server_port eq 010`, []string{"leading-zero \"010\": `010` starts with 0, so it is octal: 8; write it without the leading zero, or as 0x… if hex was meant"}},
 		{"ssl\tand true", []string{"tab \"\\t\": a tab: Cloudflare's engine may reject tabs inside an expression; use spaces"}},
@@ -77,8 +79,100 @@ func TestExpression(t *testing.T) {
 	}
 }
 
+// TestNeverMatches: tests that can never (or always) hold, each from a
+// rule as users write them, and the near misses the lints leave alone.
+func TestNeverMatches(t *testing.T) {
+	tests := []struct {
+		src  string
+		want []string
+	}{
+		{"lower(http.user_agent) contains \"Apache-HttpClient\"", []string{"case-mismatch \"\\\"Apache-HttpClient\\\"\": `lower(http.user_agent)` has no upper-case letters, so it never contains \"Apache-HttpClient\"; write `lower(http.user_agent) contains \"apache-httpclient\"`"}},
+		{"upper(http.request.uri.path) eq \"/abc\"", []string{"case-mismatch \"\\\"/abc\\\"\": `upper(http.request.uri.path)` has no lower-case letters, so it never equals \"/abc\"; write `upper(http.request.uri.path) eq \"/ABC\"`"}},
+		{"starts_with(lower(http.request.uri.path), \"/Admin\")", []string{"case-mismatch \"\\\"/Admin\\\"\": `lower(http.request.uri.path)` has no upper-case letters, so it never starts with \"/Admin\"; write `starts_with(lower(http.request.uri.path), \"/admin\")`"}},
+		{"ends_with(lower(http.request.uri.path), \".PHP\")", []string{"case-mismatch \"\\\".PHP\\\"\": `lower(http.request.uri.path)` has no upper-case letters, so it never ends with \".PHP\"; write `ends_with(lower(http.request.uri.path), \".php\")`"}},
+		{"lower(http.host) in {\"example.com\" \"Example.org\"}", []string{"case-mismatch \"\\\"Example.org\\\"\": `lower(http.host)` has no upper-case letters, so it never equals \"Example.org\"; write `lower(http.host) in {\"example.com\" \"example.org\"}`"}},
+		{"lower(http.user_agent) ne \"Curl\"", []string{"case-mismatch \"\\\"Curl\\\"\": `lower(http.user_agent)` has no upper-case letters, so it always differs from \"Curl\": this condition always holds; write `lower(http.user_agent) ne \"curl\"`"}},
+		{"lower(http.host) wildcard \"*.Example.com\"", nil},
+		{"lower(http.request.uri.path) strict wildcard \"/Admin/*\"", []string{"case-mismatch \"\\\"/Admin/*\\\"\": `lower(http.request.uri.path)` has no upper-case letters, so it never matches \"/Admin/*\"; write `lower(http.request.uri.path) strict wildcard \"/admin/*\"`"}},
+		{"lower(http.user_agent) matches \"^Mozilla/[0-9]\"", []string{"case-mismatch \"\\\"^Mozilla/[0-9]\\\"\": `lower(http.user_agent)` has no upper-case letters, so it never matches \"^Mozilla/[0-9]\"; write the pattern's letters in the value's case, or match either case with (?i)"}},
+		{"lower(http.user_agent) matches \"(?i)^Mozilla\"", nil},
+		{"lower(http.user_agent) matches \"a|B\"", nil},
+		{"lower(http.user_agent) matches r\"\\D[A-Z]\"", []string{"case-mismatch \"r\\\"\\\\D[A-Z]\\\"\": `lower(http.user_agent)` has no upper-case letters, so it never matches r\"\\D[A-Z]\"; write the pattern's letters in the value's case, or match either case with (?i)"}},
+		{"any(lower(http.request.headers.names[*])[*] eq \"X-CSRF-Token\")", []string{"case-mismatch \"\\\"X-CSRF-Token\\\"\": `lower(http.request.headers.names[*])` has no upper-case letters, so it never equals \"X-CSRF-Token\"; write `lower(http.request.headers.names[*])[*] eq \"x-csrf-token\"`"}},
+		{"http.request.method eq \"get\"", []string{"value-case \"\\\"get\\\"\": Cloudflare writes http.request.method in upper case, so it never equals \"get\"; write `http.request.method eq \"GET\"`"}},
+		{"http.request.method in {\"GET\" \"post\"}", []string{"value-case \"\\\"post\\\"\": Cloudflare writes http.request.method in upper case, so it never equals \"post\"; write `http.request.method in {\"GET\" \"POST\"}`"}},
+		{"ip.src.country eq \"us\"", []string{"value-case \"\\\"us\\\"\": Cloudflare writes ip.src.country in upper case, so it never equals \"us\"; write `ip.src.country eq \"US\"`"}},
+		{"ip.geoip.country eq \"us\"", []string{"deprecated-field \"ip.geoip.country\": `ip.geoip.country` is a deprecated name of `ip.src.country`; write `ip.src.country`", "value-case \"\\\"us\\\"\": Cloudflare writes ip.src.country in upper case, so it never equals \"us\"; write `ip.geoip.country eq \"US\"`"}},
+		{"ip.src.continent ne \"eu\"", []string{"value-case \"\\\"eu\\\"\": Cloudflare writes ip.src.continent in upper case, so it always differs from \"eu\": this condition always holds; write `ip.src.continent ne \"EU\"`"}},
+		{"any(http.request.headers[\"User-Agent\"][*] contains \"curl\")", []string{"header-name-case \"\\\"User-Agent\\\"\": the keys of http.request.headers are lower case, so \"User-Agent\" is never one; write `http.request.headers[\"user-agent\"]`"}},
+		{"http.request.cookies[\"Session\"][0] eq \"x\" and any(http.request.headers.names[*] eq \"X-Debug\")", nil},
+		{"http.host eq \"https://example.com/login\"", []string{"host-value \"\\\"https://example.com/login\\\"\": http.host is the Host header, a host name with no scheme or path, so it never equals \"https://example.com/login\"; write `http.host eq \"example.com\"`, and test the path with http.request.uri.path"}},
+		{"http.host eq \"Example.com\"", []string{"host-value \"\\\"Example.com\\\"\": browsers send host names in lower case, and eq compares bytes, so \"Example.com\" misses them; write `http.host eq \"example.com\"`"}},
+		{"http.host contains \"example.com/\"", []string{"host-value \"\\\"example.com/\\\"\": http.host is the Host header, a host name with no scheme or path, so it never contains \"example.com/\"; compare the host name alone, and test the path with http.request.uri.path, or compare http.request.full_uri"}},
+		{"http.host eq \"<YOUR_HOSTNAME>\"", nil},
+		{"http.request.uri.path contains \"?\"", []string{"uri-delimiter \"\\\"?\\\"\": http.request.uri.path ends before the ?, so it never contains \"?\"; write `http.request.uri contains \"?\"`, which holds the path and the query"}},
+		{"http.request.uri.path eq \"/search?q=1\"", []string{"uri-delimiter \"\\\"/search?q=1\\\"\": http.request.uri.path ends before the ?, so it never equals \"/search?q=1\"; write `http.request.uri eq \"/search?q=1\"`, which holds the path and the query"}},
+		{"http.request.uri.path contains \"#top\"", []string{"uri-delimiter \"\\\"#top\\\"\": a URI's #fragment is never sent to the server, so http.request.uri.path never contains \"#top\"; remove the fragment"}},
+		{"http.request.uri.query eq \"?debug=1\"", []string{"uri-delimiter \"\\\"?debug=1\\\"\": http.request.uri.query is the query string without its ?, so it never equals \"?debug=1\"; write `http.request.uri.query eq \"debug=1\"`"}},
+		{"starts_with(http.request.uri.query, \"?a\")", []string{"uri-delimiter \"\\\"?a\\\"\": http.request.uri.query is the query string without its ?, so it never starts with \"?a\"; write `starts_with(http.request.uri.query, \"a\")`"}},
+		{"http.request.uri.query contains \"?\"", nil},
+		{"http.request.uri.path eq \"wp-login.php\"", []string{"path-without-slash \"\\\"wp-login.php\\\"\": every path starts with /, so http.request.uri.path never equals \"wp-login.php\"; write `http.request.uri.path eq \"/wp-login.php\"`"}},
+		{"starts_with(http.request.uri.path, \"admin/\")", []string{"path-without-slash \"\\\"admin/\\\"\": every path starts with /, so http.request.uri.path never starts with \"admin/\"; write `starts_with(http.request.uri.path, \"/admin/\")`"}},
+		{"http.request.uri.path wildcard \"*/admin\"", nil},
+		{"cf.bot_management.score lt 30 and cf.bot_management.score gt 50", []string{"contradiction \"cf.bot_management.score gt 50\": `cf.bot_management.score lt 30` and `cf.bot_management.score gt 50` never hold together, so this and never matches; check the values and the operators; perhaps or was meant"}},
+		{"http.host eq \"a.example.com\" and http.host eq \"b.example.com\"", []string{"contradiction \"http.host eq \\\"b.example.com\\\"\": `http.host eq \"a.example.com\"` and `http.host eq \"b.example.com\"` never hold together, so this and never matches; to accept either value, write `http.host in {\"a.example.com\" \"b.example.com\"}`"}},
+		{"http.request.method ne \"GET\" or http.request.method ne \"POST\"", []string{"tautology \"http.request.method ne \\\"POST\\\"\": `http.request.method ne \"GET\"` or `http.request.method ne \"POST\"` always holds: every value satisfies one of them; to exclude both values, write `not http.request.method in {\"GET\" \"POST\"}`"}},
+		{"cf.waf.score lt 50 or (cf.waf.score ge 20)", []string{"tautology \"cf.waf.score ge 20\": `cf.waf.score lt 50` or `cf.waf.score ge 20` always holds: every value satisfies one of them; check the values and the operators; perhaps and was meant"}},
+		{"ssl and http.host eq \"a.example.com\" and (ssl)", []string{"repeated-condition \"(ssl)\": `ssl` is already a condition of this and; remove it, or write the condition that was meant"}},
+		{"cf.edge.server_port eq 443 and (cf.edge.server_port eq 0x1bb)", nil},
+		{"http.request.headers[\"x\"][0] ne \"a\" or http.request.headers[\"x\"][0] ne \"b\"", nil},
+		{"cf.bot_management.score ne 5 and cf.bot_management.score ge 5 and cf.bot_management.score le 5", []string{"contradiction \"cf.bot_management.score le 5\": `cf.bot_management.score ne 5` and `cf.bot_management.score le 5` never hold together, so this and never matches; check the values and the operators; perhaps or was meant"}},
+		{"http.host in {}", []string{"empty-set \"http.host in {}\": `http.host in {}` never holds: no value is in an empty set; put the values in the set, or remove the condition"}},
+		{"cf.edge.server_port in {80 443 0x50 80}", []string{"duplicate-set-value \"0x50\": 0x50 is already in this set, as 80 (3 times in all); remove it, or write the value that was meant"}},
+		{"http.request.uri.path eq \"/api/*\"", []string{"star-not-wildcard \"\\\"/api/*\\\"\": eq reads * as a plain star, not a wildcard, so this looks for a star in http.request.uri.path; to match a pattern, write `http.request.uri.path strict wildcard \"/api/*\"`"}},
+		{"http.host contains \"*.example.com\"", []string{"star-not-wildcard \"\\\"*.example.com\\\"\": contains reads * as a plain star, not a wildcard, so this looks for a star in http.host; to match a pattern, write `http.host wildcard \"*.example.com*\"`"}},
+		{"starts_with(http.request.uri.path, \"/img/*\")", []string{"star-not-wildcard \"\\\"/img/*\\\"\": starts_with reads * as a plain star, not a wildcard, so this looks for a star in http.request.uri.path; to match a pattern, write `http.request.uri.path strict wildcard \"/img/*\"`"}},
+		{"http.request.headers[\"accept\"][0] eq \"*/*\"", nil},
+		{"http.request.uri.path matches \"\\\\.php$\"", []string{"regex-double-escape \"\\\"\\\\\\\\.php$\\\"\": `\\\\.` in this pattern stands for a backslash followed by a bare `.`, not for an escaped `.`; after matches, a quoted string keeps each escape pair for the regular expression (only \\\" stands for a quote), so \\\\ matches one backslash; write `http.request.uri.path matches \"\\.php$\"` (in a JSON file, where \\\\ is one backslash, that is `\\\\.`)"}},
+		{"http.request.uri.path matches r\"^/api/v\\\\d+/\"", []string{"regex-double-escape \"r\\\"^/api/v\\\\\\\\d+/\\\"\": `\\\\d` in this pattern stands for a backslash followed by a bare `d`, not for an escaped `d`; a raw string hands every backslash to the regular expression, so \\\\ matches one backslash; write `http.request.uri.path matches r\"^/api/v\\d+/\"` (in a JSON file, where \\\\ is one backslash, that is `\\\\d`)"}},
+		{"http.request.uri.path matches \"[\\\\(]\"", nil},
+		{"http.request.uri.path matches \"\\\\\\\\(x\"", nil},
+		{"ip.geoip.country eq \"GB\" or ip.geoip.country eq \"FR\" or ip.geoip.country eq \"DE\"", []string{"deprecated-field \"ip.geoip.country\": `ip.geoip.country` is a deprecated name of `ip.src.country` (used 3 times here); write `ip.src.country`"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			assert.Equal(t, tt.want, show(tt.src, lint.Expression(checked(t, tt.src))))
+		})
+		t.Run("fix/"+tt.src, func(t *testing.T) { checkFixes(t, tt.src) })
+	}
+}
+
+// checkFixes checks that each fix that gives a whole condition to write
+// gives one that checks and that the same lint no longer flags.
+func checkFixes(t *testing.T, src string) {
+	for _, f := range lint.Expression(checked(t, src)) {
+		_, rest, ok := strings.Cut(f.Fix, "write `")
+		fix, _, _ := strings.Cut(rest, "`")
+		tree, err := expr.Parse(fix)
+		if !ok || err != nil {
+			continue
+		}
+		c, err := expr.Check(tree, fields.Cloudflare())
+		if err != nil {
+			continue // a part of a condition, such as a map index
+		}
+		for _, g := range lint.Expression(c) {
+			assert.NotEqual(t, f.Code, g.Code, "the fix %s of %s: %s", fix, src, g.Message)
+		}
+	}
+}
+
 func TestTooLong(t *testing.T) {
-	src := `http.host in {` + strings.Repeat(`"a.example.com" `, 300) + `}`
+	var hosts strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&hosts, `"a%d.example.com" `, i)
+	}
+	src := `http.host in {` + hosts.String() + `}`
 	fs := lint.Expression(checked(t, src))
 	require.Len(t, fs, 1)
 	assert.Equal(t, lint.TooLong, fs[0].Code)
