@@ -2,6 +2,8 @@ package lint_test
 
 import (
 	"fmt"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -299,4 +301,19 @@ func TestURLRewrite(t *testing.T) {
 		"rewrite-field \"http.host\": a URL rewrite may read only http.request.uri.*, http.request.headers.* and http.request.accepted_languages, not `http.host`; test it in the rule's filter, or rewrite with a header transform or a redirect",
 		"rewrite-field \"raw.http.request.uri.query\": a URL rewrite may read only http.request.uri.*, http.request.headers.* and http.request.accepted_languages, not `raw.http.request.uri.query`; test it in the rule's filter, or rewrite with a header transform or a redirect",
 	}, got)
+}
+
+// TestCodes: every code the linter makes is listed, so that the command can
+// turn it off or up.
+func TestCodes(t *testing.T) {
+	src, err := os.ReadFile("lint.go")
+	require.NoError(t, err)
+	consts := regexp.MustCompile(`(?m)^\t[A-Z]\w*\s*= "([a-z-]+)"`).FindAllStringSubmatch(string(src), -1)
+	require.NotEmpty(t, consts)
+	for _, m := range consts {
+		assert.True(t, lint.IsCode(m[1]), "%s is not in Codes", m[1])
+	}
+	assert.Len(t, lint.Codes(), len(consts))
+	assert.True(t, lint.OffByDefault(lint.DuplicateSetValue))
+	assert.False(t, lint.OffByDefault(lint.Tab))
 }
