@@ -104,6 +104,8 @@ func caseMismatch(c *ast.Checked, t strTest) []Finding {
 // check flags lit when the one-case value can never match it.
 func (oc oneCase) check(t strTest, lit *ast.Literal, verb string) (Finding, bool) {
 	var fix string
+	var edits []Edit
+	off, n := span(lit)
 	if t.op == "matches" {
 		if !regexNeedsBad(lit.Value, oc.bad) {
 			return Finding{}, false
@@ -114,11 +116,11 @@ func (oc oneCase) check(t strTest, lit *ast.Literal, verb string) (Finding, bool
 			return Finding{}, false
 		}
 		fix = "write `" + t.with(lit, oc.fix(lit.Value)) + "`"
+		edits = []Edit{{off, n, ast.QuoteLiteral(quoteKind(lit.Kind), oc.fix(lit.Value))}}
 	}
 	msg := fmt.Sprintf("%s %s %s", oc.subject, verb, lit.Raw)
 	if t.op == "ne" {
 		msg += ": this condition always holds"
 	}
-	off, n := span(lit)
-	return Finding{Code: oc.code, Severity: Warning, Offset: off, Len: n, Message: msg, Fix: fix}, true
+	return Finding{Code: oc.code, Severity: Warning, Offset: off, Len: n, Message: msg, Fix: fix, Edits: edits}, true
 }

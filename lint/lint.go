@@ -78,6 +78,16 @@ type Finding struct {
 	Message  string // what is wrong
 	Fix      string // how to put it right
 	Rule     *ruleset.Rule
+	// Edits, when there are any, put the finding right and are safe to
+	// make without asking: lint --fix makes them.
+	Edits []Edit
+}
+
+// An Edit replaces the bytes [Offset, Offset+Len) of an expression with
+// Text.
+type Edit struct {
+	Offset, Len int
+	Text        string
 }
 
 // The fields the bot rules concern.
@@ -164,6 +174,7 @@ func stringTest(c *ast.Checked, t strTest) []Finding {
 func deprecated(c *ast.Checked) []Finding {
 	var first []*ast.Ident
 	count := map[string]int{}
+	edits := map[string][]Edit{}
 	for n := range ast.Preorder(c.X) {
 		id, ok := n.(*ast.Ident)
 		if !ok {
@@ -175,6 +186,8 @@ func deprecated(c *ast.Checked) []Finding {
 		if count[id.Name]++; count[id.Name] == 1 {
 			first = append(first, id)
 		}
+		repl, _ := c.Scheme.Deprecated(id.Name)
+		edits[id.Name] = append(edits[id.Name], Edit{id.Pos(), len(id.Name), repl})
 	}
 	var out []Finding
 	for _, id := range first {
@@ -184,7 +197,7 @@ func deprecated(c *ast.Checked) []Finding {
 			msg += fmt.Sprintf(" (used %d times here)", n)
 		}
 		out = append(out, Finding{Code: DeprecatedField, Severity: Warning, Offset: id.Pos(), Len: len(id.Name),
-			Message: msg, Fix: "write `" + repl + "`"})
+			Message: msg, Fix: "write `" + repl + "`", Edits: edits[id.Name]})
 	}
 	return out
 }
@@ -332,5 +345,6 @@ func regexIsString(x *ast.CompareExpr) (Finding, bool) {
 		better = lhs + " contains " + text
 	}
 	return Finding{Code: RegexIsString, Severity: Warning, Offset: x.Pos(), Len: x.End() - x.Pos(),
-		Message: "this regular expression only tests for a fixed string", Fix: "write `" + better + "`"}, true
+		Message: "this regular expression only tests for a fixed string", Fix: "write `" + better + "`",
+		Edits: []Edit{{x.Pos(), x.End() - x.Pos(), better}}}, true
 }

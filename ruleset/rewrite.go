@@ -27,6 +27,14 @@ func (l *Location) Lines() bool { return l.lines }
 // expression to change cannot be found byte for byte in the file, it
 // returns an error and no text.
 func (f *File) Rewrite(next func(r *Rule, x Expression) string) (string, error) {
+	return f.Edit(next, SameMeaning)
+}
+
+// Edit is Rewrite for changes that may change what an expression means,
+// such as the fixes of a linter: accept decides whether the new text of an
+// expression may be written, instead of SameMeaning. Every other value of
+// the document must still be as it was.
+func (f *File) Edit(next func(r *Rule, x Expression) string, accept func(x Expression, text string) error) (string, error) {
 	type edit struct {
 		start, end int
 		token      string
@@ -40,7 +48,7 @@ func (f *File) Rewrite(next func(r *Rule, x Expression) string) (string, error) 
 			if text == x.Text || n == nil {
 				continue
 			}
-			if err := sameMeaning(x.Text, text); err != nil {
+			if err := accept(x, text); err != nil {
 				return "", fmt.Errorf("%s, %s: %v", r.Name(), x.Key, err)
 			}
 			if prev, twice := want[n]; twice {
@@ -84,15 +92,16 @@ func (f *File) Rewrite(next func(r *Rule, x Expression) string) (string, error) 
 // verifyLimit is the longest expression the rewriter compares.
 const verifyLimit = 1 << 20
 
-// sameMeaning reports an error unless new parses to a tree equal to old's.
-func sameMeaning(old, new string) error {
-	a, err := expr.Parse(old, expr.MaxLength(verifyLimit))
+// SameMeaning reports an error unless text parses to a syntax tree equal
+// to that of x: the same expression, written otherwise.
+func SameMeaning(x Expression, text string) error {
+	a, err := expr.Parse(x.Text, expr.MaxLength(verifyLimit))
 	if err != nil {
 		return fmt.Errorf("the expression does not parse, so it is left as it is: %v", err)
 	}
-	b, err := expr.Parse(new, expr.MaxLength(verifyLimit))
+	b, err := expr.Parse(text, expr.MaxLength(verifyLimit))
 	if err != nil || !ast.Equal(a, b) {
-		return fmt.Errorf("the new text %q would not mean what %q means", new, old)
+		return fmt.Errorf("the new text %q would not mean what %q means", text, x.Text)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -34,6 +35,7 @@ func checkCommand(args []string, withLint bool, s streams) int {
 	fl.Var((*codeList)(&flags.Disable), "disable", "lint `codes` not to report, comma-separated")
 	fl.Var((*codeList)(&flags.Enable), "enable", "lint `codes` to report, those off by default or turned off in "+configName)
 	fl.Var((*codeList)(&flags.Error), "error", "lint `codes` to report as errors")
+	fix := fl.Bool("fix", false, "make the safe fixes of what is reported in the files, checked before they are written, and say what changed")
 	files, status, done := parseFlags(fl, args, s.out)
 	if done {
 		return status
@@ -57,22 +59,41 @@ func checkCommand(args []string, withLint bool, s streams) int {
 		return s.fail("%v", err)
 	}
 	var diags []diagnostic
-	units := 0
+	units, failed := 0, false
 	cfgs := &configs{flags: flags, byDir: map[string]*lintConfig{}}
 	for _, in := range inputs {
 		cfg, err := cfgs.forFile(in.path)
 		if err != nil {
 			return s.fail("%v", err)
 		}
-		found := configure(in, checkInput(in, scheme, opts), cfg, flags)
-		diags = append(diags, reported(found, withLint)...)
+		found := reported(configure(in, checkInput(in, scheme, opts), cfg, flags), withLint)
+		if *fix {
+			changes, err := fixInput(in, found, scheme, opts)
+			if err != nil {
+				fmt.Fprintf(s.err, "%s: not fixed, the file is left as it was: %v\n", in.path, err)
+				failed = true
+			}
+			for _, c := range changes {
+				fmt.Fprintln(s.out, c)
+			}
+			if len(changes) > 0 {
+				if in, err = readInput(in.path, s.in); err != nil {
+					return s.fail("%v", err)
+				}
+				found = reported(configure(in, checkInput(in, scheme, opts), cfg, flags), withLint)
+			}
+		}
+		diags = append(diags, found...)
 		units += len(in.units)
 	}
 	out(s.out, diags, summary{files: len(inputs), expressions: units})
 	for _, d := range diags {
 		if d.Severity == string(lint.Error) {
-			return exitFindings
+			failed = true
 		}
+	}
+	if failed {
+		return exitFindings
 	}
 	return exitOK
 }

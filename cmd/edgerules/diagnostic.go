@@ -25,6 +25,8 @@ type diagnostic struct {
 	Hint      string    `json:"hint,omitempty"`
 	Rule      *ruleInfo `json:"rule,omitempty"`
 	expr      string    // the expression, for the excerpt of the text format
+	unit      int       // the index of the expression's unit in its input, from 1; 0 for none
+	edits     []lint.Edit
 }
 
 // ruleInfo names the rule of a diagnostic in a ruleset.
@@ -70,7 +72,9 @@ func exprErrors(in *input, u unit, err error) []diagnostic {
 }
 
 func findingDiagnostic(in *input, u unit, f lint.Finding) diagnostic {
-	return at(in, u, string(f.Severity), f.Code, f.Offset, f.Len, f.Message, f.Fix)
+	d := at(in, u, string(f.Severity), f.Code, f.Offset, f.Len, f.Message, f.Fix)
+	d.unit, d.edits = u.index+1, f.Edits
+	return d
 }
 
 // ruleDiagnostic places a problem of a rule at the part of it the problem

@@ -47,7 +47,7 @@ var usages = map[string]usageText{
 func newFlags(name string, s streams) *flag.FlagSet {
 	fl := flag.NewFlagSet(name, flag.ContinueOnError)
 	fl.SetOutput(s.err)
-	fl.Usage = func() { fmt.Fprintf(s.err, "run 'edgerules %s -h' for its flags\n", name) }
+	fl.Usage = func() {} // parseFlags says where help is, or prints it
 	return fl
 }
 
@@ -74,6 +74,7 @@ func parseFlags(fl *flag.FlagSet, args []string, help io.Writer) (rest []string,
 			printHelp(fl, help)
 			return nil, exitOK, true
 		case err != nil:
+			fmt.Fprintf(fl.Output(), "run 'edgerules %s -h' for its flags\n", fl.Name())
 			return nil, exitUsage, true
 		}
 		left := fl.Args()

@@ -31,10 +31,11 @@ type input struct {
 
 // A unit is one expression of an input.
 type unit struct {
-	expr string
-	rule *ruleset.Rule      // the rule it belongs to, in a ruleset
-	x    ruleset.Expression // the expression, and in a ruleset which of the rule's it is
-	line int                // its line, in a file of expressions
+	expr  string
+	rule  *ruleset.Rule      // the rule it belongs to, in a ruleset
+	x     ruleset.Expression // the expression, and in a ruleset which of the rule's it is
+	line  int                // its line, in a file of expressions
+	index int                // its place in the input's units
 }
 
 // position returns the line and column in the input's file of byte off of
@@ -164,14 +165,14 @@ func readInput(path string, stdin io.Reader) (*input, error) {
 		}
 		for _, r := range in.file.Rules {
 			for _, x := range r.Expressions() {
-				in.units = append(in.units, unit{expr: x.Text, rule: r, x: x})
+				in.units = append(in.units, unit{expr: x.Text, rule: r, x: x, index: len(in.units)})
 			}
 		}
 	case known(path) || path == "-":
 		for i, text := range strings.Split(string(data), "\n") {
 			text = strings.TrimSuffix(text, "\r")
 			if strings.TrimSpace(text) != "" && !strings.HasPrefix(strings.TrimSpace(text), "#") {
-				in.units = append(in.units, unit{expr: text, x: ruleset.Expression{Text: text, Filter: true}, line: i + 1})
+				in.units = append(in.units, unit{expr: text, x: ruleset.Expression{Text: text, Filter: true}, line: i + 1, index: len(in.units)})
 			}
 		}
 	default:

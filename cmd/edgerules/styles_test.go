@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/edgerules/edgerules/internal/golden"
@@ -61,4 +62,40 @@ func TestFmtRefuses(t *testing.T) {
 	assert.Equal(t, before, string(after))
 	status, _ = runCommand(t, "", "check", path)
 	assert.Equal(t, exitOK, status, "the file itself is valid")
+}
+
+// TestLintFix: lint --fix makes the safe fixes in place, says what it
+// changed, reports what is left, and a second run changes nothing.
+func TestLintFix(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"rules.yaml", "exprs.txt"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "fix", name))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o600))
+	}
+	goldens, err := filepath.Abs(filepath.Join("testdata", "golden"))
+	require.NoError(t, err)
+	want := func(name string) string { return filepath.Join(goldens, name) }
+	lintFix := func() (int, string) {
+		var stdout, stderr strings.Builder
+		args := []string{"lint", "--fix", "rules.yaml", "exprs.txt"}
+		status := run(args, strings.NewReader(""), &stdout, &stderr)
+		return status, labelled(args, status, stdout.String(), stderr.String())
+	}
+	t.Chdir(dir)
+	status, out := lintFix()
+	assert.Equal(t, exitOK, status)
+	golden.Check(t, want("lint-fix.txt"), out)
+	for _, name := range []string{"rules.yaml", "exprs.txt"} {
+		after, err := os.ReadFile(name)
+		require.NoError(t, err)
+		golden.Check(t, want("lint-fix-"+name), string(after))
+	}
+	status, again := lintFix()
+	assert.Equal(t, exitOK, status)
+	assert.NotContains(t, again, "fixed", "a second run has nothing to fix")
+
+	status, out = runCommand(t, "", "lint", "--fix", "-e", `ip.geoip.country eq "GB"`)
+	assert.Equal(t, exitFindings, status)
+	assert.Contains(t, out, "-e: not fixed, the file is left as it was: --fix cannot write back to -e")
 }
