@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/lint"
@@ -66,7 +67,15 @@ func exprErrors(in *input, u unit, err error) []diagnostic {
 	}
 	out := make([]diagnostic, len(list))
 	for i, e := range list {
-		out[i] = at(in, u, "error", string(e.Code), e.Offset, e.Len, e.Msg, e.Hint)
+		msg, hint, off, length := e.Msg, e.Hint, e.Offset, e.Len
+		if e.Code == expr.ErrTooLong {
+			// The command's own reading limit is no user's business: the
+			// limit that matters is Cloudflare's.
+			msg = fmt.Sprintf("the expression is %d bytes long; Cloudflare accepts at most %d", len(u.expr), lint.CloudflareMaxLength)
+			hint = "split it into several rules, or move its values into a list"
+			off, length = lint.CloudflareMaxLength, len(u.expr)-lint.CloudflareMaxLength
+		}
+		out[i] = at(in, u, "error", string(e.Code), off, length, msg, hint)
 	}
 	return out
 }

@@ -249,6 +249,6 @@ func TestLongLine(t *testing.T) {
 	long := "http.host eq \"" + strings.Repeat("a", 1<<24) + "\"\nnot a rule\n"
 	status, out := runBinary(t, long, "check", "-")
 	assert.Equal(t, exitFindings, status)
-	assert.Contains(t, out, "-:1:65537: error[too-long]: the expression is 16777231 bytes long; the limit (MaxLength) is 65536 bytes")
+	assert.Contains(t, out, "-:1:4097: error[too-long]: the expression is 16777231 bytes long; Cloudflare accepts at most 4096")
 	assert.Contains(t, out, "-:2:7: error[unexpected-token]")
 }
