@@ -2,6 +2,7 @@ package fields
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -173,3 +174,14 @@ func parseCatalog(text string) map[string]Type {
 	}
 	return out
 }
+
+// lowercasedKeys are the map fields whose keys Cloudflare writes in lower
+// case: "the names of HTTP request headers converted to lowercase", and the
+// response's ("the keys convert to lowercase"). Cookie names and query
+// argument names keep their case, and so do the names of
+// http.request.headers.names.
+var lowercasedKeys = []string{"http.request.headers", "http.response.headers"}
+
+// LowercasedKeys reports whether Cloudflare writes the keys of the map
+// field name (a canonical name) in lower case.
+func LowercasedKeys(name string) bool { return slices.Contains(lowercasedKeys, name) }

@@ -5,22 +5,17 @@ import (
 	"strings"
 
 	"github.com/edgerules/edgerules/ast"
+	"github.com/edgerules/edgerules/fields"
 )
 
 // Values a field can never hold, as Cloudflare's fields reference describes
 // the fields: header names as map keys, host names, paths and queries.
 
-// lowerKeyMaps are the maps whose keys Cloudflare lowercases: "the names of
-// HTTP request headers converted to lowercase", and of the response's
-// ("the keys convert to lowercase"). Cookie names and query argument names
-// keep their case, and so do the header names of http.request.headers.names.
-var lowerKeyMaps = map[string]bool{"http.request.headers": true, "http.response.headers": true}
-
 // headerNameCase flags a header map indexed by a name with upper-case
 // letters, which is never a key: http.request.headers["User-Agent"].
 func headerNameCase(c *ast.Checked, ix *ast.IndexExpr) (Finding, bool) {
 	name := fieldOf(c, ix.X)
-	if ix.Index == nil || !lowerKeyMaps[name] || !ix.Index.Kind.IsString() || firstBad(ix.Index.Value, isUpper) < 0 {
+	if ix.Index == nil || !fields.LowercasedKeys(name) || !ix.Index.Kind.IsString() || firstBad(ix.Index.Value, isUpper) < 0 {
 		return Finding{}, false
 	}
 	key := asciiLower(ix.Index.Value)

@@ -127,9 +127,16 @@ func setValues(ctx *eval.Context, path string, stdin io.Reader) error {
 	for _, name := range slices.Sorted(maps.Keys(raw)) {
 		f, ok := ctx.Scheme().Field(name)
 		if !ok {
+			if near := ctx.Scheme().Suggest(name); len(near) > 0 {
+				return fmt.Errorf("%s: unknown field %s; did you mean %s?", path, name, strings.Join(near, " or "))
+			}
 			return fmt.Errorf("%s: unknown field %s", path, name)
 		}
-		v, err := eval.ValueOf(f.Type(), raw[name])
+		value := raw[name]
+		if m, isMap := value.(map[string]any); isMap && fields.LowercasedKeys(f.Name()) {
+			value = lowercaseKeys(m)
+		}
+		v, err := eval.ValueOf(f.Type(), value)
 		if err != nil {
 			return fmt.Errorf("%s: field %s: %v", path, name, err)
 		}
@@ -138,4 +145,21 @@ func setValues(ctx *eval.Context, path string, stdin io.Reader) error {
 		}
 	}
 	return nil
+}
+
+// lowercaseKeys gives a header map the keys Cloudflare gives it: header
+// names in lower case, the values of names that differ only in case joined.
+func lowercaseKeys(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		lk := strings.ToLower(k)
+		prev, seen := out[lk].([]any)
+		next, isList := m[k].([]any)
+		if seen && isList {
+			out[lk] = append(prev, next...)
+			continue
+		}
+		out[lk] = m[k]
+	}
+	return out
 }
