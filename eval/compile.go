@@ -168,8 +168,7 @@ type node struct {
 	ip func(*Context) (netip.Addr, bool)
 	v  func(*Context) Value // Arrays and Maps
 
-	src     func(*Context) []Value
-	srcExpr ast.Expr // the array [*] runs over, to tell two arrays apart
+	src func(*Context) []Value
 }
 
 func (n *node) mapped() bool { return n.src != nil }
@@ -239,11 +238,16 @@ func constant(v Value) *node { return fromValue(v.typ, func(*Context) Value { re
 
 // over gives n the source of m, so that n runs per element of m's array.
 func (n *node) over(m *node) *node {
-	n.src, n.srcExpr = m.src, m.srcExpr
+	n.src = m.src
 	return n
 }
 
 func (c *compiler) typeOf(x ast.Expr) fields.Type { return c.checked.Types[x].Type }
+
+// decoded returns the value of a literal, as the checker decoded it.
+func (c *compiler) decoded(lit *ast.Literal) Value { return fromConst(c.checked.Values[lit]) }
+
+func fromConst(k ast.Const) Value { return Value{typ: k.Type, str: k.Str, num: k.Int, ip: k.IP} }
 
 func (c *compiler) compile(x ast.Expr) *node {
 	n := c.compileNode(x)
@@ -284,8 +288,7 @@ func (c *compiler) compileNode(x ast.Expr) *node {
 	case *ast.BoolLit:
 		return constant(Bool(x.Value))
 	case *ast.Literal:
-		v, _ := DecodeLiteral(x, c.typeOf(x))
-		return constant(v)
+		return constant(c.decoded(x))
 	case *ast.Ident:
 		return c.field(c.checked.Fields[x])
 	case *ast.IndexExpr:
@@ -333,16 +336,14 @@ func (c *compiler) index(x *ast.IndexExpr) *node {
 		bv := base.v
 		n := element(elem)
 		n.src = func(c *Context) []Value { return bv(c).elems }
-		n.srcExpr = x.X
 		return n
 	}
 	bv := base.value()
+	k := c.decoded(x.Index)
 	var get func(*Context) Value
 	if c.typeOf(x.X).IsMap() {
-		key := x.Index.Value
-		get = func(c *Context) Value { return bv(c).Key(key) }
+		get = func(c *Context) Value { return bv(c).Key(k.str) }
 	} else {
-		k, _ := DecodeLiteral(x.Index, fields.Int)
 		i := int(min(k.num, int64(^uint(0)>>1)))
 		get = func(c *Context) Value { return bv(c).Index(i) }
 	}
@@ -361,9 +362,6 @@ func (c *compiler) logical(x *ast.LogicalExpr) *node {
 	for i, y := range x.X {
 		ops[i] = c.compile(y)
 		fns[i] = ops[i].b
-		if ops[i].mapped() && !ast.Equal(ops[i].srcExpr, ops[0].srcExpr) {
-			c.fail(y, "bad-value", "conditions over `[*]` combined with %s must run over one array", x.Op)
-		}
 	}
 	return (&node{t: fields.Bool, b: combine(x.Op, fns)}).over(ops[0])
 }
