@@ -62,9 +62,13 @@ func (u Uses) Functions() []string { return u.functions }
 // Lists returns the names of the lists the expression reads, sorted.
 func (u Uses) Lists() []string { return u.lists }
 
-// A CompileError is a problem the checker cannot see: a pattern that does
-// not compile, a function argument out of its range, a list the lists given
-// to the compiler lack. Pos and End are byte offsets of the node at fault.
+// A CompileError is a problem the checker cannot see in a tree it accepted:
+// a regular expression whose compiled program is larger than MaxRegexSize
+// (regex-too-large), a list the lists of WithLists lack (unknown-list), a
+// literal argument that a built-in function refuses (bad-value, or
+// bad-pattern for the pattern of regex_replace or wildcard_replace), and a
+// function with no implementation (bad-value). Pos and End are byte offsets
+// of the node at fault.
 type CompileError struct {
 	Pos, End int
 	Code     string // "bad-pattern", "regex-too-large", "bad-value" or "unknown-list"
@@ -92,7 +96,9 @@ func WithLists(l Lists) Option { return func(c *compiler) { c.lists = l } }
 // nothing.
 func WithTrace(trace func(x ast.Expr, v Value)) Option { return func(c *compiler) { c.trace = trace } }
 
-// Compile compiles a checked condition into a Filter.
+// Compile compiles a condition that a checker (expr.Check) accepted into a
+// Filter; the checker's side tables give it every type, field and literal.
+// It fails only as CompileError tells, with CompileErrors.
 func Compile(checked *ast.Checked, opts ...Option) (*Filter, error) {
 	c := newCompiler(checked, opts)
 	n := c.compile(checked.X)
@@ -102,7 +108,8 @@ func Compile(checked *ast.Checked, opts ...Option) (*Filter, error) {
 	return &Filter{match: n.b, Uses: c.uses()}, nil
 }
 
-// CompileValue compiles a checked value expression into a Program.
+// CompileValue compiles a checked value expression into a Program. It
+// fails as Compile does.
 func CompileValue(checked *ast.Checked, opts ...Option) (*Program, error) {
 	c := newCompiler(checked, opts)
 	n := c.compile(checked.X)
