@@ -65,28 +65,24 @@ func DropUnicodeFlag(p string) string {
 		return p
 	}
 	var b strings.Builder
+	copied := 0 // p[:copied] is in b, as Go reads it
 	inClass := false
 	for i := 0; i < len(p); i++ {
 		switch {
 		case p[i] == '\\' && i+1 < len(p):
-			b.WriteString(p[i : i+2])
 			i++
 			continue
 		case !inClass && p[i] == '[':
-			// A class is no place for flags: copy it whole, with a ] right
+			// A class is no place for flags: skip it whole, with a ] right
 			// after [ or [^ being a member.
-			n := ClassOpenLen(p[i:])
-			b.WriteString(p[i : i+n])
-			i += n - 1
+			i += ClassOpenLen(p[i:]) - 1
 			inClass = true
 			continue
 		case inClass:
 			inClass = p[i] != ']'
-			b.WriteByte(p[i])
 			continue
 		}
 		if !strings.HasPrefix(p[i:], "(?") {
-			b.WriteByte(p[i])
 			continue
 		}
 		// A flag group is (?flags) or (?flags:…); flags are letters and -.
@@ -95,10 +91,10 @@ func DropUnicodeFlag(p string) string {
 			j++
 		}
 		if j == len(p) || (p[j] != ')' && p[j] != ':') || !strings.Contains(p[i+2:j], "u") {
-			b.WriteString("(?")
 			i++
 			continue
 		}
+		b.WriteString(p[copied:i])
 		flags := strings.ReplaceAll(p[i+2:j], "u", "")
 		switch {
 		case p[j] == ')' && strings.Trim(flags, "-") == "":
@@ -109,6 +105,11 @@ func DropUnicodeFlag(p string) string {
 			b.WriteString("(?" + flags + string(p[j]))
 		}
 		i = j
+		copied = j + 1
 	}
+	if copied == 0 {
+		return p // no u flag: the pattern is Go's as it is
+	}
+	b.WriteString(p[copied:])
 	return b.String()
 }
