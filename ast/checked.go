@@ -1,6 +1,11 @@
 package ast
 
-import "github.com/edgerules/edgerules/fields"
+import (
+	"net/netip"
+	"regexp/syntax"
+
+	"github.com/edgerules/edgerules/fields"
+)
 
 // A Checked is a Filter whose names, types and values a checker has resolved
 // against a scheme. The syntax tree is unchanged; what the checker learned is
@@ -12,6 +17,11 @@ type Checked struct {
 	Types  map[Expr]TypeInfo       // the type of every expression but the values of comparisons
 	Fields map[*Ident]fields.Field // the field each name stands for
 	Funcs  map[*CallExpr]*fields.Function
+	Values map[*Literal]Const       // the value of every literal outside a set
+	Sets   map[*SetLit][]ConstRange // the elements of every set, in source order
+	// Regexps holds the syntax tree of the pattern on the right of every
+	// matches, parsed with Perl's flags as Go's regexp reads it.
+	Regexps map[*Literal]*syntax.Regexp
 }
 
 // TypeInfo is what a checker knows of an expression's type.
@@ -29,3 +39,17 @@ func (t TypeInfo) String() string {
 	}
 	return t.Type.String()
 }
+
+// A Const is a literal decoded by the type it must have, which is a String,
+// an Int or an IP: the field of Type holds the value.
+type Const struct {
+	Type fields.Type
+	Str  string     // a String: the bytes of a string or a byte string
+	Int  int64      // an Int
+	IP   netip.Addr // an IP
+}
+
+// A ConstRange is what an element of a set stands for, ends included: one
+// value (Lo equals Hi), or in a set of Ints or IPs a range lo..hi, or a
+// CIDR.
+type ConstRange struct{ Lo, Hi Const }

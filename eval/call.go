@@ -94,9 +94,7 @@ func (c *compiler) literal(x *ast.CallExpr, i int) Value {
 	if i >= len(x.Args) {
 		return Value{}
 	}
-	lit := x.Args[i].(*ast.Literal)
-	v, _ := DecodeLiteral(lit, c.typeOf(lit))
-	return v
+	return c.decoded(x.Args[i].(*ast.Literal))
 }
 
 // quantifier compiles any(…) and all(…). Over [*] they run the condition

@@ -25,8 +25,9 @@ func TestCaseMappedComparisons(t *testing.T) {
 		`lower(http.host) contains "EXAMPLE"`,
 		`upper(http.host) contains "P.EX"`,
 		`lower(http.host) eq "été"`,
+		`lower(http.host) eq 61:62`,
 	}
-	hosts := []string{"shop.example.com", "SHOP.Example.COM", "shop.example.co", "ÉTÉ", "été", "Été", "", "x", "shop"}
+	hosts := []string{"shop.example.com", "SHOP.Example.COM", "shop.example.co", "ÉTÉ", "été", "Été", "", "x", "shop", "AB"}
 	for _, src := range rules {
 		tree, err := expr.Parse(src)
 		require.NoError(t, err)
@@ -46,4 +47,5 @@ func TestCaseMappedComparisons(t *testing.T) {
 	assert.True(t, match(t, `lower(http.host) eq "shop.example.com"`, values{"http.host": eval.String("SHOP.Example.COM")}))
 	assert.False(t, match(t, `lower(http.host) eq "Shop.example.com"`, values{"http.host": eval.String("Shop.example.com")}),
 		"lower() never gives a capital")
+	assert.True(t, match(t, `lower(http.host) eq 61:62`, values{"http.host": eval.String("AB")}), "a byte string is its bytes, ab")
 }

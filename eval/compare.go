@@ -28,7 +28,7 @@ func (c *compiler) compare(x *ast.CompareExpr) *node {
 func (c *compiler) comparison(x *ast.CompareExpr) *node {
 	if lit, ok := x.Y.(*ast.Literal); ok && (x.Op == ast.OpEq || x.Op == ast.OpNe || x.Op == ast.OpContains) {
 		if arg, upper := c.caseMapped(x.X); arg != nil && c.trace == nil {
-			return &node{t: fields.Bool, b: c.compareCaseMapped(x.Op, arg, upper, lit.Value)}
+			return &node{t: fields.Bool, b: c.compareCaseMapped(x.Op, arg, upper, c.decoded(lit).str)}
 		}
 	}
 	lhs := c.compile(x.X)
@@ -37,9 +37,9 @@ func (c *compiler) comparison(x *ast.CompareExpr) *node {
 	case *ast.ListRef:
 		b = c.inList(lhs, y)
 	case *ast.SetLit:
-		b = inSet(lhs, y)
+		b = inSet(lhs, c.checked.Sets[y])
 	case *ast.Literal:
-		v, _ := DecodeLiteral(y, lhs.t)
+		v := c.decoded(y)
 		switch lhs.t {
 		case fields.String:
 			b = c.compareString(x.Op, lhs.s, v.str, y)
@@ -94,25 +94,23 @@ func (c *compiler) compareString(op ast.Op, f func(*Context) (string, bool), k s
 	case ast.OpContains:
 		return func(c *Context) bool { s, ok := f(c); return ok && strings.Contains(s, k) }
 	case ast.OpMatches:
-		re, parsed, ok := c.regex(lit, k)
+		re, parsed, ok := c.compileRegex(lit, k, c.checked.Regexps[lit])
 		if !ok {
 			return nil
 		}
 		match := matcher(re, parsed)
 		return func(c *Context) bool { s, ok := f(c); return ok && match(s) }
 	}
-	w, err := compileWildcard(k, op == ast.OpWildcard)
-	if err != nil {
-		c.fail(lit, "bad-pattern", "invalid wildcard pattern: %v", err)
-		return nil
-	}
+	// The checker has refused a pattern that does not split.
+	w, _ := compileWildcard(k, op == ast.OpWildcard)
 	return func(c *Context) bool { s, ok := f(c); return ok && w.match(s) }
 }
 
-func inSet(lhs *node, set *ast.SetLit) func(*Context) bool {
-	ranges := make([]Range, len(set.Elems))
-	for i, e := range set.Elems {
-		ranges[i], _ = DecodeSetElem(e, lhs.t)
+// inSet tests the left side's value against the elements of a set.
+func inSet(lhs *node, elems []ast.ConstRange) func(*Context) bool {
+	ranges := make([]Range, len(elems))
+	for i, e := range elems {
+		ranges[i] = Range{fromConst(e.Lo), fromConst(e.Hi)}
 	}
 	switch lhs.t {
 	case fields.Int:

@@ -62,9 +62,13 @@ func (u Uses) Functions() []string { return u.functions }
 // Lists returns the names of the lists the expression reads, sorted.
 func (u Uses) Lists() []string { return u.lists }
 
-// A CompileError is a problem the checker cannot see: a pattern that does
-// not compile, a function argument out of its range, a list the lists given
-// to the compiler lack. Pos and End are byte offsets of the node at fault.
+// A CompileError is a problem the checker cannot see in a tree it accepted:
+// a regular expression whose compiled program is larger than MaxRegexSize
+// (regex-too-large), a list the lists of WithLists lack (unknown-list), a
+// literal argument that a built-in function refuses (bad-value, or
+// bad-pattern for the pattern of regex_replace or wildcard_replace), and a
+// function with no implementation (bad-value). Pos and End are byte offsets
+// of the node at fault.
 type CompileError struct {
 	Pos, End int
 	Code     string // "bad-pattern", "regex-too-large", "bad-value" or "unknown-list"
@@ -92,7 +96,9 @@ func WithLists(l Lists) Option { return func(c *compiler) { c.lists = l } }
 // nothing.
 func WithTrace(trace func(x ast.Expr, v Value)) Option { return func(c *compiler) { c.trace = trace } }
 
-// Compile compiles a checked condition into a Filter.
+// Compile compiles a condition that a checker (expr.Check) accepted into a
+// Filter; the checker's side tables give it every type, field and literal.
+// It fails only as CompileError tells, with CompileErrors.
 func Compile(checked *ast.Checked, opts ...Option) (*Filter, error) {
 	c := newCompiler(checked, opts)
 	n := c.compile(checked.X)
@@ -102,7 +108,8 @@ func Compile(checked *ast.Checked, opts ...Option) (*Filter, error) {
 	return &Filter{match: n.b, Uses: c.uses()}, nil
 }
 
-// CompileValue compiles a checked value expression into a Program.
+// CompileValue compiles a checked value expression into a Program. It
+// fails as Compile does.
 func CompileValue(checked *ast.Checked, opts ...Option) (*Program, error) {
 	c := newCompiler(checked, opts)
 	n := c.compile(checked.X)
@@ -168,8 +175,7 @@ type node struct {
 	ip func(*Context) (netip.Addr, bool)
 	v  func(*Context) Value // Arrays and Maps
 
-	src     func(*Context) []Value
-	srcExpr ast.Expr // the array [*] runs over, to tell two arrays apart
+	src func(*Context) []Value
 }
 
 func (n *node) mapped() bool { return n.src != nil }
@@ -239,11 +245,16 @@ func constant(v Value) *node { return fromValue(v.typ, func(*Context) Value { re
 
 // over gives n the source of m, so that n runs per element of m's array.
 func (n *node) over(m *node) *node {
-	n.src, n.srcExpr = m.src, m.srcExpr
+	n.src = m.src
 	return n
 }
 
 func (c *compiler) typeOf(x ast.Expr) fields.Type { return c.checked.Types[x].Type }
+
+// decoded returns the value of a literal, as the checker decoded it.
+func (c *compiler) decoded(lit *ast.Literal) Value { return fromConst(c.checked.Values[lit]) }
+
+func fromConst(k ast.Const) Value { return Value{typ: k.Type, str: k.Str, num: k.Int, ip: k.IP} }
 
 func (c *compiler) compile(x ast.Expr) *node {
 	n := c.compileNode(x)
@@ -284,8 +295,7 @@ func (c *compiler) compileNode(x ast.Expr) *node {
 	case *ast.BoolLit:
 		return constant(Bool(x.Value))
 	case *ast.Literal:
-		v, _ := DecodeLiteral(x, c.typeOf(x))
-		return constant(v)
+		return constant(c.decoded(x))
 	case *ast.Ident:
 		return c.field(c.checked.Fields[x])
 	case *ast.IndexExpr:
@@ -333,16 +343,14 @@ func (c *compiler) index(x *ast.IndexExpr) *node {
 		bv := base.v
 		n := element(elem)
 		n.src = func(c *Context) []Value { return bv(c).elems }
-		n.srcExpr = x.X
 		return n
 	}
 	bv := base.value()
+	k := c.decoded(x.Index)
 	var get func(*Context) Value
 	if c.typeOf(x.X).IsMap() {
-		key := x.Index.Value
-		get = func(c *Context) Value { return bv(c).Key(key) }
+		get = func(c *Context) Value { return bv(c).Key(k.str) }
 	} else {
-		k, _ := DecodeLiteral(x.Index, fields.Int)
 		i := int(min(k.num, int64(^uint(0)>>1)))
 		get = func(c *Context) Value { return bv(c).Index(i) }
 	}
@@ -361,9 +369,6 @@ func (c *compiler) logical(x *ast.LogicalExpr) *node {
 	for i, y := range x.X {
 		ops[i] = c.compile(y)
 		fns[i] = ops[i].b
-		if ops[i].mapped() && !ast.Equal(ops[i].srcExpr, ops[0].srcExpr) {
-			c.fail(y, "bad-value", "conditions over `[*]` combined with %s must run over one array", x.Op)
-		}
 	}
 	return (&node{t: fields.Bool, b: combine(x.Op, fns)}).over(ops[0])
 }

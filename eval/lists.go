@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/fields"
 )
 
@@ -39,7 +38,16 @@ func (m *MemoryLists) List(name string) (List, bool) {
 // AddIPs makes name an IP list of addresses, CIDRs and lo..hi ranges, IPv4
 // and IPv6 mixed. It replaces any list of that name.
 func (m *MemoryLists) AddIPs(name string, items ...string) error {
-	return m.add(name, fields.IP, items)
+	ranges := make([]Range, len(items))
+	for i, item := range items {
+		r, err := fields.ParseIPRange(item)
+		if err != nil {
+			return fmt.Errorf("list %s, item %d: %w", name, i+1, err)
+		}
+		ranges[i] = Range{IP(r.Lo), IP(r.Hi)}
+	}
+	m.lists[name] = newValueSet(fields.IP, ranges)
+	return nil
 }
 
 // AddASNs makes name an ASN list.
@@ -73,19 +81,6 @@ func (m *MemoryLists) AddHostnames(name string, items ...string) {
 		}
 	}
 	m.lists[name] = l
-}
-
-func (m *MemoryLists) add(name string, t fields.Type, items []string) error {
-	ranges := make([]Range, len(items))
-	for i, item := range items {
-		r, err := DecodeSetElem(&ast.Literal{Kind: ast.Unquoted, Raw: item, Value: item}, t)
-		if err != nil {
-			return fmt.Errorf("list %s, item %d: %w", name, i+1, err)
-		}
-		ranges[i] = r
-	}
-	m.lists[name] = newValueSet(t, ranges)
-	return nil
 }
 
 type hostnameList struct {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/edgerules/edgerules/internal/resyntax"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -42,7 +43,7 @@ func TestMatcherAgreesWithRegexp(t *testing.T) {
 	for _, s := range regexSeeds {
 		match, err := compileMatcher(s.pattern)
 		require.NoError(t, err, s.pattern)
-		want := regexp.MustCompile(dropUnicodeFlag(s.pattern)).MatchString(s.value)
+		want := regexp.MustCompile(resyntax.DropUnicodeFlag(s.pattern)).MatchString(s.value)
 		assert.Equal(t, want, match(s.value), "%q on %q", s.pattern, s.value)
 	}
 }
@@ -54,7 +55,7 @@ func FuzzMatcher(f *testing.F) {
 		f.Add(s.pattern, s.value)
 	}
 	f.Fuzz(func(t *testing.T, pattern, value string) {
-		re, err := regexp.Compile(dropUnicodeFlag(pattern))
+		re, err := regexp.Compile(resyntax.DropUnicodeFlag(pattern))
 		if err != nil {
 			return
 		}

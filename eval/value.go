@@ -1,10 +1,14 @@
 // Package eval runs checked expressions: it compiles a checked syntax tree
 // into typed closures over a Context of typed slots, and holds the built-in
 // functions, the regex, wildcard, set and list matchers.
+//
+// The checker owns the language's errors. The compiler reads the types,
+// fields, decoded literals and parsed patterns that the checker recorded in
+// an ast.Checked, decodes nothing, and refuses a checked tree only for what
+// the tree cannot tell, as CompileError lists.
 package eval
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -12,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/fields"
 )
 
@@ -182,51 +185,5 @@ func (v Value) format(b *strings.Builder) {
 	}
 }
 
-// DecodeLiteral returns the value of a literal that must have type t: a
-// quoted string or a byte string for String, an integer for Int, an address
-// for IP.
-func DecodeLiteral(lit *ast.Literal, t fields.Type) (Value, error) {
-	if lit.Kind.IsString() {
-		if t != fields.String {
-			return Value{}, ErrQuoted
-		}
-		return String(lit.Value), nil
-	}
-	switch t {
-	case fields.String:
-		s, err := fields.ParseByteString(lit.Raw)
-		return String(s), err
-	case fields.Int:
-		n, err := fields.ParseInt(lit.Raw)
-		return Int(n), err
-	case fields.IP:
-		a, err := fields.ParseIP(lit.Raw)
-		return IP(a), err
-	}
-	return Value{}, fmt.Errorf("no literal has type %s", t)
-}
-
-// ErrQuoted is DecodeLiteral's error for a quoted string where a value of
-// another type is wanted.
-var ErrQuoted = errors.New("a quoted string where a value of another type is wanted")
-
 // A Range is an inclusive range of Int or IP values: an element of a set.
 type Range struct{ Lo, Hi Value }
-
-// DecodeSetElem returns the range an element of a set of type t stands for:
-// a single value, or for Int and IP sets a range lo..hi or (IP) a CIDR.
-func DecodeSetElem(lit *ast.Literal, t fields.Type) (Range, error) {
-	if lit.Kind.IsString() || t == fields.String {
-		v, err := DecodeLiteral(lit, t)
-		return Range{v, v}, err
-	}
-	switch t {
-	case fields.Int:
-		lo, hi, err := fields.ParseIntRange(lit.Raw)
-		return Range{Int(lo), Int(hi)}, err
-	case fields.IP:
-		r, err := fields.ParseIPRange(lit.Raw)
-		return Range{IP(r.Lo), IP(r.Hi)}, err
-	}
-	return Range{}, fmt.Errorf("no set holds %s", t)
-}

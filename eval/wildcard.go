@@ -1,8 +1,9 @@
 package eval
 
 import (
-	"errors"
 	"strings"
+
+	"github.com/edgerules/edgerules/internal/wcsyntax"
 )
 
 // A wildcard matches a whole value against a pattern in which * stands for
@@ -14,25 +15,14 @@ type wildcard struct {
 }
 
 func compileWildcard(pattern string, fold bool) (*wildcard, error) {
-	w := &wildcard{fold: fold}
-	var part strings.Builder
-	for i := 0; i < len(pattern); i++ {
-		switch c := pattern[i]; {
-		case c == '\\' && i+1 < len(pattern) && (pattern[i+1] == '*' || pattern[i+1] == '\\'):
-			part.WriteByte(pattern[i+1])
-			i++
-		case c == '\\':
-			return nil, errors.New("a backslash in a wildcard pattern escapes only `*` or `\\`")
-		case c == '*' && i+1 < len(pattern) && pattern[i+1] == '*':
-			return nil, errors.New("`**` is not allowed in a wildcard pattern: one `*` matches any run")
-		case c == '*':
-			w.parts = append(w.parts, w.norm(part.String()))
-			part.Reset()
-		default:
-			part.WriteByte(c)
-		}
+	parts, err := wcsyntax.Split(pattern)
+	if err != nil {
+		return nil, err
 	}
-	w.parts = append(w.parts, w.norm(part.String()))
+	w := &wildcard{parts: parts, fold: fold}
+	for i, p := range parts {
+		parts[i] = w.norm(p)
+	}
 	return w, nil
 }
 

@@ -1,10 +1,9 @@
 package expr
 
 import (
-	"errors"
+	"fmt"
 
 	"github.com/edgerules/edgerules/ast"
-	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/fields"
 )
 
@@ -38,6 +37,7 @@ func check(f *ast.Filter, s *fields.Scheme, condition bool, cfg config) (*ast.Ch
 		Types:  make(map[ast.Expr]ast.TypeInfo, nodes),
 		Fields: make(map[*ast.Ident]fields.Field, nodes/2),
 		Funcs:  make(map[*ast.CallExpr]*fields.Function),
+		Values: make(map[*ast.Literal]ast.Const, nodes/4),
 	}}
 	if t, ok := c.expr(f.X); ok {
 		switch {
@@ -107,14 +107,15 @@ func (c *checker) typeOf(x ast.Expr) (ast.TypeInfo, bool) {
 		return ast.TypeInfo{Type: fields.Bool}, true
 	case *ast.Literal:
 		// A literal on its own, as the left side of a comparison.
+		t := fields.Int
 		if x.Kind.IsString() {
-			return ast.TypeInfo{Type: fields.String}, true
+			t = fields.String
 		}
-		if _, err := eval.DecodeLiteral(x, fields.Int); err != nil {
-			c.errs.Add(errBadValue(x, fields.Int, err))
+		if err := c.decode(x, t); err != nil {
+			c.errs.Add(errBadValue(x, t, err))
 			return ast.TypeInfo{}, false
 		}
-		return ast.TypeInfo{Type: fields.Int}, true
+		return ast.TypeInfo{Type: t}, true
 	}
 	// Sets and lists stand only on the right of in, which compare checks.
 	c.errs.Add(nodeError(ErrTypeMismatch, x, "", "a %s cannot stand here", ast.Dump(x)))
@@ -141,7 +142,42 @@ func (c *checker) logical(x *ast.LogicalExpr) (ast.TypeInfo, bool) {
 		c.errs.Add(errMixedStar(x))
 		return ast.TypeInfo{}, false
 	}
+	if ok && mapped != 0 {
+		// Element by element needs one array: the same expression before
+		// each [*].
+		first := starArray(x.X[0])
+		for _, y := range x.X[1:] {
+			if other := starArray(y); !ast.Equal(other, first) {
+				c.errs.Add(errStarArrays(x.Op, y, first, other))
+				ok = false
+			}
+		}
+	}
 	return ast.TypeInfo{Type: fields.Bool, Mapped: mapped != 0}, ok
+}
+
+// starArray returns the array that x, an expression over [*], runs over:
+// the operand of its [*].
+func starArray(x ast.Expr) ast.Expr {
+	for {
+		switch y := x.(type) {
+		case *ast.ParenExpr:
+			x = y.X
+		case *ast.NotExpr:
+			x = y.X
+		case *ast.CompareExpr:
+			x = y.X
+		case *ast.LogicalExpr:
+			x = y.X[0]
+		case *ast.IndexExpr:
+			if y.Index == nil {
+				return y.X
+			}
+			x = y.X
+		default:
+			panic(fmt.Sprintf("expr: a %T does not run over [*]", x))
+		}
+	}
 }
 
 func (c *checker) ident(x *ast.Ident) (ast.TypeInfo, bool) {
@@ -178,12 +214,11 @@ func (c *checker) index(x *ast.IndexExpr) (ast.TypeInfo, bool) {
 	case t.Type.IsMap() && !x.Index.Kind.IsString():
 		c.errs.Add(errIndexKind(x, t.Type))
 		return elem, false
-	case t.Type.IsArray():
-		n, err := eval.DecodeLiteral(x.Index, fields.Int)
-		if err != nil || n.Int() < 0 {
-			c.errs.Add(errIndexKind(x, t.Type))
-			return elem, false
-		}
+	case t.Type.IsMap():
+		c.out.Values[x.Index] = ast.Const{Type: fields.String, Str: x.Index.Value}
+	case c.decode(x.Index, fields.Int) != nil || c.out.Values[x.Index].Int < 0:
+		c.errs.Add(errIndexKind(x, t.Type))
+		return elem, false
 	}
 	return elem, true
 }
@@ -252,7 +287,7 @@ func (c *checker) argument(x *ast.CallExpr, i int, p fields.Param) (ast.TypeInfo
 	}
 	// A literal takes the first type of the parameter it decodes as.
 	for _, t := range p.Types {
-		if _, err := eval.DecodeLiteral(lit, t); err == nil {
+		if c.decode(lit, t) == nil {
 			info := ast.TypeInfo{Type: t}
 			c.out.Types[lit] = info
 			return info, true
@@ -309,19 +344,13 @@ func (c *checker) compare(x *ast.CompareExpr) (ast.TypeInfo, bool) {
 		if x.Op == ast.OpMatches {
 			c.countRegex(y)
 		}
-		_, err := eval.DecodeLiteral(y, t)
-		return result, c.decoded(y, t, err)
+		return result, c.decoded(y, t, c.decode(y, t)) && c.pattern(x.Op, y)
 	case *ast.SetLit:
 		if len(y.Elems) > c.cfg.maxSetSize {
 			c.errs.Add(errSetTooLarge(y, c.cfg.maxSetSize))
 			return result, false
 		}
-		ok := true
-		for _, e := range y.Elems {
-			_, err := eval.DecodeSetElem(e, t)
-			ok = c.decoded(e, t, err) && ok
-		}
-		return result, ok
+		return result, c.decodeSet(y, t)
 	case *ast.ListRef:
 		kind, declared := c.out.Scheme.List(y.Name)
 		switch {
@@ -334,22 +363,6 @@ func (c *checker) compare(x *ast.CompareExpr) (ast.TypeInfo, bool) {
 		}
 	}
 	return result, true
-}
-
-// decoded reports the error of decoding a literal as type t, if any, and
-// whether there was none.
-func (c *checker) decoded(lit *ast.Literal, t fields.Type, err error) bool {
-	switch {
-	case err == nil:
-		return true
-	case errors.Is(err, eval.ErrQuoted):
-		c.errs.Add(errQuotedNonString(lit, t))
-	case t == fields.String:
-		c.errs.Add(errUnquotedString(lit))
-	default:
-		c.errs.Add(errBadValue(lit, t, err))
-	}
-	return false
 }
 
 // operatorTakes reports whether comparison op is defined on scalar type t.

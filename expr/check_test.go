@@ -1,9 +1,11 @@
 package expr_test
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 
+	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/fields"
@@ -52,6 +54,7 @@ var typeErrorCases = []errorCase{
 	{"star at the top", `http.request.headers.names[*] eq "x"`, expr.ErrStar, 0, 36},
 	{"star twice", `any(http.request.headers[*][*] eq "x")`, expr.ErrStar, 27, 3},
 	{"star mixed with a single condition", `any(http.request.headers.names[*] eq "x" and ssl)`, expr.ErrStar, 4, 44},
+	{"star over two arrays", `any(http.request.headers.names[*] eq "a" and http.request.headers.values[*] eq "b")`, expr.ErrStar, 45, 37},
 	{"star in a second argument", `concat("a", http.request.headers.names[*]) eq "b"`, expr.ErrStar, 12, 29},
 	{"index on a String", `http.host[0] eq "a"`, expr.ErrTypeMismatch, 0, 12},
 	{"quoted index of an Array", `http.request.headers.names["a"] eq "b"`, expr.ErrBadValue, 27, 3},
@@ -82,6 +85,60 @@ func TestTypeErrors(t *testing.T) {
 		_, err := expr.Compile(src, fields.Cloudflare())
 		return err
 	}, "testdata/type-errors.golden")
+}
+
+// TestCheckOwnsSemanticErrors: what the compiler once refused in a tree
+// Check had accepted, Check now refuses, with its code and span.
+func TestCheckOwnsSemanticErrors(t *testing.T) {
+	for _, tt := range []errorCase{
+		{"star over two arrays", `any(http.request.headers.names[*] eq "a" and http.request.headers.values[*] eq "b")`, expr.ErrStar, 45, 37},
+		{"star over two arrays, nested", `any(http.request.headers.names[*] eq "a" and (http.request.headers.names[*] eq "b" or http.request.headers.values[*] contains "c"))`, expr.ErrStar, 86, 43},
+		{"star over an element and over its array", `any(http.request.headers["a"][*] eq "b" or http.request.headers.names[*] eq "c")`, expr.ErrStar, 43, 36},
+		{"bad regex", `http.request.uri.path matches "(unclosed"`, expr.ErrBadPattern, 30, 11},
+		{"bad regex over [*]", `any(http.request.headers.names[*] matches "a{2,1}")`, expr.ErrBadPattern, 42, 8},
+		{"double star in a wildcard", `http.host wildcard "**.example.com"`, expr.ErrBadPattern, 19, 16},
+		{"bad escape in a strict wildcard", `http.host strict wildcard "a\\b"`, expr.ErrBadPattern, 26, 6},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tree, err := expr.Parse(tt.src)
+			require.NoError(t, err)
+			_, err = expr.Check(tree, fields.Cloudflare())
+			var e *expr.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tt.code, e.Code, "code")
+			assert.Equal(t, [2]int{tt.off, tt.len}, [2]int{e.Offset, e.Len}, "span")
+		})
+	}
+	tree, err := expr.Parse(`any(http.request.headers.names[*] eq "a" and not (http.request.headers.names[*] contains "b"))`)
+	require.NoError(t, err)
+	_, err = expr.Check(tree, fields.Cloudflare())
+	assert.NoError(t, err, "two [*] over one array, written twice")
+}
+
+// TestCheckDecodesLiterals: the checked tree holds the value of every
+// literal, decoded by the type it must have, and the elements of every set.
+func TestCheckDecodesLiterals(t *testing.T) {
+	tree, err := expr.Parse(`cf.edge.server_port in {80 8000..8099} and ip.src eq 192.0.2.1 and http.host eq 61:62 and http.request.headers.names[0x1] eq "x" and http.request.uri.path matches "^/a"`)
+	require.NoError(t, err)
+	checked, err := expr.Check(tree, fields.Cloudflare())
+	require.NoError(t, err)
+	values := map[string]ast.Const{}
+	for lit, v := range checked.Values {
+		values[lit.Raw] = v
+	}
+	assert.Equal(t, map[string]ast.Const{
+		"192.0.2.1": {Type: fields.IP, IP: netip.MustParseAddr("192.0.2.1")},
+		"61:62":     {Type: fields.String, Str: "ab"},
+		"0x1":       {Type: fields.Int, Int: 1},
+		`"x"`:       {Type: fields.String, Str: "x"},
+		`"^/a"`:     {Type: fields.String, Str: "^/a"},
+	}, values)
+	require.Len(t, checked.Sets, 1)
+	for _, elems := range checked.Sets {
+		port := func(n int64) ast.Const { return ast.Const{Type: fields.Int, Int: n} }
+		assert.Equal(t, []ast.ConstRange{{Lo: port(80), Hi: port(80)}, {Lo: port(8000), Hi: port(8099)}}, elems)
+	}
+	require.Len(t, checked.Regexps, 1)
 }
 
 // TestSeveralErrors checks that every error of an expression is reported,

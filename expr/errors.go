@@ -297,6 +297,12 @@ func errMixedStar(x ast.Node) *Error {
 		"a condition over `[*]` cannot be combined with a single condition")
 }
 
+func errStarArrays(op ast.Op, x, first, other ast.Expr) *Error {
+	return nodeError(ErrStar, x, "put each part inside its own any(…) or all(…)",
+		"conditions over `[*]` combined with `%s` must run over one array, but this one runs over `%s` and the first over `%s`",
+		op, ast.Format(other), ast.Format(first))
+}
+
 func errBoolCompared(c *ast.CompareExpr) *Error {
 	bare := ast.Format(c.X)
 	return nodeError(ErrTypeMismatch, c, "a Boolean is used bare: write `"+bare+"` or `not "+bare+"`",
@@ -331,6 +337,14 @@ func errQuotedNonString(lit *ast.Literal, t fields.Type) *Error {
 
 func errNotPattern(c *ast.CompareExpr) *Error {
 	return nodeError(ErrTypeMismatch, c.Y, "", "`%s` takes a quoted pattern", c.Op)
+}
+
+func errBadRegex(lit *ast.Literal, err error) *Error {
+	return nodeError(ErrBadPattern, lit, "", "invalid regular expression: %v", err)
+}
+
+func errBadWildcard(lit *ast.Literal, err error) *Error {
+	return nodeError(ErrBadPattern, lit, "", "invalid wildcard pattern: %v", err)
 }
 
 func errListKind(ref *ast.ListRef, kind fields.ListKind, t fields.Type) *Error {

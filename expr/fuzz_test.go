@@ -77,7 +77,8 @@ func FuzzParse(f *testing.F) {
 
 // FuzzCompile checks that compiling any input with the standard scheme
 // never panics and that every error it reports lies inside the input; an
-// expression that compiles is matched against an empty context.
+// expression that compiles is matched against an empty context. A tree
+// that Check accepts compiles, but for what eval.Compile documents.
 func FuzzCompile(f *testing.F) {
 	entries, err := corpus.Load()
 	if err != nil {
@@ -111,5 +112,42 @@ func FuzzCompile(f *testing.F) {
 			}
 		}
 		_ = err.Error()
+		tree, err := expr.Parse(src)
+		if err != nil {
+			return
+		}
+		checked, err := expr.Check(tree, scheme)
+		if err != nil {
+			return
+		}
+		_, err = eval.Compile(checked)
+		var errs eval.CompileErrors
+		if !errors.As(err, &errs) {
+			t.Fatalf("Check accepted %q, and compiling it failed with %T: %v", src, err, err)
+		}
+		for _, e := range errs {
+			if !compilerMayRefuse(checked, e) {
+				t.Fatalf("Check accepted %q, but the compiler refuses it (%s): %v", src, e.Code, e)
+			}
+		}
 	})
+}
+
+// compilerMayRefuse reports whether an error of the compiler on a checked
+// tree is one eval.Compile documents: a regular expression larger than
+// MaxRegexSize, or a literal argument that a built-in function refuses.
+func compilerMayRefuse(checked *ast.Checked, e *eval.CompileError) bool {
+	if expr.Code(e.Code) == expr.ErrRegexTooLarge {
+		return true
+	}
+	for n := range ast.Preorder(checked.X) {
+		if call, ok := n.(*ast.CallExpr); ok {
+			for _, a := range call.Args {
+				if _, lit := a.(*ast.Literal); lit && a.Pos() == e.Pos && a.End() == e.End {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
