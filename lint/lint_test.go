@@ -138,7 +138,7 @@ func TestNeverMatches(t *testing.T) {
 		{"http.request.uri.path matches \"\\\\.php$\"", []string{"regex-double-escape \"\\\"\\\\\\\\.php$\\\"\": `\\\\.` in this pattern stands for a backslash followed by a bare `.`, not for an escaped `.`; after matches, a quoted string keeps each escape pair for the regular expression (only \\\" stands for a quote), so \\\\ matches one backslash; write `http.request.uri.path matches \"\\.php$\"` (in a JSON file, where \\\\ is one backslash, that is `\\\\.`)"}},
 		{"http.request.uri.path matches r\"^/api/v\\\\d+/\"", []string{"regex-double-escape \"r\\\"^/api/v\\\\\\\\d+/\\\"\": `\\\\d` in this pattern stands for a backslash followed by a bare `d`, not for an escaped `d`; a raw string hands every backslash to the regular expression, so \\\\ matches one backslash; write `http.request.uri.path matches r\"^/api/v\\d+/\"` (in a JSON file, where \\\\ is one backslash, that is `\\\\d`)"}},
 		{"http.request.uri.path matches \"[\\\\(]\"", nil},
-		{"http.request.uri.path matches \"\\\\\\\\(x\"", nil},
+		{"http.request.uri.path matches \"\\\\\\\\(x)\"", nil},
 		{"ip.geoip.country eq \"GB\" or ip.geoip.country eq \"FR\" or ip.geoip.country eq \"DE\"", []string{"deprecated-field \"ip.geoip.country\": `ip.geoip.country` is a deprecated name of `ip.src.country` (used 3 times here); write `ip.src.country`"}},
 	}
 	for _, tt := range tests {
