@@ -317,3 +317,25 @@ func TestCodes(t *testing.T) {
 	assert.True(t, lint.OffByDefault(lint.DuplicateSetValue))
 	assert.False(t, lint.OffByDefault(lint.Tab))
 }
+
+// TestCredentialCheck: an exposed-credential check calls only lower,
+// upper, url_decode and lookup_json_string, and one at a time.
+func TestCredentialCheck(t *testing.T) {
+	f, err := ruleset.Parse([]byte(`[{"expression": "true", "action": "log", "exposed_credential_check": {
+		"username_expression": "url_decode(lower(http.request.body.form[\"user\"][0]))",
+		"password_expression": "concat(http.request.body.form[\"pw\"][0], \"\")"}}]`), ruleset.JSON)
+	require.NoError(t, err)
+	r := f.Rules[0]
+	var got []string
+	for _, x := range r.Expressions()[1:] {
+		tree, err := expr.Parse(x.Text)
+		require.NoError(t, err)
+		c, err := expr.CheckValue(tree, fields.Cloudflare())
+		require.NoError(t, err)
+		got = append(got, show(x.Text, lint.Parameter("http_request_firewall_custom", r, x, c))...)
+	}
+	assert.Equal(t, []string{
+		"rewrite-function \"lower\": `lower` is inside another call: an exposed-credential check calls one function, not one inside another; call one function on the field",
+		"rewrite-function \"concat\": an exposed-credential check may call only lower, upper, url_decode, lookup_json_string, not `concat`; read the field directly, or with one of those functions",
+	}, got)
+}

@@ -93,6 +93,9 @@ func Parameter(phase string, r *ruleset.Rule, x ruleset.Expression, c *ast.Check
 	if strings.HasPrefix(x.Key, "action_parameters.uri.") {
 		out = append(out, urlRewrite(c)...)
 	}
+	if strings.HasPrefix(x.Key, "exposed_credential_check.") {
+		out = append(out, credentialCheck(c)...)
+	}
 	for i := range out {
 		out[i].Rule = r
 	}
@@ -132,6 +135,39 @@ func urlRewrite(c *ast.Checked) []Finding {
 			}
 		}
 	}
+	return out
+}
+
+// credentialFunctions are the functions an exposed-credential check's
+// username and password expressions may call, one at a time (none inside
+// another), as Cloudflare's documentation of the check gives them.
+var credentialFunctions = []string{"lower", "upper", "url_decode", "lookup_json_string"}
+
+// credentialCheck flags a call an exposed-credential check may not make:
+// a function other than those, or one inside another.
+func credentialCheck(c *ast.Checked) []Finding {
+	var out []Finding
+	var calls []bool // for each node on the path from the root, whether it is a call
+	ast.Inspect(c.X, func(n ast.Node) bool {
+		if n == nil {
+			calls = calls[:len(calls)-1]
+			return false
+		}
+		call, isCall := n.(*ast.CallExpr)
+		switch {
+		case !isCall:
+		case !slices.Contains(credentialFunctions, call.Fun.Name):
+			out = append(out, Finding{Code: RewriteFunction, Severity: Error, Offset: call.Fun.Pos(), Len: len(call.Fun.Name),
+				Message: fmt.Sprintf("an exposed-credential check may call only %s, not `%s`", strings.Join(credentialFunctions, ", "), call.Fun.Name),
+				Fix:     "read the field directly, or with one of those functions"})
+		case slices.Contains(calls, true):
+			out = append(out, Finding{Code: RewriteFunction, Severity: Error, Offset: call.Fun.Pos(), Len: len(call.Fun.Name),
+				Message: fmt.Sprintf("`%s` is inside another call: an exposed-credential check calls one function, not one inside another", call.Fun.Name),
+				Fix:     "call one function on the field"})
+		}
+		calls = append(calls, isCall)
+		return true
+	})
 	return out
 }
 
