@@ -16,41 +16,98 @@ import (
 	"github.com/edgerules/edgerules/fields"
 )
 
-// A builtin prepares the implementation of a call of a built-in function,
-// checking its literal arguments; it reports an error and returns nil when
-// one is out of range.
-type builtin func(c *compiler, x *ast.CallExpr) Func
+func init() { fields.RegisterBuiltins(builtins()...) }
 
-// The functions the checker types by fields.Builtins. any and all are
-// compiled apart, as quantifiers.
-var builtins = map[string]builtin{
-	"concat":                 plain(concat),
-	"starts_with":            plain(stringTest(strings.HasPrefix)),
-	"ends_with":              plain(stringTest(strings.HasSuffix)),
-	"len":                    plain(length),
-	"lower":                  plain(stringMap(lowerASCII)),
-	"upper":                  plain(stringMap(upperASCII)),
-	"lookup_json_integer":    plain(lookupJSON(fields.Int)),
-	"lookup_json_string":     plain(lookupJSON(fields.String)),
-	"remove_bytes":           plain(removeBytes),
-	"substring":              plain(substring),
-	"url_decode":             prepareURLDecode,
-	"cidr":                   prepareCIDR,
-	"cidr6":                  prepareCIDR,
-	"decode_base64":          plain(decodeBase64),
-	"encode_base64":          prepareEncodeBase64,
-	"sha256":                 plain(stringMap(func(s string) string { h := sha256.Sum256([]byte(s)); return string(h[:]) })),
-	"join":                   plain(join),
-	"split":                  prepareSplit,
-	"to_string":              plain(toString),
-	"regex_replace":          prepareRegexReplace,
-	"wildcard_replace":       prepareWildcardReplace,
-	"remove_query_args":      plain(removeQueryArgs),
-	"uuidv4":                 plain(stringMap(uuidFromSeed)),
-	"is_timed_hmac_valid_v0": prepareTimedHMAC,
+// builtins declares the functions of the language, each in one place: its
+// signature, the rules its arguments are checked by and its implementation.
+// Every scheme has them; a scheme's own function of the same name replaces
+// one.
+func builtins() []*fields.Function {
+	var (
+		str, integer, ip = fields.String, fields.Int, fields.IP
+		strArray         = fields.ArrayOf(fields.String)
+	)
+	return []*fields.Function{
+		{Name: "any", Params: params(param("conditions", fields.ArrayOf(fields.Bool))), Result: fields.Bool,
+			Impl: quantifier(false)},
+		{Name: "all", Params: params(param("conditions", fields.ArrayOf(fields.Bool))), Result: fields.Bool,
+			Impl: quantifier(true)},
+		{Name: "concat", Params: params(fields.Param{Name: "value", Types: []fields.Type{str, integer}, AnyArray: true}),
+			Variadic: true, Result: str, ResultFrom: concatResult, Impl: Func(concat)},
+		{Name: "starts_with", Params: params(fieldParam("source", str), param("prefix", str)), Result: fields.Bool,
+			Impl: stringTest(strings.HasPrefix)},
+		{Name: "ends_with", Params: params(fieldParam("source", str), param("suffix", str)), Result: fields.Bool,
+			Impl: stringTest(strings.HasSuffix)},
+		{Name: "len", Params: params(fields.Param{Name: "value", Types: []fields.Type{str}, AnyArray: true, AnyMap: true}),
+			Result: integer, Impl: Func(length)},
+		{Name: "lower", Params: params(param("value", str)), Result: str, Impl: caseMap(false)},
+		{Name: "upper", Params: params(param("value", str)), Result: str, Impl: caseMap(true)},
+		{Name: "lookup_json_integer", Params: params(param("json", str), param("key", str, integer)),
+			Variadic: true, Result: integer, Impl: lookupJSON(integer)},
+		{Name: "lookup_json_string", Params: params(param("json", str), param("key", str, integer)),
+			Variadic: true, Result: str, Impl: lookupJSON(str)},
+		{Name: "remove_bytes", Params: params(param("value", str), literalParam("bytes", str)), Result: str,
+			Impl: Func(removeBytes)},
+		{Name: "substring", Params: params(param("value", str), param("start", integer), optional(param("end", integer))),
+			Result: str, Impl: Func(substring)},
+		{Name: "url_decode", Params: params(param("value", str), optional(literalParam("options", str))), Result: str,
+			Impl: prepared(prepareURLDecode)},
+		{Name: "cidr", Params: params(fieldParam("address", ip), literalParam("ipv4_bits", integer), literalParam("ipv6_bits", integer)),
+			Result: ip, Impl: prepareCIDR(false)},
+		{Name: "cidr6", Params: params(fieldParam("address", ip), literalParam("ipv6_bits", integer)), Result: ip,
+			Impl: prepareCIDR(true)},
+		{Name: "decode_base64", Params: params(param("value", str)), Result: str, Impl: Func(decodeBase64)},
+		{Name: "encode_base64", Params: params(param("value", str), optional(literalParam("flags", str))), Result: str,
+			Impl: prepared(prepareEncodeBase64)},
+		{Name: "sha256", Params: params(param("value", str)), Result: str, Impl: stringMap(sha256Sum)},
+		{Name: "join", Params: params(param("items", strArray), param("separator", str)), Result: str, Impl: Func(join)},
+		{Name: "split", Params: params(param("value", str), literalParam("separator", str), literalParam("limit", integer)),
+			Result: strArray, Impl: prepared(prepareSplit)},
+		{Name: "to_string", Params: params(param("value", integer, fields.Bool, ip)), Result: str, Impl: Func(toString)},
+		{Name: "regex_replace", Params: params(param("source", str), regexParam("pattern"), literalParam("replacement", str)),
+			Result: str, Impl: prepared(prepareRegexReplace)},
+		{Name: "wildcard_replace", Params: params(fieldParam("source", str), literalParam("pattern", str),
+			literalParam("replacement", str), optional(literalParam("flags", str))), Result: str,
+			Impl: prepared(prepareWildcardReplace)},
+		{Name: "remove_query_args", Params: params(fieldParam("query", str), param("name", str)),
+			Variadic: true, Result: str, Impl: Func(removeQueryArgs)},
+		{Name: "uuidv4", Params: params(param("seed", str)), Result: str, Impl: stringMap(uuidFromSeed)},
+		{Name: "is_timed_hmac_valid_v0", Params: params(literalParam("key", str), param("message", str),
+			literalParam("ttl", integer), param("now", integer), optional(literalParam("separator_length", integer)),
+			optional(literalParam("flags", str))), Result: fields.Bool, Impl: prepared(prepareTimedHMAC)},
+	}
 }
 
-func plain(f Func) builtin { return func(*compiler, *ast.CallExpr) Func { return f } }
+func params(p ...fields.Param) []fields.Param { return p }
+
+func param(name string, types ...fields.Type) fields.Param {
+	return fields.Param{Name: name, Types: types}
+}
+
+func fieldParam(name string, types ...fields.Type) fields.Param {
+	return fields.Param{Name: name, Types: types, Field: true}
+}
+
+func literalParam(name string, types ...fields.Type) fields.Param {
+	return fields.Param{Name: name, Types: types, Literal: true}
+}
+
+// regexParam is a regular expression, written as a literal.
+func regexParam(name string) fields.Param {
+	return fields.Param{Name: name, Types: []fields.Type{fields.String}, Literal: true, Regex: true}
+}
+
+func optional(p fields.Param) fields.Param { p.Optional = true; return p }
+
+// concatResult makes concat of arrays an array of their element type.
+func concatResult(args []fields.Type) fields.Type {
+	if len(args) > 0 && args[0].IsArray() {
+		return args[0]
+	}
+	return fields.Invalid
+}
+
+func sha256Sum(s string) string { h := sha256.Sum256([]byte(s)); return string(h[:]) }
 
 // stringMap lifts a function of one string; a missing input gives missing.
 func stringMap(f func(string) string) Func {
@@ -251,18 +308,25 @@ func allHex(s string) bool {
 
 // prepareCIDR checks the prefix lengths of cidr (IPv4 1–32, IPv6 1–128)
 // and cidr6 (IPv6 only; IPv4 addresses pass unchanged).
-func prepareCIDR(c *compiler, x *ast.CallExpr) Func {
-	v4, v6 := c.literal(x, 1).num, c.literal(x, 2).num
-	if x.Fun.Name == "cidr6" {
-		v4, v6 = 32, c.literal(x, 1).num
-	} else if v4 < 1 || v4 > 32 {
-		c.fail(x.Args[1], "bad-value", "the IPv4 prefix length of cidr is 1 to 32, found %d", v4)
-		return nil
+func prepareCIDR(v6Only bool) prepared {
+	return func(c *compiler, x *ast.CallExpr) Func {
+		v4, v6 := c.literal(x, 1).num, c.literal(x, 2).num
+		if v6Only {
+			v4, v6 = 32, c.literal(x, 1).num
+		} else if v4 < 1 || v4 > 32 {
+			c.fail(x.Args[1], "bad-value", "the IPv4 prefix length of cidr is 1 to 32, found %d", v4)
+			return nil
+		}
+		if v6 < 1 || v6 > 128 {
+			c.fail(x.Args[len(x.Args)-1], "bad-value", "the IPv6 prefix length of %s is 1 to 128, found %d", x.Fun.Name, v6)
+			return nil
+		}
+		return prefixOf(v4, v6)
 	}
-	if v6 < 1 || v6 > 128 {
-		c.fail(x.Args[len(x.Args)-1], "bad-value", "the IPv6 prefix length of %s is 1 to 128, found %d", x.Fun.Name, v6)
-		return nil
-	}
+}
+
+// prefixOf keeps the first v4 bits of an IPv4 address, v6 of an IPv6 one.
+func prefixOf(v4, v6 int64) Func {
 	return func(args []Value) Value {
 		a := args[0]
 		if a.Missing() {
