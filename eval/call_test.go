@@ -72,3 +72,40 @@ func array(t *testing.T, elem fields.Type, elems ...eval.Value) eval.Value {
 	require.NoError(t, err)
 	return v
 }
+
+// callRules call a built-in of each kind of implementation: a plain
+// function, a case mapping compared letter by letter, one prepared with its
+// literal arguments, and a quantifier over [*].
+var callRules = []struct{ name, src string }{
+	{"starts_with", `starts_with(http.request.uri.path, "/products/")`},
+	{"lower", `lower(http.user_agent) contains "curl"`},
+	{"cidr", `cidr(ip.src, 24, 64) eq 203.0.113.0`},
+	{"any", `any(http.request.headers.names[*] eq "x-debug")`},
+}
+
+func BenchmarkCall(b *testing.B) {
+	c := benchContext(b)
+	if err := c.SetName("http.request.headers.names", eval.Strings("accept", "user-agent", "x-debug")); err != nil {
+		b.Fatal(err)
+	}
+	for _, r := range callRules {
+		f, err := expr.Compile(r.src, fields.Cloudflare())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("compile/"+r.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := expr.Compile(r.src, fields.Cloudflare()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("match/"+r.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				f.Match(c)
+			}
+		})
+	}
+}
