@@ -16,41 +16,9 @@ import (
 	"github.com/edgerules/edgerules/fields"
 )
 
-// A builtin prepares the implementation of a call of a built-in function,
-// checking its literal arguments; it reports an error and returns nil when
-// one is out of range.
-type builtin func(c *compiler, x *ast.CallExpr) Func
+// The implementations of the built-in functions, which functions.go declares.
 
-// The functions the checker types by fields.Builtins. any and all are
-// compiled apart, as quantifiers.
-var builtins = map[string]builtin{
-	"concat":                 plain(concat),
-	"starts_with":            plain(stringTest(strings.HasPrefix)),
-	"ends_with":              plain(stringTest(strings.HasSuffix)),
-	"len":                    plain(length),
-	"lower":                  plain(stringMap(lowerASCII)),
-	"upper":                  plain(stringMap(upperASCII)),
-	"lookup_json_integer":    plain(lookupJSON(fields.Int)),
-	"lookup_json_string":     plain(lookupJSON(fields.String)),
-	"remove_bytes":           plain(removeBytes),
-	"substring":              plain(substring),
-	"url_decode":             prepareURLDecode,
-	"cidr":                   prepareCIDR,
-	"cidr6":                  prepareCIDR,
-	"decode_base64":          plain(decodeBase64),
-	"encode_base64":          prepareEncodeBase64,
-	"sha256":                 plain(stringMap(func(s string) string { h := sha256.Sum256([]byte(s)); return string(h[:]) })),
-	"join":                   plain(join),
-	"split":                  prepareSplit,
-	"to_string":              plain(toString),
-	"regex_replace":          prepareRegexReplace,
-	"wildcard_replace":       prepareWildcardReplace,
-	"remove_query_args":      plain(removeQueryArgs),
-	"uuidv4":                 plain(stringMap(uuidFromSeed)),
-	"is_timed_hmac_valid_v0": prepareTimedHMAC,
-}
-
-func plain(f Func) builtin { return func(*compiler, *ast.CallExpr) Func { return f } }
+func sha256Sum(s string) string { h := sha256.Sum256([]byte(s)); return string(h[:]) }
 
 // stringMap lifts a function of one string; a missing input gives missing.
 func stringMap(f func(string) string) Func {
@@ -251,18 +219,25 @@ func allHex(s string) bool {
 
 // prepareCIDR checks the prefix lengths of cidr (IPv4 1–32, IPv6 1–128)
 // and cidr6 (IPv6 only; IPv4 addresses pass unchanged).
-func prepareCIDR(c *compiler, x *ast.CallExpr) Func {
-	v4, v6 := c.literal(x, 1).num, c.literal(x, 2).num
-	if x.Fun.Name == "cidr6" {
-		v4, v6 = 32, c.literal(x, 1).num
-	} else if v4 < 1 || v4 > 32 {
-		c.fail(x.Args[1], "bad-value", "the IPv4 prefix length of cidr is 1 to 32, found %d", v4)
-		return nil
+func prepareCIDR(v6Only bool) prepared {
+	return func(c *compiler, x *ast.CallExpr) Func {
+		v4, v6 := c.literal(x, 1).num, c.literal(x, 2).num
+		if v6Only {
+			v4, v6 = 32, c.literal(x, 1).num
+		} else if v4 < 1 || v4 > 32 {
+			c.fail(x.Args[1], "bad-value", "the IPv4 prefix length of cidr is 1 to 32, found %d", v4)
+			return nil
+		}
+		if v6 < 1 || v6 > 128 {
+			c.fail(x.Args[len(x.Args)-1], "bad-value", "the IPv6 prefix length of %s is 1 to 128, found %d", x.Fun.Name, v6)
+			return nil
+		}
+		return prefixOf(v4, v6)
 	}
-	if v6 < 1 || v6 > 128 {
-		c.fail(x.Args[len(x.Args)-1], "bad-value", "the IPv6 prefix length of %s is 1 to 128, found %d", x.Fun.Name, v6)
-		return nil
-	}
+}
+
+// prefixOf keeps the first v4 bits of an IPv4 address, v6 of an IPv6 one.
+func prefixOf(v4, v6 int64) Func {
 	return func(args []Value) Value {
 		a := args[0]
 		if a.Missing() {

@@ -5,27 +5,40 @@ import (
 	"github.com/edgerules/edgerules/fields"
 )
 
-// A Func implements a function that is not built in: set it as the Impl of
-// a fields.Function. It gets one Value per argument (the zero Value for a
+// A Func implements a user's function: set it as the Impl of a
+// fields.Function. It gets one Value per argument (the zero Value for a
 // missing one) and returns the result, or the zero Value for missing. It
 // must be safe for concurrent use.
 type Func func(args []Value) Value
 
+// A binding is the Impl of a function: it compiles a call of the function,
+// its arguments checked against the function's declaration. Func is one;
+// the built-ins that read literal arguments or stop early have their own.
+type binding interface {
+	compileCall(c *compiler, x *ast.CallExpr) *node
+}
+
+// call compiles a call through the Impl of the function the checker
+// resolved, so a user's function that replaces a built-in is what runs.
 func (c *compiler) call(x *ast.CallExpr) *node {
-	if x.Fun.Name == "any" || x.Fun.Name == "all" {
-		return c.quantifier(x)
-	}
 	f := c.checked.Funcs[x]
-	impl := c.impl(x, f)
-	if impl == nil {
+	impl, ok := f.Impl.(binding)
+	if !ok {
+		c.fail(x.Fun, "bad-value", "the implementation of %s is %T, not an eval.Func", f.Name, f.Impl)
 		return constant(Value{})
 	}
+	return impl.compileCall(c, x)
+}
+
+// compileCall computes the arguments and passes their values to f.
+func (f Func) compileCall(c *compiler, x *ast.CallExpr) *node {
+	decl := c.checked.Funcs[x]
 	args := make([]*node, len(x.Args))
 	vals := make([]func(*Context) Value, len(x.Args))
 	for i, a := range x.Args {
 		args[i] = c.compile(a)
 		vals[i] = args[i].value()
-		if p, _ := f.Param(i); args[i].mapped() && !p.Accepts(args[i].t) {
+		if p, _ := decl.Param(i); args[i].mapped() && !p.Accepts(args[i].t) {
 			// join(x[*], ",") takes the elements as the array they are.
 			vals[i] = arrayOf(args[i])
 		}
@@ -35,10 +48,10 @@ func (c *compiler) call(x *ast.CallExpr) *node {
 		for i, v := range vals {
 			in[i] = v(c)
 		}
-		return impl(in)
+		return f(in)
 	}
 	result := c.checked.Types[x].Type
-	if p, _ := f.Param(0); len(args) == 0 || !args[0].mapped() || !p.Accepts(args[0].t) {
+	if p, _ := decl.Param(0); len(args) == 0 || !args[0].mapped() || !p.Accepts(args[0].t) {
 		return fromValue(result, apply)
 	}
 	// lower(x[*]): the call runs once per element and gives an array.
@@ -69,23 +82,17 @@ func arrayOf(n *node) func(*Context) Value {
 	}
 }
 
-// impl returns the implementation of a call: a built-in prepared with its
-// literal arguments, or the Func of a user's function. It reports an error
-// and returns nil when there is none.
-func (c *compiler) impl(x *ast.CallExpr, f *fields.Function) Func {
-	if f.Impl != nil {
-		impl, ok := f.Impl.(Func)
-		if !ok {
-			c.fail(x.Fun, "bad-value", "the implementation of %s is %T, not an eval.Func", f.Name, f.Impl)
-		}
-		return impl
+// A prepared built-in reads its literal arguments when the call compiles and
+// returns the Func that runs it, or reports an error and returns nil when
+// one is out of range.
+type prepared func(c *compiler, x *ast.CallExpr) Func
+
+func (p prepared) compileCall(c *compiler, x *ast.CallExpr) *node {
+	f := p(c, x)
+	if f == nil {
+		return constant(Value{})
 	}
-	prepare, ok := builtins[f.Name]
-	if !ok {
-		c.fail(x.Fun, "bad-value", "function %s has no implementation", f.Name)
-		return nil
-	}
-	return prepare(c, x)
+	return f.compileCall(c, x)
 }
 
 // literal returns the value of literal argument i of a call, or the zero
@@ -97,11 +104,14 @@ func (c *compiler) literal(x *ast.CallExpr, i int) Value {
 	return c.decoded(x.Args[i].(*ast.Literal))
 }
 
-// quantifier compiles any(…) and all(…). Over [*] they run the condition
-// on each element without building an array.
-func (c *compiler) quantifier(x *ast.CallExpr) *node {
+// A quantifier is any (false) or all (true). Over [*] it runs the condition
+// on each element without building an array, and it stops at the first
+// element that decides.
+type quantifier bool
+
+func (q quantifier) compileCall(c *compiler, x *ast.CallExpr) *node {
+	all := bool(q)
 	arg := c.compile(x.Args[0])
-	all := x.Fun.Name == "all"
 	if arg.mapped() {
 		src, cond := arg.src, arg.b
 		return &node{t: fields.Bool, b: func(c *Context) bool {

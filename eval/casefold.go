@@ -9,20 +9,28 @@ import (
 // comparing x with the literal letter by letter in the one case, without
 // building the mapped string.
 
+// A caseMap is the Impl of lower (false) and upper (true).
+type caseMap bool
+
+func (upper caseMap) compileCall(c *compiler, x *ast.CallExpr) *node {
+	if upper {
+		return stringMap(upperASCII).compileCall(c, x)
+	}
+	return stringMap(lowerASCII).compileCall(c, x)
+}
+
 // caseMapped returns the argument of lower(x) or upper(x) and the case the
 // call maps to, or nil when x is neither (or runs over [*]).
 func (c *compiler) caseMapped(x ast.Expr) (arg ast.Expr, upper bool) {
 	call, ok := ast.Unparen(x).(*ast.CallExpr)
-	if !ok || len(call.Args) != 1 || c.checked.Funcs[call].Impl != nil || c.checked.Types[call.Args[0]] != (ast.TypeInfo{Type: fields.String}) {
+	if !ok || len(call.Args) != 1 || c.checked.Types[call.Args[0]] != (ast.TypeInfo{Type: fields.String}) {
 		return nil, false
 	}
-	switch call.Fun.Name {
-	case "lower":
-		return call.Args[0], false
-	case "upper":
-		return call.Args[0], true
+	m, isCaseMap := c.checked.Funcs[call].Impl.(caseMap)
+	if !isCaseMap {
+		return nil, false
 	}
-	return nil, false
+	return call.Args[0], bool(m)
 }
 
 // compareCaseMapped compiles lower(x) op k (upper(x) op k when upper).

@@ -1,11 +1,3 @@
-// Package eval runs checked expressions: it compiles a checked syntax tree
-// into typed closures over a Context of typed slots, and holds the built-in
-// functions, the regex, wildcard, set and list matchers.
-//
-// The checker owns the language's errors. The compiler reads the types,
-// fields, decoded literals and parsed patterns that the checker recorded in
-// an ast.Checked, decodes nothing, and refuses a checked tree only for what
-// the tree cannot tell, as CompileError lists.
 package eval
 
 import (

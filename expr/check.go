@@ -244,6 +244,9 @@ func (c *checker) call(x *ast.CallExpr) (ast.TypeInfo, bool) {
 	argTypes := make([]fields.Type, len(x.Args))
 	for i := range x.Args {
 		p, _ := f.Param(i)
+		if p.Regex {
+			c.countRegex(x.Args[i])
+		}
 		t, aok := c.argument(x, i, p)
 		argTypes[i] = t.Type
 		switch {
@@ -261,9 +264,6 @@ func (c *checker) call(x *ast.CallExpr) (ast.TypeInfo, bool) {
 			c.errs.Add(errArgumentType(x, i, p, t))
 			ok = false
 		}
-	}
-	if f.Name == "regex_replace" {
-		c.countRegex(x)
 	}
 	result := f.ResultType(argTypes)
 	if mapsOver {

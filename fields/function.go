@@ -5,9 +5,16 @@ import (
 	"strings"
 )
 
-// A Function is the signature of a function of the language. The built-in
-// functions are implemented by the evaluator; a user's function carries its
-// implementation in Impl.
+// A Function declares a function of the language in one place: its
+// signature (parameters and result), the rules its arguments are checked by
+// (a Param may demand a field, a literal or a regular expression) and Impl,
+// what runs it. The checker reads the declaration and the compiler its Impl,
+// so a function is the same to both.
+//
+// An argument over [*] maps the call: f(x[*]) runs f once per element and
+// gives an Array. Only the first argument may be over [*]; a parameter that
+// takes Array<T> takes a mapped T as the array of its answers, as
+// any(x[*] eq 1) does.
 type Function struct {
 	Name     string
 	Params   []Param
@@ -16,12 +23,14 @@ type Function struct {
 	// ResultFrom, when set, makes the result the type of that argument
 	// (concat of arrays is an array). Ignored when that argument is absent.
 	ResultFrom func(args []Type) Type
-	// Impl is the implementation of a function that is not built in: an
-	// eval.Func. The evaluator calls it with the arguments' values.
+	// Impl runs the function. Package fields never looks inside: a user's
+	// function sets an eval.Func, which gets the arguments' values; the
+	// built-in functions carry the implementations package eval declares
+	// them with.
 	Impl any
 }
 
-// A Param is one parameter of a function.
+// A Param is one parameter of a function and how its argument is checked.
 type Param struct {
 	Name     string
 	Types    []Type // the types accepted
@@ -29,6 +38,7 @@ type Param struct {
 	AnyMap   bool   // any Map is accepted too
 	Field    bool   // the argument must come from the request, not be a literal
 	Literal  bool   // the argument must be a literal, known when the rule compiles
+	Regex    bool   // the argument is a regular expression: it counts toward the limit on regexes
 	Optional bool   // the argument and every one after it may be left out
 }
 
@@ -117,69 +127,25 @@ func (f *Function) validate() error {
 	return nil
 }
 
-func param(name string, types ...Type) Param { return Param{Name: name, Types: types} }
+// builtins are the functions every scheme has, by name.
+var builtins = map[string]*Function{}
 
-func fieldParam(name string, types ...Type) Param {
-	return Param{Name: name, Types: types, Field: true}
-}
-
-func literalParam(name string, types ...Type) Param {
-	return Param{Name: name, Types: types, Literal: true}
-}
-
-func optional(p Param) Param { p.Optional = true; return p }
-
-// Builtins returns the signatures of the functions of the language that may
-// appear in expressions. Every scheme has them.
-func Builtins() []*Function {
-	boolArray := ArrayOf(Bool)
-	return []*Function{
-		{Name: "any", Params: []Param{param("conditions", boolArray)}, Result: Bool},
-		{Name: "all", Params: []Param{param("conditions", boolArray)}, Result: Bool},
-		{Name: "concat", Params: []Param{{Name: "value", Types: []Type{String, Int}, AnyArray: true}},
-			Variadic: true, Result: String, ResultFrom: concatResult},
-		{Name: "starts_with", Params: []Param{fieldParam("source", String), param("prefix", String)}, Result: Bool},
-		{Name: "ends_with", Params: []Param{fieldParam("source", String), param("suffix", String)}, Result: Bool},
-		{Name: "len", Params: []Param{{Name: "value", Types: []Type{String}, AnyArray: true, AnyMap: true}}, Result: Int},
-		{Name: "lower", Params: []Param{param("value", String)}, Result: String},
-		{Name: "upper", Params: []Param{param("value", String)}, Result: String},
-		{Name: "lookup_json_integer", Params: []Param{param("json", String), param("key", String, Int)},
-			Variadic: true, Result: Int},
-		{Name: "lookup_json_string", Params: []Param{param("json", String), param("key", String, Int)},
-			Variadic: true, Result: String},
-		{Name: "remove_bytes", Params: []Param{param("value", String), literalParam("bytes", String)}, Result: String},
-		{Name: "substring", Params: []Param{param("value", String), param("start", Int), optional(param("end", Int))},
-			Result: String},
-		{Name: "url_decode", Params: []Param{param("value", String), optional(literalParam("options", String))},
-			Result: String},
-		{Name: "cidr", Params: []Param{fieldParam("address", IP), literalParam("ipv4_bits", Int), literalParam("ipv6_bits", Int)},
-			Result: IP},
-		{Name: "cidr6", Params: []Param{fieldParam("address", IP), literalParam("ipv6_bits", Int)}, Result: IP},
-		{Name: "decode_base64", Params: []Param{param("value", String)}, Result: String},
-		{Name: "encode_base64", Params: []Param{param("value", String), optional(literalParam("flags", String))},
-			Result: String},
-		{Name: "sha256", Params: []Param{param("value", String)}, Result: String},
-		{Name: "join", Params: []Param{param("items", ArrayOf(String)), param("separator", String)}, Result: String},
-		{Name: "split", Params: []Param{param("value", String), literalParam("separator", String), literalParam("limit", Int)},
-			Result: ArrayOf(String)},
-		{Name: "to_string", Params: []Param{param("value", Int, Bool, IP)}, Result: String},
-		{Name: "regex_replace", Params: []Param{param("source", String), literalParam("pattern", String),
-			literalParam("replacement", String)}, Result: String},
-		{Name: "wildcard_replace", Params: []Param{fieldParam("source", String), literalParam("pattern", String),
-			literalParam("replacement", String), optional(literalParam("flags", String))}, Result: String},
-		{Name: "remove_query_args", Params: []Param{fieldParam("query", String), param("name", String)},
-			Variadic: true, Result: String},
-		{Name: "uuidv4", Params: []Param{param("seed", String)}, Result: String},
-		{Name: "is_timed_hmac_valid_v0", Params: []Param{literalParam("key", String), param("message", String),
-			literalParam("ttl", Int), param("now", Int), optional(literalParam("separator_length", Int)),
-			optional(literalParam("flags", String))}, Result: Bool},
+// RegisterBuiltins makes fns functions of every scheme. Package eval calls it
+// from its init function with the functions of the language, each declared
+// with its implementation: the implementations need eval's values, and
+// fields imports nothing of the module, so the declarations are handed here
+// rather than written here. Any program that compiles an expression imports
+// eval, so it has them; no other caller is needed. It must be called only
+// from an init function, and panics on an invalid declaration or a name
+// registered twice.
+func RegisterBuiltins(fns ...*Function) {
+	for _, f := range fns {
+		if err := f.validate(); err != nil {
+			panic("fields: built-in " + err.Error())
+		}
+		if _, dup := builtins[f.Name]; dup {
+			panic("fields: built-in function " + f.Name + " registered twice")
+		}
+		builtins[f.Name] = f
 	}
-}
-
-// concatResult makes concat of arrays an array of their element type.
-func concatResult(args []Type) Type {
-	if len(args) > 0 && args[0].IsArray() {
-		return args[0]
-	}
-	return Invalid
 }

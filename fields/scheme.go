@@ -15,7 +15,7 @@ type Scheme struct {
 	fields          []fieldDef
 	byName          map[string]int // field and alias names to slots
 	aliases         map[string]string
-	funcs           map[string]*Function
+	funcs           map[string]*Function // the user's; see Function
 	lists           map[string]ListKind
 	notEqualMissing bool
 }
@@ -120,7 +120,7 @@ type Definition struct {
 	// Aliases maps deprecated names to the field names that replace them.
 	Aliases map[string]string
 	// Functions are added to the built-in functions of the language; one with
-	// the name of a built-in replaces it.
+	// the name of a built-in replaces it, for checking and running alike.
 	Functions []*Function
 	// Lists declares named lists (without the $) and their kinds. An
 	// expression may name an undeclared list; a declared one is type-checked.
@@ -161,7 +161,7 @@ func NewScheme(d Definition) (*Scheme, error) {
 		s.byName[alias] = i
 		s.aliases[alias] = target
 	}
-	for _, f := range append(Builtins(), d.Functions...) {
+	for _, f := range d.Functions {
 		if err := f.validate(); err != nil {
 			return nil, err
 		}
@@ -213,11 +213,19 @@ func (s *Scheme) Deprecated(name string) (replacement string, ok bool) {
 	return replacement, ok
 }
 
-// Function returns the function called name.
+// Function returns the function called name: the scheme's own, or else the
+// built-in one.
 func (s *Scheme) Function(name string) (*Function, bool) {
-	f, ok := s.funcs[name]
+	if f, ok := s.funcs[name]; ok {
+		return f, true
+	}
+	f, ok := builtins[name]
 	return f, ok
 }
+
+// IsBuiltin reports whether f is the built-in function of its name, not
+// one a scheme declares in its place.
+func IsBuiltin(f *Function) bool { return f != nil && builtins[f.Name] == f }
 
 // List returns the kind of a declared list.
 func (s *Scheme) List(name string) (ListKind, bool) {
@@ -230,7 +238,15 @@ func (s *Scheme) Names() []string {
 	return slices.Sorted(maps.Keys(s.byName))
 }
 
-// FunctionNames returns every function name, sorted.
+// FunctionNames returns every function name, built-in ones included,
+// sorted.
 func (s *Scheme) FunctionNames() []string {
-	return slices.Sorted(maps.Keys(s.funcs))
+	names := slices.Collect(maps.Keys(builtins))
+	for name := range s.funcs {
+		if _, builtin := builtins[name]; !builtin {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
 }

@@ -1,5 +1,17 @@
 // Package fields is the type system of the rules language and its schemes: the
 // types, the fields a scheme knows with their slots, aliases, functions and list kinds.
+//
+// A Scheme is the single source of truth for the names an expression may
+// use. NewScheme builds one from a Definition; Cloudflare returns the
+// standard one. Scheme.Field binds a name to a Field, a handle on its slot.
+//
+// A Function declares a function in one place: its signature, the rules its
+// arguments are checked by, and its implementation, which this package holds
+// without looking inside. The built-in functions are declared with their
+// implementations in package eval, which registers them here when it is
+// initialised (RegisterBuiltins): this package imports nothing of the module,
+// so the declarations come to it. A Definition's own function replaces a
+// built-in of the same name.
 package fields
 
 import (

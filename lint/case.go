@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/edgerules/edgerules/ast"
+	"github.com/edgerules/edgerules/fields"
 )
 
 // A oneCase describes a value that holds letters of one case only: the
@@ -55,8 +56,7 @@ func caseOf(c *ast.Checked, x ast.Expr) (oneCase, bool) {
 // builtin reports whether call calls a built-in function, not one a
 // custom scheme implements.
 func builtin(c *ast.Checked, call *ast.CallExpr) bool {
-	f := c.Funcs[call]
-	return f != nil && f.Impl == nil
+	return fields.IsBuiltin(c.Funcs[call])
 }
 
 // asciiLower and asciiUpper change the case of ASCII letters only, as
