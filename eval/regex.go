@@ -11,24 +11,9 @@ import (
 	"github.com/edgerules/edgerules/internal/resyntax"
 )
 
-// DefaultMaxRegexSize is how many instructions a regular expression may
-// compile to unless MaxRegexSize says otherwise.
-const DefaultMaxRegexSize = 100_000
-
-// MaxRegexSize sets how many instructions a regular expression may compile
-// to; a larger one is an error with the code regex-too-large. A value below
-// 1 keeps DefaultMaxRegexSize.
-func MaxRegexSize(n int) Option {
-	return func(c *compiler) {
-		if n > 0 {
-			c.maxRegexSize = n
-		}
-	}
-}
-
 // regex compiles a pattern of the language with Go's regexp (RE2 syntax,
 // linear time), reporting at n a pattern that does not compile or is larger
-// than MaxRegexSize. Cloudflare's engine matches bytes unless a pattern asks
+// than Config.MaxRegexSize. Cloudflare's engine matches bytes unless a pattern asks
 // for Unicode with the u flag; Go always matches UTF-8 and has no u flag,
 // so u is dropped from flag groups: (?u) and (?iu:…) read as () and (?i:…).
 // It returns the compiled pattern and its simplified syntax tree.
