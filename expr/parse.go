@@ -1,6 +1,8 @@
 package expr
 
 import (
+	"strings"
+
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/edgerules/edgerules/ast"
 )
@@ -84,8 +86,8 @@ func (v *depthVisitor) Visit(n ast.Node) ast.Visitor {
 		off, length = n.Lparen, 1
 	case *ast.NotExpr:
 		off, length = n.OpPos, 1
-		if v.src[off] == 'n' {
-			length = len("not")
+		if not := ast.OpNot.String(); strings.HasPrefix(v.src[off:], not) {
+			length = len(not)
 		}
 	case *ast.CallExpr:
 		off, length = n.Pos(), n.Lparen+1-n.Pos()
