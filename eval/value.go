@@ -1,6 +1,3 @@
-// Package eval runs checked expressions: it compiles a checked syntax tree
-// into typed closures over a Context of typed slots, and holds the built-in
-// functions, the regex, wildcard, set and list matchers.
 package eval
 
 import (
