@@ -14,7 +14,9 @@
 //	  │  scan (lexer.go): a context-sensitive scanner. After a comparison
 //	  │  operator it reads a value as one token (2001:db8::1, 10.0.0.0/8);
 //	  │  after matches or ~ a string follows the regex escaping rule. It
-//	  │  checks strings and measures them but does not decode them.
+//	  │  checks strings and measures them but does not decode them, and
+//	  │  stops at parentheses deeper than MaxDepth, which bounds the
+//	  │  parser's recursion.
 //	  ▼
 //	[]token — each token's Value its source text, the last one EOF
 //	  │  parseTokens (parse.go) gives the tokens to the parser:
