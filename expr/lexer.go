@@ -36,9 +36,9 @@ const (
 // maxRawHashes is the most # a raw string may have.
 const maxRawHashes = 255
 
-// A word is what a keyword or symbol means to the scanner: the token type
-// it makes and, when it spells an operator, which.
-type word struct {
+// A meaning is what a keyword or symbol means to the scanner: the token
+// type it makes and, when it spells an operator, which.
+type meaning struct {
 	typ lexer.TokenType
 	op  ast.Op
 }
@@ -55,14 +55,14 @@ var strictWord, wildcardWord, _ = strings.Cut(ast.OpStrictWildcard.String(), " "
 
 type symbol struct {
 	text string
-	word
+	meaning
 }
 
-func lexicon() (map[string]word, []symbol) {
-	keywords := map[string]word{"true": {typ: tokBool}, "false": {typ: tokBool}}
+func lexicon() (map[string]meaning, []symbol) {
+	keywords := map[string]meaning{"true": {typ: tokBool}, "false": {typ: tokBool}}
 	var symbols []symbol
 	for op := range ast.Ops() {
-		w := word{typ: tokCompare, op: op}
+		w := meaning{typ: tokCompare, op: op}
 		switch {
 		case op == ast.OpNot:
 			w.typ = tokNot
@@ -80,7 +80,7 @@ func lexicon() (map[string]word, []symbol) {
 		}
 	}
 	for _, p := range "()[]{},*" {
-		symbols = append(symbols, symbol{string(p), word{typ: tokPunct}})
+		symbols = append(symbols, symbol{string(p), meaning{typ: tokPunct}})
 	}
 	slices.SortStableFunc(symbols, func(a, b symbol) int { return len(b.text) - len(a.text) })
 	return keywords, symbols
