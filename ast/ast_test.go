@@ -35,6 +35,22 @@ func TestLookupOp(t *testing.T) {
 	assert.Equal(t, "invalid operator", ast.Op(999).String())
 }
 
+func TestSpellings(t *testing.T) {
+	n := 0
+	for op := range ast.Ops() {
+		spellings := op.Spellings()
+		require.NotEmpty(t, spellings, "%d", op)
+		assert.Equal(t, op.String(), spellings[0], "the canonical spelling comes first")
+		for _, s := range spellings {
+			got, ok := ast.LookupOp(s)
+			assert.True(t, ok && got == op, s)
+		}
+		n++
+	}
+	assert.Equal(t, int(ast.OpBitwiseAnd), n, "Ops yields every operator")
+	assert.Nil(t, ast.OpInvalid.Spellings())
+}
+
 func TestPrecedence(t *testing.T) {
 	order := []ast.Op{ast.OpOr, ast.OpXor, ast.OpAnd, ast.OpNot, ast.OpEq}
 	for i := 1; i < len(order); i++ {

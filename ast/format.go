@@ -38,7 +38,7 @@ func format(b *strings.Builder, n Node, outer int) {
 			format(b, x, n.Op.Precedence())
 		}
 	case *NotExpr:
-		b.WriteString("not ")
+		b.WriteString(OpNot.String() + " ")
 		format(b, n.X, OpNot.Precedence())
 	case *ParenExpr:
 		b.WriteByte('(')
@@ -147,7 +147,7 @@ func (w *wrapper) node(n Node, outer, level, trail int) {
 		w.node(Unparen(n.X), 0, max(level, 1), trail+1)
 		w.write(")")
 	case *NotExpr:
-		w.write("not ")
+		w.write(OpNot.String() + " ")
 		w.node(n.X, OpNot.Precedence(), level, trail)
 	case *LogicalExpr:
 		var flat strings.Builder

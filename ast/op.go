@@ -1,7 +1,15 @@
 package ast
 
+import (
+	"iter"
+	"slices"
+)
+
 // Op is an operator of the rules language. Every spelling of an operator
 // (English and C-like) maps to one Op; String gives the canonical spelling.
+// The table of spellings below is the only place the language spells its
+// operators: the scanner (package expr) reads its keywords and symbols from
+// it, the printer and the error messages their words.
 type Op int
 
 // The operators, loosest first within each group.
@@ -63,6 +71,26 @@ var opBySpelling = func() map[string]Op {
 func LookupOp(s string) (Op, bool) {
 	op, ok := opBySpelling[s]
 	return op, ok
+}
+
+// Ops returns every operator, loosest first.
+func Ops() iter.Seq[Op] {
+	return func(yield func(Op) bool) {
+		for op := OpOr; int(op) < len(opSpellings); op++ {
+			if !yield(op) {
+				return
+			}
+		}
+	}
+}
+
+// Spellings returns every spelling of op, the canonical one first: "and"
+// and "&&" for OpAnd.
+func (op Op) Spellings() []string {
+	if op <= OpInvalid || int(op) >= len(opSpellings) {
+		return nil
+	}
+	return slices.Clone(opSpellings[op])
 }
 
 // String returns the canonical (English) spelling of op.

@@ -35,7 +35,7 @@ func TestCaseMappedComparisons(t *testing.T) {
 		require.NoError(t, err)
 		fast, err := eval.Compile(checked)
 		require.NoError(t, err)
-		plain, err := eval.Compile(checked, eval.WithTrace(func(ast.Expr, eval.Value) {}))
+		plain, err := eval.Config{Trace: func(ast.Expr, eval.Value) {}}.Compile(checked)
 		require.NoError(t, err)
 		for _, h := range hosts {
 			c := newContext(t, values{"http.host": eval.String(h)})

@@ -82,25 +82,19 @@ type CompileErrors []*CompileError
 
 func (l CompileErrors) Error() string { return l[0].Error() }
 
-// An Option changes how Compile works.
-type Option func(*compiler)
+// Compile compiles a checked condition into a Filter with the default
+// Config.
+func Compile(checked *ast.Checked) (*Filter, error) { return Config{}.Compile(checked) }
 
-// WithLists binds `in $name` to lists when the expression compiles, so no
-// name is looked up per request; a list missing from l is then an error.
-// Without it, lists come from the Context at evaluation.
-func WithLists(l Lists) Option { return func(c *compiler) { c.lists = l } }
-
-// WithTrace makes every expression of the compiled filter report each value
-// it computes to trace, in evaluation order, for explaining a result. The
-// decoration happens at compile time: a filter compiled without it pays
-// nothing.
-func WithTrace(trace func(x ast.Expr, v Value)) Option { return func(c *compiler) { c.trace = trace } }
+// CompileValue compiles a checked value expression into a Program with the
+// default Config.
+func CompileValue(checked *ast.Checked) (*Program, error) { return Config{}.CompileValue(checked) }
 
 // Compile compiles a condition that a checker (expr.Check) accepted into a
 // Filter; the checker's side tables give it every type, field and literal.
 // It fails only as CompileError tells, with CompileErrors.
-func Compile(checked *ast.Checked, opts ...Option) (*Filter, error) {
-	c := newCompiler(checked, opts)
+func (cfg Config) Compile(checked *ast.Checked) (*Filter, error) {
+	c := newCompiler(checked, cfg)
 	n := c.compile(checked.X)
 	if len(c.errs) > 0 {
 		return nil, c.errs
@@ -110,8 +104,8 @@ func Compile(checked *ast.Checked, opts ...Option) (*Filter, error) {
 
 // CompileValue compiles a checked value expression into a Program. It
 // fails as Compile does.
-func CompileValue(checked *ast.Checked, opts ...Option) (*Program, error) {
-	c := newCompiler(checked, opts)
+func (cfg Config) CompileValue(checked *ast.Checked) (*Program, error) {
+	c := newCompiler(checked, cfg)
 	n := c.compile(checked.X)
 	if len(c.errs) > 0 {
 		return nil, c.errs
@@ -128,10 +122,10 @@ type compiler struct {
 	errs         CompileErrors
 }
 
-func newCompiler(checked *ast.Checked, opts []Option) *compiler {
-	c := &compiler{checked: checked, maxRegexSize: DefaultMaxRegexSize}
-	for _, opt := range opts {
-		opt(c)
+func newCompiler(checked *ast.Checked, cfg Config) *compiler {
+	c := &compiler{checked: checked, maxRegexSize: cfg.MaxRegexSize, lists: cfg.Lists, trace: cfg.Trace, memo: cfg.Memo}
+	if c.maxRegexSize < 1 {
+		c.maxRegexSize = DefaultMaxRegexSize
 	}
 	return c
 }

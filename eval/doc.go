@@ -2,16 +2,32 @@
 // into typed closures over a Context of typed slots, and holds the built-in
 // functions, the regex, wildcard, set and list matchers.
 //
+// A tree comes from package expr (expr.Check), or a whole expression through
+// expr.Compile, which ends here:
+//
+//	f, err := eval.Compile(checked)                          // or eval.Config{…}.Compile(checked)
+//	ctx := eval.NewContext(scheme)                           // one per request; Reset and reuse it
+//	ctx.SetName("cf.bot_management.score", eval.Int(12))     // or ctx.Set(field, eval.Int(12))
+//	ok := f.Match(ctx)                                       // no allocation; f is safe for concurrent use
+//
+// Compile turns a checked condition into a Filter and CompileValue a checked
+// value expression into a Program; both are built once and shared.
+// Compiling turns every field into a slot index and folds every literal into
+// the closure that uses it: sets become hash sets or sorted ranges, regular
+// expressions and wildcards compile once, and patterns that are literals run
+// as byte searches. A Config changes how a tree compiles: lists bound at
+// compile time, a Memo shared by the filters of a ruleset, a trace of every
+// value for explaining a result, the largest regular expression.
+//
 // The checker owns the language's errors. The compiler reads the types,
 // fields, decoded literals and parsed patterns that the checker recorded in
 // an ast.Checked, decodes nothing, and refuses a checked tree only for what
 // the tree cannot tell, as CompileError lists.
 //
-// Compile turns a checked condition into a Filter and CompileValue a checked
-// value expression into a Program; both are built once and shared. A Context
-// holds one request's Values, set by name or by field handle, or computed by
-// a Resolver the first time a rule reads them; Filter.Match and Program.Eval
-// run against it.
+// At run time a Context holds the request's values, set eagerly or computed
+// by a resolver the first time a filter reads the field (SetResolver); a
+// field the request does not carry has the missing value, on which a
+// comparison is false.
 //
 // # Functions
 //

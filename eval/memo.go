@@ -11,7 +11,7 @@ import (
 // A Memo lets the filters of a ruleset share the answers of conditions
 // they have in common: such a condition runs once per request, the first
 // time a filter needs it, and the other filters read its answer. Build one
-// over all the expressions and compile each with WithMemo.
+// over all the expressions and compile each with it as Config.Memo.
 type Memo struct {
 	slots map[string]int // the structure (ast.Dump) of a shared condition: its slot
 }
@@ -58,10 +58,6 @@ func memoKey(c *ast.Checked, n ast.Node) string {
 	}
 	return ""
 }
-
-// WithMemo makes the compiled filter share, through m, the conditions m
-// knows of with the other filters compiled with m.
-func WithMemo(m *Memo) Option { return func(c *compiler) { c.memo = m } }
 
 // memoized makes n read a shared answer for x when the memo has one.
 func (c *compiler) memoized(n *node, x ast.Expr) *node {

@@ -33,7 +33,7 @@ func TestMemoSharesConditions(t *testing.T) {
 	assert.Equal(t, 1, memo.Len(), "only probe(n) stands in more than one")
 	var filters []*eval.Filter
 	for _, c := range checked {
-		f, err := eval.Compile(c, eval.WithMemo(memo))
+		f, err := eval.Config{Memo: memo}.Compile(c)
 		require.NoError(t, err)
 		filters = append(filters, f)
 	}
@@ -55,7 +55,7 @@ func TestMemoSharesConditions(t *testing.T) {
 	}
 
 	// A filter of another memo on the same context does not read these answers.
-	other, err := eval.Compile(checked[0], eval.WithMemo(eval.NewMemo(checked[:2])))
+	other, err := eval.Config{Memo: eval.NewMemo(checked[:2])}.Compile(checked[0])
 	require.NoError(t, err)
 	calls = 0
 	other.Match(ctx)

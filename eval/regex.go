@@ -8,21 +8,6 @@ import (
 	"github.com/edgerules/edgerules/internal/resyntax"
 )
 
-// DefaultMaxRegexSize is how many instructions a regular expression may
-// compile to unless MaxRegexSize says otherwise.
-const DefaultMaxRegexSize = 100_000
-
-// MaxRegexSize sets how many instructions a regular expression may compile
-// to; a larger one is an error with the code regex-too-large. A value below
-// 1 keeps DefaultMaxRegexSize.
-func MaxRegexSize(n int) Option {
-	return func(c *compiler) {
-		if n > 0 {
-			c.maxRegexSize = n
-		}
-	}
-}
-
 // regex parses and compiles a pattern of the language that the checker has
 // not parsed, one a built-in function takes or builds, reporting at n a
 // pattern that does not parse.
@@ -37,7 +22,10 @@ func (c *compiler) regex(n ast.Node, pattern string) (*regexp.Regexp, *syntax.Re
 
 // compileRegex compiles a pattern of the language, parsed by
 // resyntax.Parse, with Go's regexp (RE2 syntax, linear time), reporting at
-// n a pattern larger than MaxRegexSize. It returns the compiled pattern and
+// n a pattern larger than Config.MaxRegexSize. Cloudflare's engine matches
+// bytes unless a pattern asks for Unicode with the u flag; Go always
+// matches UTF-8 and has no u flag, so u is dropped from flag groups: (?u)
+// and (?iu:…) read as () and (?i:…). It returns the compiled pattern and
 // its simplified syntax tree.
 func (c *compiler) compileRegex(n ast.Node, pattern string, parsed *syntax.Regexp) (*regexp.Regexp, *syntax.Regexp, bool) {
 	parsed = parsed.Simplify()

@@ -17,9 +17,9 @@ func TestTrace(t *testing.T) {
 	checked, err := expr.Check(tree, fields.Cloudflare())
 	require.NoError(t, err)
 	var seen []string
-	f, err := eval.Compile(checked, eval.WithTrace(func(x ast.Expr, v eval.Value) {
+	f, err := eval.Config{Trace: func(x ast.Expr, v eval.Value) {
 		seen = append(seen, ast.Format(x)+" = "+v.String())
-	}))
+	}}.Compile(checked)
 	require.NoError(t, err)
 	assert.True(t, f.Match(newContext(t, values{"cf.bot_management.score": eval.Int(12)})))
 	assert.Equal(t, []string{

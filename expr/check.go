@@ -59,10 +59,6 @@ func check(f *ast.Filter, s *fields.Scheme, condition bool, cfg config) (*ast.Ch
 	return c.out, nil
 }
 
-// Result makes CheckValue and CompileValue require a value expression of
-// type t, as the value of a header or a rewritten path must be a String.
-func Result(t fields.Type) Option { return func(c *config) { c.result = t } }
-
 // condition reports an error unless t is a single Bool.
 func (c *checker) condition(x ast.Expr, t ast.TypeInfo) bool {
 	if t.Type != fields.Bool || t.Mapped {

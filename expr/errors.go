@@ -93,16 +93,21 @@ func errSetTooLarge(set *ast.SetLit, limit int) *Error {
 		"the set has %d elements; the limit (MaxSetSize) is %d", len(set.Elems), limit)
 }
 
-// errUnexpectedChar reports the character at the start of rest.
+// errUnexpectedChar reports the character at the start of rest, which no
+// symbol starts: the hint names the operator that starts with it (= for ==).
 func errUnexpectedChar(off int, rest string) *Error {
-	hints := map[rune]string{
-		'=':  "did you mean `==`?",
-		'|':  "did you mean `||`?",
-		'^':  "did you mean `^^`?",
-		'\'': "strings are written in double quotes",
-	}
 	c, size := utf8.DecodeRuneInString(rest)
-	return newError(ErrUnexpectedChar, off, size, hints[c], "unexpected character %s", quoteChar(c, rest[:size]))
+	hint := ""
+	if c == '\'' {
+		hint = "strings are written in double quotes"
+	}
+	for _, sym := range symbols {
+		if sym.op != ast.OpInvalid && sym.text[0] == rest[0] {
+			hint = "did you mean `" + sym.text + "`?"
+			break
+		}
+	}
+	return newError(ErrUnexpectedChar, off, size, hint, "unexpected character %s", quoteChar(c, rest[:size]))
 }
 
 func errUnterminatedString(off, end int, closing string) *Error {
@@ -132,7 +137,7 @@ func errEmptyListName(off int) *Error {
 }
 
 func errStrictWithoutWildcard(off int) *Error {
-	return newError(ErrUnexpectedToken, off, len("strict"), "", "expected `wildcard` after `strict`")
+	return newError(ErrUnexpectedToken, off, len(strictWord), "", "expected `%s` after `%s`", wildcardWord, strictWord)
 }
 
 // errExpected says what the grammar wanted at token t and what it found.
@@ -152,7 +157,7 @@ func errFunctionAsOperator(t token, call string) *Error {
 
 func errNotAfterIn(off, length int, what, op string) *Error {
 	return newError(ErrValuePlacement, off, length, "",
-		"%s can only follow `in`, not `%s`", what, op)
+		"%s can only follow `%s`, not `%s`", what, ast.OpIn, op)
 }
 
 func errCIDROutsideSet(t token, lhs string) *Error {
@@ -161,8 +166,9 @@ func errCIDROutsideSet(t token, lhs string) *Error {
 }
 
 func errInNeedsSetOrList(t token) *Error {
-	return newError(ErrValuePlacement, t.Pos.Offset, len(t.Value), "write `in {…}` or `in $list_name`",
-		"expected a set `{…}` or a list `$name` after `in`, found %s", describe(t))
+	in := ast.OpIn.String()
+	return newError(ErrValuePlacement, t.Pos.Offset, len(t.Value), "write `"+in+" {…}` or `"+in+" $list_name`",
+		"expected a set `{…}` or a list `$name` after `%s`, found %s", in, describe(t))
 }
 
 // quoteChar shows the character c, written as raw, in a message, spelling

@@ -12,6 +12,8 @@ import (
 // explain turns a parse failure into an *Error that says, in the language's
 // words, what was expected where parsing stopped and what was found there.
 // participle's own messages name grammar types; users never see them.
+// participle's error gives only the token where parsing stopped, so explain
+// reads the tokens before it to tell what was open: a set, a call, a group.
 func explain(err error, tokens []token) *Error {
 	var e *Error
 	if errors.As(err, &e) {

@@ -1,7 +1,11 @@
 package expr
 
 import (
+	"errors"
+	"io"
+
 	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/edgerules/edgerules/ast"
 )
 
@@ -54,6 +58,36 @@ type elemG struct {
 	Tok token `parser:"@(String | Raw | Unquoted)"`
 }
 
+// tokenTypes tells participle the names of the scanner's token types, which
+// the grammar's tags use. participle never scans: parseTokens hands it the
+// scanner's tokens (tokenList), so Lex, which the interface requires, is
+// never called.
+type tokenTypes struct{}
+
+func (tokenTypes) Symbols() map[string]lexer.TokenType {
+	return map[string]lexer.TokenType{
+		"EOF": lexer.EOF, "Ident": tokIdent, "String": tokString, "Regex": tokRegex, "Raw": tokRaw,
+		"Unquoted": tokUnquoted, "List": tokList, "Logical": tokLogical, "Not": tokNot,
+		"Compare": tokCompare, "Bool": tokBool, "Punct": tokPunct,
+	}
+}
+
+func (tokenTypes) Lex(string, io.Reader) (lexer.Lexer, error) {
+	return nil, errors.New("expr: the grammar parses the scanner's tokens only")
+}
+
+// tokenList replays scanned tokens to participle; the last one is EOF.
+type tokenList struct {
+	tokens []token
+	next   int
+}
+
+func (l *tokenList) Next() (token, error) {
+	t := l.tokens[min(l.next, len(l.tokens)-1)]
+	l.next++
+	return t, nil
+}
+
 // operandParser parses one operand. It is built in init because the climber
 // it calls for nested expressions refers to it in turn. The grammar is LL(1),
 // so a branch that has taken one token is committed to (lookahead 0): an
@@ -62,7 +96,7 @@ var operandParser *participle.Parser[operandG]
 
 func init() {
 	operandParser = participle.MustBuild[operandG](
-		participle.Lexer(definition{}),
+		participle.Lexer(tokenTypes{}),
 		participle.ParseTypeWith(parseExpr),
 		participle.UseLookahead(0),
 	)

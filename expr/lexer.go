@@ -1,11 +1,12 @@
 package expr
 
 import (
-	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/internal/resyntax"
 )
 
@@ -35,49 +36,54 @@ const (
 // maxRawHashes is the most # a raw string may have.
 const maxRawHashes = 255
 
-var keywords = map[string]lexer.TokenType{
-	"and": tokLogical, "or": tokLogical, "xor": tokLogical,
-	"not": tokNot,
-	"eq":  tokCompare, "ne": tokCompare, "lt": tokCompare, "le": tokCompare, "gt": tokCompare, "ge": tokCompare,
-	"contains": tokCompare, "matches": tokCompare, "in": tokCompare, "wildcard": tokCompare,
-	"bitwise_and": tokCompare,
-	"true":        tokBool, "false": tokBool,
+// A meaning is what a keyword or symbol means to the scanner: the token
+// type it makes and, when it spells an operator, which.
+type meaning struct {
+	typ lexer.TokenType
+	op  ast.Op
 }
 
-// definition tells participle the token types; Parse runs the scanner itself
-// so that it can pass the limits.
-type definition struct{}
+// keywords are the words of the language: the English spellings of the
+// operators (ast.Op's table) and true and false. symbols are the operators
+// spelled with symbols (the same table) and the punctuation, longest first,
+// as the scanner tries them.
+var keywords, symbols = lexicon()
 
-func (definition) Symbols() map[string]lexer.TokenType {
-	return map[string]lexer.TokenType{
-		"EOF": lexer.EOF, "Ident": tokIdent, "String": tokString, "Regex": tokRegex, "Raw": tokRaw,
-		"Unquoted": tokUnquoted, "List": tokList, "Logical": tokLogical, "Not": tokNot,
-		"Compare": tokCompare, "Bool": tokBool, "Punct": tokPunct,
+// strict wildcard is the one operator of two words: the scanner reads the
+// second when it meets the first.
+var strictWord, wildcardWord, _ = strings.Cut(ast.OpStrictWildcard.String(), " ")
+
+type symbol struct {
+	text string
+	meaning
+}
+
+func lexicon() (map[string]meaning, []symbol) {
+	keywords := map[string]meaning{"true": {typ: tokBool}, "false": {typ: tokBool}}
+	var symbols []symbol
+	for op := range ast.Ops() {
+		w := meaning{typ: tokCompare, op: op}
+		switch {
+		case op == ast.OpNot:
+			w.typ = tokNot
+		case op.IsLogical():
+			w.typ = tokLogical
+		}
+		for _, s := range op.Spellings() {
+			switch {
+			case strings.Contains(s, " "): // strict wildcard
+			case isWord(s[0]):
+				keywords[s] = w
+			default:
+				symbols = append(symbols, symbol{s, w})
+			}
+		}
 	}
-}
-
-func (definition) Lex(_ string, r io.Reader) (lexer.Lexer, error) {
-	src, err := io.ReadAll(r)
-	if err != nil {
-		return nil, err
+	for _, p := range "()[]{},*" {
+		symbols = append(symbols, symbol{string(p), meaning{typ: tokPunct}})
 	}
-	res := scan(string(src), newConfig(nil))
-	if res.err != nil {
-		return nil, res.err.locate(string(src))
-	}
-	return &tokenList{tokens: res.tokens}, nil
-}
-
-// tokenList replays scanned tokens to participle; the last one is EOF.
-type tokenList struct {
-	tokens []token
-	next   int
-}
-
-func (l *tokenList) Next() (token, error) {
-	t := l.tokens[min(l.next, len(l.tokens)-1)]
-	l.next++
-	return t, nil
+	slices.SortStableFunc(symbols, func(a, b symbol) int { return len(b.text) - len(a.text) })
+	return keywords, symbols
 }
 
 // scanResult holds the tokens of an expression up to its end, or up to the
@@ -190,17 +196,18 @@ func (s *scanner) scanWord(start int) (token, *Error) {
 	if err := s.scanName(start); err != nil {
 		return token{}, err
 	}
-	word := s.src[start:s.off]
-	typ, ok := keywords[word]
-	switch {
-	case word == "strict":
+	text := s.src[start:s.off]
+	if text == strictWord {
 		return s.scanStrictWildcard(start)
-	case !ok:
-		return s.tok(tokIdent, start)
-	case typ == tokCompare:
-		s.value, s.regex = true, word == "matches"
 	}
-	return s.tok(typ, start)
+	w, ok := keywords[text]
+	if !ok {
+		return s.tok(tokIdent, start)
+	}
+	if w.typ == tokCompare {
+		s.value, s.regex = true, w.op == ast.OpMatches
+	}
+	return s.tok(w.typ, start)
 }
 
 // scanName reads segments of [A-Za-z0-9_] joined by single dots.
@@ -224,10 +231,10 @@ func (s *scanner) scanStrictWildcard(start int) (token, *Error) {
 	for i < len(s.src) && isSpace(s.src[i]) {
 		i++
 	}
-	if i == s.off || wordLen(s.src[i:]) != len("wildcard") || s.src[i:i+len("wildcard")] != "wildcard" {
+	if i == s.off || s.src[i:i+wordLen(s.src[i:])] != wildcardWord {
 		return token{}, errStrictWithoutWildcard(start)
 	}
-	s.off = i + len("wildcard")
+	s.off = i + len(wildcardWord)
 	s.value = true
 	return s.tok(tokCompare, start)
 }
@@ -243,12 +250,12 @@ func (s *scanner) scanList(start int) (token, *Error) {
 }
 
 func (s *scanner) scanQuoted(start int, typ lexer.TokenType) (token, *Error) {
-	_, n, err := unquote(s.src[start:], typ == tokRegex)
+	n, err := readQuoted(s.src[start:], typ == tokRegex, nil)
 	return s.stringToken(typ, start, n, err)
 }
 
 func (s *scanner) scanRaw(start int) (token, *Error) {
-	_, n, err := unquoteRaw(s.src[start:])
+	n, err := rawLen(s.src[start:])
 	return s.stringToken(tokRaw, start, n, err)
 }
 
@@ -264,19 +271,6 @@ func (s *scanner) stringToken(typ lexer.TokenType, start, n int, err *Error) (to
 	}
 	s.off = start + n
 	return s.tok(typ, start)
-}
-
-// symbols maps each operator and punctuation mark to its token type, longest first.
-var symbols = []struct {
-	text string
-	typ  lexer.TokenType
-}{
-	{"==", tokCompare}, {"!=", tokCompare}, {"<=", tokCompare}, {">=", tokCompare},
-	{"&&", tokLogical}, {"||", tokLogical}, {"^^", tokLogical},
-	{"<", tokCompare}, {">", tokCompare}, {"~", tokCompare}, {"&", tokCompare},
-	{"!", tokNot},
-	{"(", tokPunct}, {")", tokPunct}, {"[", tokPunct}, {"]", tokPunct},
-	{"{", tokPunct}, {"}", tokPunct}, {",", tokPunct}, {"*", tokPunct},
 }
 
 func (s *scanner) scanSymbol(start int) (token, *Error) {
@@ -300,61 +294,81 @@ func (s *scanner) scanSymbol(start int) (token, *Error) {
 			s.depth = max(s.depth-1, 0)
 		}
 		if sym.typ == tokCompare {
-			s.value, s.regex = true, sym.text == "~"
+			s.value, s.regex = true, sym.op == ast.OpMatches
 		}
 		return s.tok(sym.typ, start)
 	}
 	return token{}, errUnexpectedChar(start, rest)
 }
 
-// unquote decodes the quoted string at the start of src and returns its value
-// and its length in src; error offsets are relative to src. With regex set it
-// applies the rule of the right side of matches: \" is a quote, any other
-// escape pair belongs to the pattern, and a quote inside a [...] class does
-// not end the string.
-func unquote(src string, regex bool) (string, int, *Error) {
-	var b strings.Builder
+// readQuoted reads the quoted string at the start of src, checking its
+// escapes, and returns its length in src; error offsets are relative to
+// src. With out set it also appends the string's value to *out. With regex
+// set it applies the rule of the right side of matches: \" is a quote, any
+// other escape pair belongs to the pattern, and a quote inside a [...] class
+// does not end the string.
+//
+// The scanner only checks and measures a string (out nil); lowering decodes
+// the token the scanner made (unquote), so a value is computed once.
+func readQuoted(src string, regex bool, out *[]byte) (int, *Error) {
+	// copied appends src[i:i+n] to the value and returns n.
+	copied := func(i, n int) int {
+		if out != nil {
+			*out = append(*out, src[i:i+n]...)
+		}
+		return n
+	}
 	inClass := false
 	for i := 1; i < len(src); {
 		c := src[i]
 		switch {
 		case c == '\\' && i+1 == len(src):
 			i++
+		case c == '\\' && regex && src[i+1] == '"':
+			i += 1 + copied(i+1, 1)
 		case c == '\\' && regex:
-			if src[i+1] == '"' {
-				b.WriteByte('"')
-			} else {
-				b.WriteString(src[i : i+2])
-			}
-			i += 2
+			i += copied(i, 2)
 		case c == '\\':
 			v, n, err := unescape(src[i:])
 			if err != nil {
 				err.Offset += i
-				return "", 0, err
+				return 0, err
 			}
-			b.WriteByte(v)
+			if out != nil {
+				*out = append(*out, v)
+			}
 			i += n
 		case c == '"' && !inClass:
-			return b.String(), i + 1, nil
+			return i + 1, nil
 		case regex && !inClass && c == '[':
-			n := resyntax.ClassOpenLen(src[i:])
-			b.WriteString(src[i : i+n])
-			i += n
+			i += copied(i, resyntax.ClassOpenLen(src[i:]))
 			inClass = true
 		case regex && inClass && strings.HasPrefix(src[i:], "[:") && strings.Contains(src[i:], ":]"):
-			n := strings.Index(src[i:], ":]") + 2
-			b.WriteString(src[i : i+n])
-			i += n
+			i += copied(i, strings.Index(src[i:], ":]")+2)
 		default:
 			if c == ']' {
 				inClass = false
 			}
-			b.WriteByte(c)
-			i++
+			i += copied(i, 1)
 		}
 	}
-	return "", 0, errUnterminatedString(0, len(src), "`\"`")
+	return 0, errUnterminatedString(0, len(src), "`\"`")
+}
+
+// unquote returns the value of a quoted string token, quotes included, that
+// the scanner has checked. Most strings have no escape to decode.
+func unquote(text string, regex bool) string {
+	body := text[1 : len(text)-1]
+	escape := `\`
+	if regex {
+		escape = `\"`
+	}
+	if !strings.Contains(body, escape) {
+		return body
+	}
+	b := make([]byte, 0, len(body))
+	readQuoted(text, regex, &b)
+	return string(b)
 }
 
 // unescape decodes the basic escape at the start of src: \" \\ \xHH \OOO.
@@ -377,26 +391,37 @@ func unescape(src string) (byte, int, *Error) {
 	return 0, 0, errBadEscape(0, src[:1+size])
 }
 
-// unquoteRaw returns the value of the raw string r#"…"# at the start of src
-// and its length in src.
-func unquoteRaw(src string) (string, int, *Error) {
-	hashes := 0
-	for 1+hashes < len(src) && src[1+hashes] == '#' {
-		hashes++
-	}
+// rawLen returns the length of the raw string r#"…"# at the start of src.
+func rawLen(src string) (int, *Error) {
+	hashes := rawHashes(src)
 	if hashes > maxRawHashes {
-		return "", 0, errRawStringHashes(0, hashes)
+		return 0, errRawStringHashes(0, hashes)
 	}
 	open := 1 + hashes
 	if open == len(src) || src[open] != '"' {
-		return "", 0, errUnterminatedString(0, open, "`\"` after `r"+strings.Repeat("#", hashes)+"`")
+		return 0, errUnterminatedString(0, open, "`\"` after `r"+strings.Repeat("#", hashes)+"`")
 	}
 	closing := `"` + strings.Repeat("#", hashes)
 	end := strings.Index(src[open+1:], closing)
 	if end < 0 {
-		return "", 0, errUnterminatedString(0, len(src), "`"+closing+"`")
+		return 0, errUnterminatedString(0, len(src), "`"+closing+"`")
 	}
-	return src[open+1 : open+1+end], open + 1 + end + len(closing), nil
+	return open + 1 + end + len(closing), nil
+}
+
+// unquoteRaw returns the value of a raw string the scanner has measured.
+func unquoteRaw(text string) string {
+	hashes := rawHashes(text)
+	return text[2+hashes : len(text)-1-hashes]
+}
+
+// rawHashes counts the # after the r of a raw string.
+func rawHashes(src string) int {
+	n := 0
+	for 1+n < len(src) && src[1+n] == '#' {
+		n++
+	}
+	return n
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

@@ -82,19 +82,21 @@ func ident(t token) *ast.Ident {
 	return &ast.Ident{NamePos: t.Pos.Offset, Name: t.Value}
 }
 
-// literal makes a Literal of a value token; the scanner has checked its escapes.
+// literal makes a Literal of a value token, decoding a string: the scanner
+// has checked its escapes and found its end, and this is the one place its
+// value is computed.
 func literal(t token) *ast.Literal {
 	lit := &ast.Literal{Kind: ast.Unquoted, ValuePos: t.Pos.Offset, Raw: t.Value, Value: t.Value}
 	switch t.Type {
 	case tokString:
 		lit.Kind = ast.String
-		lit.Value, _, _ = unquote(t.Value, false)
+		lit.Value = unquote(t.Value, false)
 	case tokRegex:
 		lit.Kind = ast.RegexString
-		lit.Value, _, _ = unquote(t.Value, true)
+		lit.Value = unquote(t.Value, true)
 	case tokRaw:
 		lit.Kind = ast.RawString
-		lit.Value, _, _ = unquoteRaw(t.Value)
+		lit.Value = unquoteRaw(t.Value)
 	}
 	return lit
 }

@@ -44,22 +44,22 @@ type settings struct {
 }
 
 // An Option changes how Compile works.
-type Option func(*settings)
+type Option struct{ set func(*settings) }
 
 // MaxRules sets how many rules a ruleset may have (DefaultMaxRules); a
 // value below 1 keeps the default.
 func MaxRules(n int) Option {
-	return func(s *settings) {
+	return Option{func(s *settings) {
 		if n > 0 {
 			s.maxRules = n
 		}
-	}
+	}}
 }
 
 // ExprOptions passes options, limits say, to the compiling of every rule's
 // expression.
 func ExprOptions(opts ...expr.Option) Option {
-	return func(s *settings) { s.expr = append(s.expr, opts...) }
+	return Option{func(s *settings) { s.expr = append(s.expr, opts...) }}
 }
 
 // TooManyRules reports a ruleset over MaxRules.
@@ -75,7 +75,7 @@ func TooManyRules(n, limit int) error {
 func Compile(rs *Ruleset, scheme *fields.Scheme, options ...Option) (*Engine, error) {
 	set := settings{maxRules: DefaultMaxRules}
 	for _, o := range options {
-		o(&set)
+		o.set(&set)
 	}
 	if len(rs.Rules) > set.maxRules {
 		return nil, TooManyRules(len(rs.Rules), set.maxRules)
