@@ -53,3 +53,24 @@ type Const struct {
 // value (Lo equals Hi), or in a set of Ints or IPs a range lo..hi, or a
 // CIDR.
 type ConstRange struct{ Lo, Hi Const }
+
+// LiteralArgs returns what a function's Validate reads of a call: for each
+// argument that is a literal, its decoded value (a string, or an int64 for
+// an Int), nil for any other argument, and nil up to params entries for
+// the arguments left out.
+func (c *Checked) LiteralArgs(x *CallExpr, params int) []any {
+	lits := make([]any, max(params, len(x.Args)))
+	for i, a := range x.Args {
+		lit, ok := a.(*Literal)
+		if !ok {
+			continue
+		}
+		switch v := c.Values[lit]; v.Type {
+		case fields.String:
+			lits[i] = v.Str
+		case fields.Int:
+			lits[i] = v.Int
+		}
+	}
+	return lits
+}

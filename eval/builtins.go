@@ -14,6 +14,7 @@ import (
 
 	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/internal/resyntax"
 )
 
 // The implementations of the built-in functions, which functions.go declares.
@@ -165,12 +166,16 @@ func substring(args []Value) Value {
 // a value at most: a value encoded more deeply keeps its last layers.
 const MaxURLDecodePasses = 32
 
+// validateURLDecode accepts the options r (recursive) and u (%uXXXX).
+func validateURLDecode(lits []any) *fields.ArgError {
+	if opts := litString(lits, 1); strings.Trim(opts, "ru") != "" {
+		return argError(1, "url_decode options are `r` (recursive) and `u` (%%uXXXX), found %q", opts)
+	}
+	return nil
+}
+
 func prepareURLDecode(c *compiler, x *ast.CallExpr) Func {
 	opts := c.literal(x, 1).str
-	if strings.Trim(opts, "ru") != "" {
-		c.fail(x.Args[1], "bad-value", "url_decode options are `r` (recursive) and `u` (%%uXXXX), found %q", opts)
-		return nil
-	}
 	recursive, unicode := strings.Contains(opts, "r"), strings.Contains(opts, "u")
 	return stringMap(func(s string) string {
 		// Each pass is linear; bounding them keeps a value such as
@@ -217,22 +222,32 @@ func allHex(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return r > 0x7f || !isHexByte(byte(r)) }) < 0
 }
 
-// prepareCIDR checks the prefix lengths of cidr (IPv4 1–32, IPv6 1–128)
-// and cidr6 (IPv6 only; IPv4 addresses pass unchanged).
+// validateCIDR checks the prefix lengths of cidr (IPv4 1–32, IPv6 1–128)
+// and cidr6 (IPv6 only).
+func validateCIDR(v6Only bool) func(lits []any) *fields.ArgError {
+	name, v6Arg := "cidr", 2
+	if v6Only {
+		name, v6Arg = "cidr6", 1
+	}
+	return func(lits []any) *fields.ArgError {
+		if v4 := litInt(lits, 1); !v6Only && (v4 < 1 || v4 > 32) {
+			return argError(1, "the IPv4 prefix length of cidr is 1 to 32, found %d", v4)
+		}
+		if v6 := litInt(lits, v6Arg); v6 < 1 || v6 > 128 {
+			return argError(v6Arg, "the IPv6 prefix length of %s is 1 to 128, found %d", name, v6)
+		}
+		return nil
+	}
+}
+
+// prepareCIDR keeps the prefix of an address (cidr6 passes IPv4 addresses
+// unchanged).
 func prepareCIDR(v6Only bool) prepared {
 	return func(c *compiler, x *ast.CallExpr) Func {
-		v4, v6 := c.literal(x, 1).num, c.literal(x, 2).num
 		if v6Only {
-			v4, v6 = 32, c.literal(x, 1).num
-		} else if v4 < 1 || v4 > 32 {
-			c.fail(x.Args[1], "bad-value", "the IPv4 prefix length of cidr is 1 to 32, found %d", v4)
-			return nil
+			return prefixOf(32, c.literal(x, 1).num)
 		}
-		if v6 < 1 || v6 > 128 {
-			c.fail(x.Args[len(x.Args)-1], "bad-value", "the IPv6 prefix length of %s is 1 to 128, found %d", x.Fun.Name, v6)
-			return nil
-		}
-		return prefixOf(v4, v6)
+		return prefixOf(c.literal(x, 1).num, c.literal(x, 2).num)
 	}
 }
 
@@ -266,14 +281,18 @@ func decodeBase64(args []Value) Value {
 	return Value{}
 }
 
+// validateEncodeBase64 accepts the flags u (URL-safe) and p (padding).
+func validateEncodeBase64(lits []any) *fields.ArgError {
+	if flags := litString(lits, 1); strings.Trim(flags, "up") != "" {
+		return argError(1, "encode_base64 flags are `u` (URL-safe) and `p` (padding), found %q", flags)
+	}
+	return nil
+}
+
 // prepareEncodeBase64 reads the flags: u for the URL alphabet, p to pad.
 // The default is the standard alphabet without padding.
 func prepareEncodeBase64(c *compiler, x *ast.CallExpr) Func {
 	flags := c.literal(x, 1).str
-	if strings.Trim(flags, "up") != "" {
-		c.fail(x.Args[1], "bad-value", "encode_base64 flags are `u` (URL-safe) and `p` (padding), found %q", flags)
-		return nil
-	}
 	enc := base64.RawStdEncoding
 	if strings.Contains(flags, "u") {
 		enc = base64.RawURLEncoding
@@ -295,17 +314,19 @@ func join(args []Value) Value {
 	return String(strings.Join(parts, args[1].str))
 }
 
-// prepareSplit checks the separator (not empty) and the limit (1 to 128).
+// validateSplit checks the separator (not empty) and the limit (1 to 128).
+func validateSplit(lits []any) *fields.ArgError {
+	if sep, ok := lits[1].(string); ok && sep == "" {
+		return argError(1, "the separator of split must not be empty")
+	}
+	if limit := litInt(lits, 2); limit < 1 || limit > 128 {
+		return argError(2, "the limit of split is 1 to 128, found %d", limit)
+	}
+	return nil
+}
+
 func prepareSplit(c *compiler, x *ast.CallExpr) Func {
 	sep, limit := c.literal(x, 1).str, c.literal(x, 2).num
-	if sep == "" {
-		c.fail(x.Args[1], "bad-value", "the separator of split must not be empty")
-		return nil
-	}
-	if limit < 1 || limit > 128 {
-		c.fail(x.Args[2], "bad-value", "the limit of split is 1 to 128, found %d", limit)
-		return nil
-	}
 	return func(args []Value) Value {
 		if args[0].Missing() {
 			return Value{}
@@ -356,6 +377,18 @@ func uuidFromSeed(seed string) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
+// validateTimedHMAC checks the separator length (not negative) and the
+// flag (only s).
+func validateTimedHMAC(lits []any) *fields.ArgError {
+	if sepLen, ok := lits[4].(int64); ok && sepLen < 0 {
+		return argError(4, "the separator length must not be negative")
+	}
+	if flags := litString(lits, 5); flags != "" && flags != "s" {
+		return argError(5, "the only flag of is_timed_hmac_valid_v0 is `s`, found %q", flags)
+	}
+	return nil
+}
+
 // prepareTimedHMAC validates tokens of the form message, separator,
 // timestamp (10 digits), "-", MAC, where MAC is the base64 HMAC-SHA256 of
 // message+timestamp under key: URL-encoded standard base64, or with flag s
@@ -364,14 +397,6 @@ func uuidFromSeed(seed string) string {
 func prepareTimedHMAC(c *compiler, x *ast.CallExpr) Func {
 	key, ttl := []byte(c.literal(x, 0).str), c.literal(x, 2).num
 	sepLen, flags := c.literal(x, 4).num, c.literal(x, 5).str
-	if sepLen < 0 {
-		c.fail(x.Args[4], "bad-value", "the separator length must not be negative")
-		return nil
-	}
-	if flags != "" && flags != "s" {
-		c.fail(x.Args[5], "bad-value", "the only flag of is_timed_hmac_valid_v0 is `s`, found %q", flags)
-		return nil
-	}
 	return func(args []Value) Value {
 		msg, now := args[1], args[3]
 		if msg.Missing() || now.Missing() {
@@ -412,14 +437,34 @@ func prepareRegexReplace(c *compiler, x *ast.CallExpr) Func {
 	return c.replacer(x, re)
 }
 
+// validateRegexReplace checks that the pattern parses and that the
+// replacement refers only to groups the pattern has.
+func validateRegexReplace(lits []any) *fields.ArgError {
+	pattern, ok := lits[1].(string)
+	if !ok {
+		return nil
+	}
+	re, err := resyntax.Parse(pattern)
+	if err != nil {
+		return &fields.ArgError{Arg: 1, Pattern: true, Msg: fmt.Sprintf("invalid regular expression: %v", err)}
+	}
+	return validateReplacement(lits, re.MaxCap())
+}
+
+// validateReplacement checks the replacement, argument 2, against the
+// number of groups of the pattern.
+func validateReplacement(lits []any, groups int) *fields.ArgError {
+	if _, err := parseReplacement(litString(lits, 2), groups); err != nil {
+		return argError(2, "%v", err)
+	}
+	return nil
+}
+
 // replacer returns a function that replaces the first match of re with the
 // replacement in argument 2 of a call, or returns its input unchanged.
 func (c *compiler) replacer(x *ast.CallExpr, re *regexp.Regexp) Func {
-	repl, err := parseReplacement(c.literal(x, 2).str, re.NumSubexp())
-	if err != nil {
-		c.fail(x.Args[2], "bad-value", "%v", err)
-		return nil
-	}
+	// validateReplacement accepted the replacement.
+	repl, _ := parseReplacement(c.literal(x, 2).str, re.NumSubexp())
 	return stringMap(func(s string) string {
 		m := re.FindStringSubmatchIndex(s)
 		if m == nil {
@@ -435,15 +480,7 @@ func (c *compiler) replacer(x *ast.CallExpr, re *regexp.Regexp) Func {
 // as little as they can; otherwise the source is returned unchanged.
 func prepareWildcardReplace(c *compiler, x *ast.CallExpr) Func {
 	flags := c.literal(x, 3).str
-	if flags != "" && flags != "s" {
-		c.fail(x.Args[3], "bad-value", "the only flag of wildcard_replace is `s`, found %q", flags)
-		return nil
-	}
-	w, err := compileWildcard(c.literal(x, 1).str, false)
-	if err != nil {
-		c.fail(x.Args[1], "bad-pattern", "invalid wildcard pattern: %v", err)
-		return nil
-	}
+	w, _ := compileWildcard(c.literal(x, 1).str, false) // validateWildcardReplace accepted it
 	var pattern strings.Builder
 	pattern.WriteString("(?s")
 	if flags != "s" {
@@ -463,6 +500,45 @@ func prepareWildcardReplace(c *compiler, x *ast.CallExpr) Func {
 		return nil
 	}
 	return c.replacer(x, re)
+}
+
+// validateWildcardReplace checks the flag (only s), the pattern, and that
+// the replacement refers only to stars the pattern has.
+func validateWildcardReplace(lits []any) *fields.ArgError {
+	if flags := litString(lits, 3); flags != "" && flags != "s" {
+		return argError(3, "the only flag of wildcard_replace is `s`, found %q", flags)
+	}
+	pattern, ok := lits[1].(string)
+	if !ok {
+		return nil
+	}
+	w, err := compileWildcard(pattern, false)
+	if err != nil {
+		return &fields.ArgError{Arg: 1, Pattern: true, Msg: fmt.Sprintf("invalid wildcard pattern: %v", err)}
+	}
+	return validateReplacement(lits, len(w.parts)-1)
+}
+
+// litString and litInt read a literal argument for a validator: the zero
+// value when it is not a literal or is left out.
+func litString(lits []any, i int) string {
+	if i < len(lits) {
+		s, _ := lits[i].(string)
+		return s
+	}
+	return ""
+}
+
+func litInt(lits []any, i int) int64 {
+	if i < len(lits) {
+		n, _ := lits[i].(int64)
+		return n
+	}
+	return 0
+}
+
+func argError(arg int, format string, args ...any) *fields.ArgError {
+	return &fields.ArgError{Arg: arg, Msg: fmt.Sprintf(format, args...)}
 }
 
 // A replacement is the text of regex_replace and wildcard_replace: ${1} to

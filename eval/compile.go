@@ -62,16 +62,16 @@ func (u Uses) Functions() []string { return u.functions }
 // Lists returns the names of the lists the expression reads, sorted.
 func (u Uses) Lists() []string { return u.lists }
 
-// A CompileError is a problem the checker cannot see in a tree it accepted:
-// a regular expression whose compiled program is larger than MaxRegexSize
-// (regex-too-large), a list the lists of WithLists lack (unknown-list), a
-// literal argument that a built-in function refuses (bad-value, or
-// bad-pattern for the pattern of regex_replace or wildcard_replace), and a
-// function with no implementation (bad-value). Pos and End are byte offsets
-// of the node at fault.
+// A CompileError is a problem the checker cannot see in a tree it accepted,
+// because it is not in the tree: a regular expression whose compiled program
+// is larger than Config.MaxRegexSize (regex-too-large), a list that
+// Config.Lists lacks (unknown-list), or a user's function whose Impl is not
+// a Func (bad-value). Every literal argument a function refuses, its Validate
+// reported to the checker already. Pos and End are byte offsets of the node
+// at fault.
 type CompileError struct {
 	Pos, End int
-	Code     string // "bad-pattern", "regex-too-large", "bad-value" or "unknown-list"
+	Code     string // "regex-too-large", "unknown-list" or "bad-value"
 	Msg      string
 }
 

@@ -9,12 +9,13 @@ import (
 )
 
 // regex parses and compiles a pattern of the language that the checker has
-// not parsed, one a built-in function takes or builds, reporting at n a
-// pattern that does not parse.
+// not parsed, one a built-in function takes (which its Validate accepted)
+// or builds from quoted parts, so that it parses.
 func (c *compiler) regex(n ast.Node, pattern string) (*regexp.Regexp, *syntax.Regexp, bool) {
 	parsed, err := resyntax.Parse(pattern)
 	if err != nil {
-		c.fail(n, "bad-pattern", "invalid regular expression: %v", err)
+		// Not on a checked tree: the function's Validate refused it.
+		c.fail(n, "bad-value", "invalid regular expression: %v", err)
 		return nil, nil, false
 	}
 	return c.compileRegex(n, pattern, parsed)

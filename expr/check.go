@@ -261,6 +261,15 @@ func (c *checker) call(x *ast.CallExpr) (ast.TypeInfo, bool) {
 			ok = false
 		}
 	}
+	if ok && f.Validate != nil {
+		if err := f.Validate(c.out.LiteralArgs(x, len(f.Params))); err != nil {
+			code := ErrBadValue
+			if err.Pattern {
+				code = ErrBadPattern
+			}
+			c.errs.Add(nodeError(code, x.Args[err.Arg], "", "%s", err.Msg))
+		}
+	}
 	result := f.ResultType(argTypes)
 	if mapsOver {
 		result = fields.ArrayOf(result)

@@ -239,3 +239,37 @@ func TestResult(t *testing.T) {
 	_, err = expr.CompileValue(`cf.bot_management.score`, fields.Cloudflare())
 	assert.NoError(t, err, "without Result any type is a value")
 }
+
+// TestCheckValidatesArguments: the literal arguments a built-in function
+// cannot take are the checker's errors, at the argument, so that the
+// compiler never refuses a tree the checker accepted.
+func TestCheckValidatesArguments(t *testing.T) {
+	for _, tt := range []struct {
+		src, arg string
+		code     expr.Code
+		msg      string
+	}{
+		{`url_decode(http.request.uri.path, "rz") eq "a"`, `"rz"`, expr.ErrBadValue, "url_decode options are `r` (recursive) and `u` (%uXXXX), found \"rz\""},
+		{`cidr(ip.src, 33, 64) eq 10.0.0.0`, `33`, expr.ErrBadValue, "the IPv4 prefix length of cidr is 1 to 32, found 33"},
+		{`cidr6(ip.src, 0) eq 10.0.0.0`, `0`, expr.ErrBadValue, "the IPv6 prefix length of cidr6 is 1 to 128, found 0"},
+		{`encode_base64(http.host, "q") eq "a"`, `"q"`, expr.ErrBadValue, "encode_base64 flags are `u` (URL-safe) and `p` (padding), found \"q\""},
+		{`any(split(http.host, "", 2)[*] eq "a")`, `""`, expr.ErrBadValue, "the separator of split must not be empty"},
+		{`any(split(http.host, ".", 129)[*] eq "a")`, `129`, expr.ErrBadValue, "the limit of split is 1 to 128, found 129"},
+		{`regex_replace(http.host, "(", "b") eq "a"`, `"("`, expr.ErrBadPattern, "invalid regular expression: missing closing ): `(`"},
+		{`regex_replace(http.host, "(a)", "${2}") eq "a"`, `"${2}"`, expr.ErrBadValue, "the replacement uses ${2}, but the pattern has only 1 capturing groups"},
+		{`wildcard_replace(http.request.uri.path, "/a/**", "/b") eq "a"`, `"/a/**"`, expr.ErrBadPattern, ""},
+		{`wildcard_replace(http.request.uri.path, "/a/*", "/b/${2}") eq "a"`, `"/b/${2}"`, expr.ErrBadValue, "the replacement uses ${2}, but the pattern has only 1 capturing groups"},
+		{`is_timed_hmac_valid_v0("k", http.request.uri, 10, http.request.timestamp.sec, 0, "x")`, `"x"`, expr.ErrBadValue, "the only flag of is_timed_hmac_valid_v0 is `s`, found \"x\""},
+	} {
+		tree, err := expr.Parse(tt.src)
+		require.NoError(t, err, tt.src)
+		_, err = expr.Check(tree, fields.Cloudflare())
+		var e *expr.Error
+		require.ErrorAs(t, err, &e, tt.src)
+		assert.Equal(t, tt.code, e.Code, tt.src)
+		assert.Equal(t, tt.arg, tt.src[e.Offset:e.Offset+e.Len], tt.src)
+		if tt.msg != "" {
+			assert.Equal(t, tt.msg, e.Msg, tt.src)
+		}
+	}
+}

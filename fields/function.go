@@ -28,7 +28,21 @@ type Function struct {
 	// built-in functions carry the implementations package eval declares
 	// them with.
 	Impl any
+	// Validate, when set, checks the values of the literal arguments when a
+	// rule is checked: lits[i] is argument i's decoded value when it is a
+	// literal (a string, or an int64 for an Int), and nil otherwise or when
+	// it is left out. A value the function cannot take is an *ArgError.
+	Validate func(lits []any) *ArgError
 }
+
+// An ArgError is a literal argument a function cannot take.
+type ArgError struct {
+	Arg     int  // which argument, from 0
+	Pattern bool // the argument is a pattern that does not parse
+	Msg     string
+}
+
+func (e *ArgError) Error() string { return e.Msg }
 
 // A Param is one parameter of a function and how its argument is checked.
 type Param struct {
