@@ -62,7 +62,9 @@ func FuzzParse(f *testing.F) {
 			}
 			lines[i] = strings.TrimLeft(l, " ")
 		}
-		if joined := strings.Join(lines, " "); joined != text {
+		// A raw string may hold a line break of its own, which no joining
+		// gives back.
+		if joined := strings.Join(lines, " "); joined != text && !strings.Contains(text, "\n") {
 			t.Fatalf("wrapped text %q joins to %q, not %q", wrapped, joined, text)
 		}
 		again, err = expr.Parse(wrapped, expr.MaxLength(len(wrapped)+1), expr.MaxStringLength(len(wrapped)+1))
