@@ -39,6 +39,8 @@ var typeErrorCases = []errorCase{
 	{"Array compared whole", `http.request.headers.names eq "a"`, expr.ErrTypeMismatch, 0, 26},
 	{"Map compared whole", `http.request.headers contains "a"`, expr.ErrTypeMismatch, 0, 20},
 	{"unquoted String", `http.host eq example.com`, expr.ErrBadValue, 13, 11},
+	{"field compared with a field", `http.host eq http.referer`, expr.ErrBadValue, 13, 12},
+	{"field of another namespace", `cf.bot_management.verified_bot_category eq "Search Engine Crawler"`, expr.ErrUnknownField, 0, 39},
 	{"number for a String", `http.host eq 3`, expr.ErrBadValue, 13, 1},
 	{"quoted Int", `cf.bot_management.score eq "3"`, expr.ErrBadValue, 27, 3},
 	{"bad octal", `cf.bot_management.score eq 08`, expr.ErrBadValue, 27, 2},

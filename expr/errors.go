@@ -98,8 +98,11 @@ func errSetTooLarge(set *ast.SetLit, limit int) *Error {
 func errUnexpectedChar(off int, rest string) *Error {
 	c, size := utf8.DecodeRuneInString(rest)
 	hint := ""
-	if c == '\'' {
+	switch c {
+	case '\'':
 		hint = "strings are written in double quotes"
+	case '#':
+		hint = "an expression has no comments: write the comment on a line of its own in the file (# in a list of expressions or in YAML)"
 	}
 	for _, sym := range symbols {
 		if sym.op != ast.OpInvalid && sym.text[0] == rest[0] {
@@ -335,6 +338,13 @@ func errBadValue(lit *ast.Literal, t fields.Type, err error) *Error {
 
 func errUnquotedString(lit *ast.Literal) *Error {
 	return nodeError(ErrBadValue, lit, "write `\""+lit.Raw+"\"`", "a String value must be quoted")
+}
+
+// errFieldAsValue reports a field where a value must stand: quoting it
+// would compare with its name, which is never what was meant.
+func errFieldAsValue(lit *ast.Literal) *Error {
+	return nodeError(ErrBadValue, lit, "compare each field with values; the language has no comparison of one field with another",
+		"`%s` is a field, and a field is compared with a value, not with another field", lit.Raw)
 }
 
 func errQuotedNonString(lit *ast.Literal, t fields.Type) *Error {

@@ -43,6 +43,11 @@ func explain(err error, tokens []token) *Error {
 			"a Boolean field is used bare: write `ssl` or `not ssl`")
 	case prev.Type == tokCompare:
 		return errExpected(t, "a value after `"+prev.Value+"`", "")
+	case t.Value == "(" && prev.Type == tokUnquoted && i > 1 && tokens[i-2].Type == tokCompare:
+		// lower(a) ne lower(b): a call where a value must stand.
+		return newError(ErrValuePlacement, prev.Pos.Offset, t.Pos.Offset+1-prev.Pos.Offset,
+			"a field or a call goes on the left of a comparison and a value on the right, so two results cannot be compared",
+			"a function call cannot stand after `%s`: the right side of a comparison is a value", tokens[i-2].Value)
 	case i == 0:
 		return errExpected(t, "an expression", "")
 	case prev.Type == tokLogical || prev.Type == tokNot || prev.Value == "(" || prev.Value == ",":
@@ -51,6 +56,9 @@ func explain(err error, tokens []token) *Error {
 		return errExpected(t, "an index (a number, a quoted key or `*`)", "")
 	case i > 1 && tokens[i-2].Value == "[":
 		return errExpected(t, "`]`", "")
+	}
+	if t.Type == tokIdent && i+1 < len(tokens) && isValueToken(tokens[i+1]) && prev.Type == tokIdent {
+		return errFunctionAsOperator(t, fmt.Sprintf("%s(%s, %s)", t.Value, prev.Value, tokens[i+1].Value))
 	}
 	switch enclosing(tokens[:i]) {
 	case "{":
@@ -63,9 +71,6 @@ func explain(err error, tokens []token) *Error {
 		return errExpected(t, "an operator, `,` or `)`", "")
 	case "(":
 		return errExpected(t, "an operator or `)`", "")
-	}
-	if t.Type == tokIdent && i+1 < len(tokens) && isValueToken(tokens[i+1]) && prev.Type == tokIdent {
-		return errFunctionAsOperator(t, fmt.Sprintf("%s(%s, %s)", t.Value, prev.Value, tokens[i+1].Value))
 	}
 	hint := ""
 	if t.Value == ")" {

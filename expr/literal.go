@@ -46,6 +46,10 @@ func (c *checker) decoded(lit *ast.Literal, t fields.Type, err error) bool {
 	case errors.Is(err, errQuoted):
 		c.errs.Add(errQuotedNonString(lit, t))
 	case t == fields.String:
+		if _, isField := c.out.Scheme.Field(lit.Raw); isField {
+			c.errs.Add(errFieldAsValue(lit))
+			break
+		}
 		c.errs.Add(errUnquotedString(lit))
 	default:
 		c.errs.Add(errBadValue(lit, t, err))

@@ -98,6 +98,10 @@ func TestSuggest(t *testing.T) {
 	assert.Equal(t, "http.user_agent", s.Suggest("http.useragent")[0])
 	assert.Equal(t, "starts_with", s.Suggest("startswith")[0])
 	assert.Empty(t, s.Suggest("completely.unrelated.name"))
+	assert.Equal(t, []string{"cf.verified_bot_category", "cf.bot_management.verified_bot"}, s.Suggest("cf.bot_management.verified_bot_category"),
+		"a field of another namespace first")
+	assert.Equal(t, []string{"http.request.uri.path", "raw.http.request.uri.path"}, s.Suggest("request.uri.path"))
+	assert.Equal(t, []string{"cf.bot_management.verified_bot", "cf.verified_bot_category"}, s.Suggest("cf.verified_bot"))
 }
 
 func TestFunctionArity(t *testing.T) {

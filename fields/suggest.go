@@ -1,9 +1,19 @@
 package fields
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Suggest returns up to three field or function names (deprecated aliases
-// left out) closest to name, nearest first, for "did you mean" hints.
+// left out) that name was probably meant to be, for "did you mean" hints.
+// A name two edits or fewer from a known one is a typo: the nearest in
+// spelling are given. Otherwise the name may be in the wrong namespace:
+// first come the fields with its last part, when that says enough
+// (cf.bot_management.verified_bot_category: cf.verified_bot_category), or
+// that it is the end of (request.uri.path: http.request.uri.path), then
+// those whose last part starts with its last part, then the nearest in
+// spelling.
 func (s *Scheme) Suggest(name string) []string {
 	var candidates []string
 	for _, n := range s.Names() {
@@ -11,7 +21,33 @@ func (s *Scheme) Suggest(name string) []string {
 			candidates = append(candidates, n)
 		}
 	}
-	return Closest(name, append(candidates, s.FunctionNames()...), 3)
+	var out []string
+	add := func(n string) {
+		if len(out) < 3 && n != name && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	near := Closest(name, append(candidates, s.FunctionNames()...), 3)
+	last := name[strings.LastIndexByte(name, '.')+1:]
+	typo := len(near) > 0 && editDistance(name, near[0], 2) <= 2
+	if !typo && strings.Contains(name, ".") && last != "" {
+		// A short last part (name, path, score) says too little.
+		telling := len(last) >= 6
+		for _, match := range []func(n, nLast string) bool{
+			func(n, nLast string) bool { return telling && nLast == last || strings.HasSuffix(n, "."+name) },
+			func(n, nLast string) bool { return telling && strings.HasPrefix(nLast, last) },
+		} {
+			for _, n := range candidates {
+				if match(n, n[strings.LastIndexByte(n, '.')+1:]) {
+					add(n)
+				}
+			}
+		}
+	}
+	for _, n := range near {
+		add(n)
+	}
+	return out
 }
 
 // Closest returns up to most candidates closest to name, nearest first. A
