@@ -1,6 +1,24 @@
 // Package ruleset holds ordered rules with actions, as Cloudflare's
 // Rulesets API shapes them: loading them from JSON or YAML, and evaluating
 // them against a request the way the Ruleset Engine does.
+//
+//	file, err := ruleset.Load("rules.yaml")              // or Parse: JSON, YAML, legacy exports
+//	engine, err := ruleset.Compile(file.Ruleset, fields.Cloudflare())
+//	d := engine.Evaluate(ctx)                            // d.Action, d.Rule, d.Logged
+//
+// Parse reads every shape users keep (a list of rules, a ruleset, an API
+// response, the legacy Firewall Rules and Filters exports) and reports
+// every problem of a file's shape at its line and column, in an ErrorList.
+// Each rule knows where its expressions stand in its file: Rule.Expressions
+// gives the filter and the expressions of its parameters, each with its
+// Location and its Check and Compile. Validate reports rules the engine
+// cannot run; Compile checks and compiles them into an Engine, which keeps
+// its own copy of the rules and is safe for concurrent use.
+//
+// File.Rewrite and File.Edit change expressions in the file's text and
+// nothing else, in the style each string is written in, and verify the new
+// text before they return it: a formatter and a linter's fixes go through
+// them.
 package ruleset
 
 import (
