@@ -86,18 +86,8 @@ func (s *Scalar) scanPlain(text, want string) error {
 		if pos >= len(text) || !isBlank(text[pos]) && !isBreak(text[pos]) {
 			break
 		}
-		ws, wsEnd = pos, pos
-		for pos < len(text) && (isBlank(text[pos]) || isBreak(text[pos])) {
-			if isBreak(text[pos]) {
-				breaks = append(breaks, pos)
-				pos += breakLen(text, pos)
-				continue
-			}
-			if len(breaks) == 0 {
-				wsEnd = pos + 1
-			}
-			pos++
-		}
+		ws = pos
+		wsEnd, breaks, pos = blanks(text, pos, breaks)
 		if len(breaks) > 0 && string(b.val) == want {
 			break
 		}
@@ -180,8 +170,16 @@ func (s *Scalar) scanQuoted(text, want string) error {
 // what it decodes to, and returns where it ends. joined tells that it
 // follows an escaped line break.
 func (s *Scalar) quotedSpace(b *builder, text string, pos int, joined bool) int {
-	ws, wsEnd := pos, pos
-	var breaks []int
+	wsEnd, breaks, end := blanks(text, pos, nil)
+	b.fold(text, pos, wsEnd, breaks, joined)
+	return end
+}
+
+// blanks reads the spaces, tabs and line breaks at pos: it returns where
+// the white space before the first line break ends, the offset of each line
+// break (appended to breaks), and where they all end.
+func blanks(text string, pos int, breaks []int) (wsEnd int, _ []int, end int) {
+	wsEnd = pos
 	for pos < len(text) && (isBlank(text[pos]) || isBreak(text[pos])) {
 		if isBreak(text[pos]) {
 			breaks = append(breaks, pos)
@@ -193,8 +191,7 @@ func (s *Scalar) quotedSpace(b *builder, text string, pos int, joined bool) int 
 		}
 		pos++
 	}
-	b.fold(text, ws, wsEnd, breaks, joined)
-	return pos
+	return wsEnd, breaks, pos
 }
 
 // simpleEscapes maps the character after a backslash to what it stands for.
