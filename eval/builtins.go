@@ -463,8 +463,11 @@ func validateReplacement(lits []any, groups int) *fields.ArgError {
 // replacer returns a function that replaces the first match of re with the
 // replacement in argument 2 of a call, or returns its input unchanged.
 func (c *compiler) replacer(x *ast.CallExpr, re *regexp.Regexp) Func {
-	// validateReplacement accepted the replacement.
-	repl, _ := parseReplacement(c.literal(x, 2).str, re.NumSubexp())
+	repl, err := parseReplacement(c.literal(x, 2).str, re.NumSubexp())
+	if err != nil { // not on a checked tree: validateReplacement refused it
+		c.fail(x.Args[2], "bad-value", "%v", err)
+		return nil
+	}
 	return stringMap(func(s string) string {
 		m := re.FindStringSubmatchIndex(s)
 		if m == nil {
@@ -480,7 +483,11 @@ func (c *compiler) replacer(x *ast.CallExpr, re *regexp.Regexp) Func {
 // as little as they can; otherwise the source is returned unchanged.
 func prepareWildcardReplace(c *compiler, x *ast.CallExpr) Func {
 	flags := c.literal(x, 3).str
-	w, _ := compileWildcard(c.literal(x, 1).str, false) // validateWildcardReplace accepted it
+	w, err := compileWildcard(c.literal(x, 1).str, false)
+	if err != nil { // not on a checked tree: validateWildcardReplace refused it
+		c.fail(x.Args[1], "bad-value", "invalid wildcard pattern: %v", err)
+		return nil
+	}
 	var pattern strings.Builder
 	pattern.WriteString("(?s")
 	if flags != "s" {

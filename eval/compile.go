@@ -75,11 +75,13 @@ type CompileError struct {
 	Msg      string
 }
 
+// Error returns the offset and the message.
 func (e *CompileError) Error() string { return fmt.Sprintf("%d: %s", e.Pos, e.Msg) }
 
 // CompileErrors is every CompileError of one expression, in source order.
 type CompileErrors []*CompileError
 
+// Error returns the first error.
 func (l CompileErrors) Error() string { return l[0].Error() }
 
 // Compile compiles a checked condition into a Filter with the default

@@ -42,6 +42,7 @@ type ArgError struct {
 	Msg     string
 }
 
+// Error returns the message.
 func (e *ArgError) Error() string { return e.Msg }
 
 // A Param is one parameter of a function and how its argument is checked.

@@ -123,7 +123,7 @@ func node(c *ast.Checked, n ast.Node) []Finding {
 	switch n := n.(type) {
 	case *ast.CallExpr:
 		if where, ok := rewriteOnly[n.Fun.Name]; ok {
-			out = append(out, Finding{Code: RewriteFunction, Severity: Warning, Offset: n.Fun.Pos(), Len: len(n.Fun.Name),
+			out = append(out, Finding{Code: RewriteFunction, Severity: Error, Offset: n.Fun.Pos(), Len: len(n.Fun.Name),
 				Message: fmt.Sprintf("`%s` is a rewrite function: Cloudflare accepts it only in %s, not in a rule's filter expression", n.Fun.Name, where),
 				Fix:     "test the field itself in the filter, and rewrite in the rule's action parameters"})
 		}

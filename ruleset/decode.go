@@ -70,6 +70,7 @@ func (r *Rule) expressionPath() []string {
 // its shape with its position.
 type decoder struct {
 	text string
+	yaml bool // the document is YAML, whose 1.1 Booleans include yes and no
 	errs ErrorList
 }
 
@@ -236,6 +237,18 @@ func (d *decoder) str(n *doc.Node, key string) string {
 }
 
 func (d *decoder) boolean(n *doc.Node, key string) *bool {
+	if v := n.Get(key); d.yaml && v != nil && v.Kind == doc.String {
+		// YAML 1.1, which yaml.v3 still honours when it decodes into a
+		// bool, writes Booleans as yes, no, on, off, y and n too.
+		switch strings.ToLower(v.Text) {
+		case "yes", "on", "y":
+			b := true
+			return &b
+		case "no", "off", "n":
+			b := false
+			return &b
+		}
+	}
 	v := d.value(n, key, doc.Bool)
 	if v == nil {
 		return nil

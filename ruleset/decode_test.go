@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgerules/edgerules/fields"
 	"github.com/edgerules/edgerules/ruleset"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -174,4 +175,22 @@ func TestExpressions(t *testing.T) {
 		{"action_parameters.headers.X-Bot-Score.expression", "to_string(cf.bot_management.score)", false, "score)"},
 		{"ratelimit.counting_expression", "http.response.code eq 401", true, "eq 401"},
 	}, got)
+}
+
+// TestYAMLBooleans: yes, no, on and off are Booleans in YAML 1.1, which
+// yaml.v3 honours when it decodes into a bool, and so do rules.
+func TestYAMLBooleans(t *testing.T) {
+	f, err := ruleset.Parse([]byte("- expression: ssl\n  action: log\n  enabled: no\n- expression: ssl\n  action: log\n  enabled: On\n"), ruleset.YAML)
+	require.NoError(t, err)
+	assert.False(t, f.Rules[0].IsEnabled())
+	assert.True(t, f.Rules[1].IsEnabled())
+}
+
+// TestRuleErrorNamesTheExpression: an error in a parameter's expression
+// says which one.
+func TestRuleErrorNamesTheExpression(t *testing.T) {
+	f, err := ruleset.Parse([]byte(`[{"expression": "ssl", "action": "rewrite", "action_parameters": {"headers": {"X-Foo": {"operation": "set", "expression": "http.hots"}}}}]`), ruleset.JSON)
+	require.NoError(t, err)
+	_, err = ruleset.Compile(f.Ruleset, fields.Cloudflare())
+	assert.ErrorContains(t, err, "rule 1, action_parameters.headers.X-Foo.expression: ")
 }

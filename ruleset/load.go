@@ -84,7 +84,7 @@ func Parse(data []byte, format Format) (*File, error) {
 		}
 		return nil, err
 	}
-	dec := &decoder{text: text}
+	dec := &decoder{text: text, yaml: format == YAML}
 	f := &File{Ruleset: dec.file(d.Root), Text: text, Format: format, doc: d}
 	for i, r := range f.Rules {
 		r.Index = i

@@ -100,7 +100,10 @@ func SameMeaning(x Expression, text string) error {
 		return fmt.Errorf("the expression does not parse, so it is left as it is: %v", err)
 	}
 	b, err := expr.Parse(text, expr.MaxLength(verifyLimit))
-	if err != nil || !ast.Equal(a, b) {
+	if err != nil {
+		return fmt.Errorf("the new text %q would not parse: %v", text, err)
+	}
+	if !ast.Equal(a, b) {
 		return fmt.Errorf("the new text %q would not mean what %q means", text, x.Text)
 	}
 	return nil

@@ -201,7 +201,11 @@ func (e *RuleError) Error() string {
 	if e.at > 0 {
 		i = e.at - 1
 	}
-	return e.Rule.nameAt(i) + ": " + e.Err.Error()
+	name := e.Rule.nameAt(i)
+	if strings.Contains(e.Key, ".") {
+		name += ", " + e.Key // one of the parameters' expressions
+	}
+	return name + ": " + e.Err.Error()
 }
 
 // Unwrap returns what is wrong with the rule.

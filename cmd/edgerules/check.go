@@ -116,7 +116,7 @@ func checkInput(in *input, scheme *fields.Scheme, opts []expr.Option) []diagnost
 		filters = make([]*ast.Checked, len(in.file.Rules))
 	}
 	for _, u := range in.units {
-		if u.rule != nil && strings.TrimSpace(u.expr) == "" {
+		if u.rule != nil && u.x.Key == "expression" && strings.TrimSpace(u.expr) == "" {
 			continue // Validate reported it
 		}
 		c, err := u.x.Compile(scheme, opts...)

@@ -51,11 +51,15 @@ func (l *codeList) Set(v string) error {
 	return checkCodes(*l)
 }
 
+// configurable reports whether the settings may name code: a lint's, or
+// the command's own unused-ignore.
+func configurable(code string) bool { return lint.IsCode(code) || code == codeUnusedIgnore }
+
 // checkCodes reports a code that is not a lint's.
 func checkCodes(codes []string) error {
 	for _, c := range codes {
-		if !lint.IsCode(c) {
-			return fmt.Errorf("%q is not a lint's code; they are %s", c, strings.Join(lint.Codes(), ", "))
+		if !configurable(c) {
+			return fmt.Errorf("%q is not a lint's code; they are %s", c, strings.Join(append(lint.Codes(), codeUnusedIgnore), ", "))
 		}
 	}
 	return nil

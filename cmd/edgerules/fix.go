@@ -36,7 +36,11 @@ func fixInput(in *input, diags []diagnostic, scheme *fields.Scheme, opts []expr.
 		text, made := applyEdits(u.expr, edits[u.index], codes[u.index])
 		for _, m := range made {
 			line, col := u.position(m.Offset)
-			changes = append(changes, fmt.Sprintf("%s:%d:%d: fixed %s: `%s` is now `%s`", in.path, line, col, m.code, u.expr[m.Offset:m.Offset+m.Len], m.Text))
+			// An expression shared through a YAML alias is fixed once.
+			change := fmt.Sprintf("%s:%d:%d: fixed %s: `%s` is now `%s`", in.path, line, col, m.code, u.expr[m.Offset:m.Offset+m.Len], m.Text)
+			if !slices.Contains(changes, change) {
+				changes = append(changes, change)
+			}
 		}
 		return text, nil
 	}
@@ -49,7 +53,7 @@ func fixInput(in *input, diags []diagnostic, scheme *fields.Scheme, opts []expr.
 	if err == nil && len(found) > 0 {
 		err = fmt.Errorf("%s", found[0].Message)
 	}
-	if err != nil {
+	if err != nil || text == in.text {
 		return nil, err
 	}
 	return changes, writeFile(in.path, []byte(text))

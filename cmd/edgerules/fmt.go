@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/expr"
@@ -181,12 +182,22 @@ func verifyLines(in *input, text string, accept func(x ruleset.Expression, text 
 }
 
 // writeFile replaces a file with data in one step: data goes to a new file
-// beside it, with the old file's mode, which then takes the old one's name,
-// so that the file is never seen half written.
+// beside it, with the old file's mode and, where it may, owner, which then
+// takes the old one's name, so that the file is never seen half written. A
+// symbolic link is followed to the file it names, which is the one
+// replaced. A file with other hard links is written in place instead, so
+// that they all keep seeing it.
 func writeFile(path string, data []byte) error {
+	path, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return err
+	}
 	info, err := os.Stat(path)
 	if err != nil {
 		return err
+	}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok && st.Nlink > 1 {
+		return os.WriteFile(path, data, info.Mode().Perm())
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
@@ -196,6 +207,9 @@ func writeFile(path string, data []byte) error {
 	_, err = tmp.Write(data)
 	if err == nil {
 		err = tmp.Chmod(info.Mode().Perm())
+	}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok && err == nil {
+		_ = tmp.Chown(int(st.Uid), int(st.Gid)) // only a privileged user may; the file is then the writer's
 	}
 	if err == nil {
 		err = tmp.Sync()

@@ -98,6 +98,8 @@ func TestCommands(t *testing.T) {
 		{"check-flags-after-files", []string{"check", "exprs.txt", "--format", "github"}, "", exitFindings},
 		{"check-dash-dash", []string{"check", "--", "--format"}, "", exitUsage},
 		{"lint-never-match", []string{"lint", "never-match.txt"}, "", exitOK},
+		{"check-blank-parameter", []string{"check", "blank-parameter.yaml"}, "", exitFindings},
+		{"lint-project-no-unused", []string{"lint", "--disable", "unused-ignore", "project/legacy"}, "", exitOK},
 		{"lint-e", []string{"lint", "-e", `http.request.method eq "POST" and ip.src in $ALLOWED_ADMINS`}, "", exitFindings},
 		{"check-e-and-file", []string{"check", "clean.txt", "-e", `ssl and`}, "", exitFindings},
 		{"check-exprs-text", []string{"check", "exprs.txt"}, "", exitFindings},

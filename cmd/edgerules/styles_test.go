@@ -99,3 +99,28 @@ func TestLintFix(t *testing.T) {
 	assert.Equal(t, exitFindings, status)
 	assert.Contains(t, out, "-e: not fixed, the file is left as it was: --fix cannot write back to -e")
 }
+
+// TestWriteFileLinks: fmt -w writes through a symbolic link to the file it
+// names, and keeps a file's hard links seeing the new text.
+func TestWriteFileLinks(t *testing.T) {
+	dir := t.TempDir()
+	real, link, hard := filepath.Join(dir, "real.txt"), filepath.Join(dir, "link.txt"), filepath.Join(dir, "hard.txt")
+	require.NoError(t, os.WriteFile(real, []byte("ssl&&true\n"), 0o640))
+	require.NoError(t, os.Symlink("real.txt", link))
+	status, out := runCommand(t, "", "fmt", "-w", link)
+	require.Equal(t, exitOK, status, out)
+	target, err := os.Readlink(link)
+	require.NoError(t, err, "the link is still a link")
+	assert.Equal(t, "real.txt", target)
+	data, err := os.ReadFile(real)
+	require.NoError(t, err)
+	assert.Equal(t, "ssl and true\n", string(data))
+
+	require.NoError(t, os.WriteFile(real, []byte("ssl&&true\n"), 0o640))
+	require.NoError(t, os.Link(real, hard))
+	status, out = runCommand(t, "", "fmt", "-w", hard)
+	require.Equal(t, exitOK, status, out)
+	data, err = os.ReadFile(real)
+	require.NoError(t, err)
+	assert.Equal(t, "ssl and true\n", string(data), "the other hard link sees the new text")
+}

@@ -96,9 +96,36 @@ func (ig *ignore) covers(d diagnostic) bool {
 // suppress nothing (or name no lint) are reported.
 func configure(in *input, diags []diagnostic, cfg, flags *lintConfig) []diagnostic {
 	igs := ignores(in)
+	diags = settle(in, diags, cfg, flags, igs)
+	var unused []diagnostic
+	for _, ig := range igs {
+		if ig.used {
+			continue
+		}
+		msg := fmt.Sprintf("`%s` suppresses nothing here", ig.text)
+		if err := checkCodes(ig.codes); err != nil {
+			msg = fmt.Sprintf("`%s`: %v", ig.text, err)
+		}
+		line, col := ig.line, 1
+		var rule *ruleInfo
+		if ig.rule >= 0 {
+			r := in.file.Rules[ig.rule]
+			line, col = r.Position("")
+			rule = &ruleInfo{Index: r.Index + 1, Ref: r.Ref, ID: r.ID}
+		}
+		d := atPoint(in.path, codeUnusedIgnore, line, col, msg)
+		d.Severity, d.Rule = string(lint.Warning), rule
+		unused = append(unused, d)
+	}
+	return append(diags, settle(in, unused, cfg, flags, nil)...)
+}
+
+// settle passes by the findings whose lint is off, excluded or ignored, and
+// makes errors of those --error names; other diagnostics stay as they are.
+func settle(in *input, diags []diagnostic, cfg, flags *lintConfig, igs []*ignore) []diagnostic {
 	kept := diags[:0]
 	for _, d := range diags {
-		if !lint.IsCode(d.Code) {
+		if !configurable(d.Code) {
 			kept = append(kept, d)
 			continue
 		}
@@ -112,22 +139,6 @@ func configure(in *input, diags []diagnostic, cfg, flags *lintConfig) []diagnost
 		if slices.Contains(flags.Error, d.Code) || cfg != nil && slices.Contains(cfg.Error, d.Code) {
 			d.Severity = string(lint.Error)
 		}
-		kept = append(kept, d)
-	}
-	for _, ig := range igs {
-		if ig.used {
-			continue
-		}
-		msg := fmt.Sprintf("`%s` suppresses nothing here", ig.text)
-		if err := checkCodes(ig.codes); err != nil {
-			msg = fmt.Sprintf("`%s`: %v", ig.text, err)
-		}
-		line, col := ig.line, 1
-		if ig.rule >= 0 {
-			line, col = in.file.Rules[ig.rule].Position("")
-		}
-		d := atPoint(in.path, codeUnusedIgnore, line, col, msg)
-		d.Severity = string(lint.Warning)
 		kept = append(kept, d)
 	}
 	return kept
