@@ -93,3 +93,15 @@ func TestComments(t *testing.T) {
 	assert.Equal(t, []string{"# before"}, rule.Comments)
 	assert.Equal(t, []string{"# after a"}, rule.Get("ref").Comments)
 }
+
+// TestYAMLDocuments: a rule file is one YAML document.
+func TestYAMLDocuments(t *testing.T) {
+	_, err := Parse("rules: []\n---\nrules: []\n", YAML)
+	var syntax *SyntaxError
+	require.ErrorAs(t, err, &syntax)
+	assert.Equal(t, strings.Index("rules: []\n---\nrules: []\n", "---"), syntax.Offset, "at the ---")
+	_, err = Parse("---\nrules: []\n", YAML)
+	assert.NoError(t, err, "a document may start with ---")
+	_, err = Parse("rules: []\n---\n[\n", YAML)
+	assert.ErrorContains(t, err, "invalid YAML")
+}

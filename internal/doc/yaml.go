@@ -1,7 +1,9 @@
 package doc
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -12,10 +14,19 @@ import (
 )
 
 func parseYAML(text string) (*Node, error) {
+	dec := yaml.NewDecoder(strings.NewReader(text))
 	var root yaml.Node
-	if err := yaml.Unmarshal([]byte(text), &root); err != nil {
-		line, msg := yamlerr.Split(err)
-		return nil, &SyntaxError{lineStart(text, max(line, 1)), "invalid YAML: " + msg}
+	if err := dec.Decode(&root); errors.Is(err, io.EOF) {
+		return nil, nil
+	} else if err != nil {
+		return nil, yamlSyntaxError(text, err)
+	}
+	// A rule file is one document; rules after a --- would go unchecked.
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		return nil, &SyntaxError{lineStart(text, next.Line), "invalid YAML: a second document; a rule file holds one"}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, yamlSyntaxError(text, err)
 	}
 	if len(root.Content) == 0 {
 		return nil, nil
@@ -27,6 +38,11 @@ func parseYAML(text string) (*Node, error) {
 		}
 	}
 	return c.node(root.Content[0])
+}
+
+func yamlSyntaxError(text string, err error) *SyntaxError {
+	line, msg := yamlerr.Split(err)
+	return &SyntaxError{lineStart(text, max(line, 1)), "invalid YAML: " + msg}
 }
 
 // A yamlConverter turns yaml.v3's nodes into Nodes. A node reached through
