@@ -130,7 +130,8 @@ func Compile(rs *Ruleset, scheme *fields.Scheme, options ...Option) (*Engine, er
 	return e, nil
 }
 
-// Rules returns the rules of the engine, in order.
+// Rules returns the engine's own copies of its rules, in order, numbered by
+// their place; they are read-only, as the engine is.
 func (e *Engine) Rules() []*Rule { return e.rules }
 
 // Scheme returns the scheme the rules were compiled against: the fields a
