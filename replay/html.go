@@ -117,8 +117,8 @@ svg { width: 100%; height: auto; } .tops { display: flex; flex-wrap: wrap; gap: 
 <table><tr><th>action</th><th>requests</th><th>share</th></tr>
 {{range $a, $n := .Actions}}<tr><td>{{$a}}</td><td class="n">{{group $n}}</td><td class="n">{{percent $n $.Requests}}</td></tr>{{end}}
 </table>
-<table><tr><th>#</th><th>rule</th><th>action</th><th>requests it decided</th><th>share</th></tr>
-{{range .Rules}}<tr><td>{{.Index}}</td><td>{{.Ref}}{{if .Description}}<br><small>{{.Description}}</small>{{end}}</td><td>{{.Action}}</td><td class="n">{{group .Requests}}</td><td class="n">{{percent .Requests $.Requests}}</td></tr>{{end}}
+<table><tr><th>#</th><th>rule</th><th>action</th><th>requests it decided</th><th>share</th><th>requests it matched</th></tr>
+{{range .Rules}}<tr><td>{{.Index}}</td><td>{{.Ref}}{{if .Description}}<br><small>{{.Description}}</small>{{end}}</td><td>{{.Action}}</td><td class="n">{{group .Requests}}</td><td class="n">{{percent .Requests $.Requests}}</td><td class="n">{{group .Matched}}</td></tr>{{end}}
 </table>
 
 <h2>Bot scores</h2>

@@ -38,10 +38,10 @@ type Replayer struct {
 	sources                      map[string]int64
 }
 
-// ruleTally is what one rule decided, and, for a rule that blocks or
-// challenges, about whom.
+// ruleTally is what one rule decided and matched, and, for a rule that
+// blocks or challenges, about whom.
 type ruleTally struct {
-	requests                         int64
+	requests, matched                int64
 	ips, asns, countries, uas, paths *topK
 }
 
@@ -105,11 +105,19 @@ func (p *Replayer) Record(r *Record) {
 	p.fields.fill(p.ctx, r)
 	d := p.engine.Evaluate(p.ctx)
 
+	// Every rule whose condition held counts as matched: the one that
+	// decided, and the log and other rules that matched on the way.
+	for _, rs := range [][]*ruleset.Rule{d.Logged, d.Applied} {
+		for _, r := range rs {
+			p.rules[r.Index].matched += w
+		}
+	}
 	action := "none"
 	if d.Rule != nil {
 		action = string(d.Action)
 		t := &p.rules[d.Rule.Index]
 		t.requests += w
+		t.matched += w
 		if t.ips != nil {
 			t.ips.add(r.ClientIP, w)
 			t.asns.add(strconv.FormatInt(r.ClientASN, 10), w)
@@ -144,7 +152,8 @@ func (p *Replayer) Report() *Report {
 	}
 	for i, r := range p.engine.Rules() {
 		t := p.rules[i]
-		rr := RuleReport{Index: i + 1, Ref: r.Ref, Description: r.Description, Action: string(r.Action), Requests: t.requests}
+		rr := RuleReport{Index: i + 1, Ref: r.Ref, Description: r.Description, Action: string(r.Action),
+			Requests: t.requests, Matched: t.matched}
 		if t.ips != nil {
 			rr.Top = &Top{IPs: t.ips.top(TopValues), ASNs: t.asns.top(TopValues), Countries: t.countries.top(TopValues),
 				UserAgents: t.uas.top(TopValues), Paths: t.paths.top(TopValues)}
@@ -199,7 +208,11 @@ type RuleReport struct {
 	Description string `json:"description,omitempty"`
 	Action      string `json:"action"`
 	Requests    int64  `json:"requests"` // requests this rule decided
-	Top         *Top   `json:"top,omitempty"`
+	// Matched are the requests whose condition this rule matched when the
+	// engine came to it: those it decided, and for a log rule or another
+	// rule that ends nothing, every request it matched on the way.
+	Matched int64 `json:"matched"`
+	Top     *Top  `json:"top,omitempty"`
 }
 
 // Top are the most frequent clients and targets of a rule that blocks or

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -151,4 +153,30 @@ func TestSampleLog(t *testing.T) {
 	assert.Equal(t, want.browserBlockByIP[top.Value], top.Count)
 	assert.Zero(t, top.Over, "few distinct IPs: exact counts")
 	assert.Nil(t, rep.Rules[0].Top, "a skip rule stops no one")
+}
+
+// TestLogRulesCounted: a log rule, which never decides, is counted in
+// Matched for every request it matches; the rule that decides, in both.
+func TestLogRulesCounted(t *testing.T) {
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules.json")
+	require.NoError(t, os.WriteFile(rules, []byte(`[
+		{"ref": "watch-bots", "expression": "cf.bot_management.score lt 30", "action": "log"},
+		{"ref": "block-1", "expression": "cf.bot_management.score eq 1", "action": "block"},
+		{"ref": "never", "expression": "cf.bot_management.score eq 1", "action": "log"}
+	]`), 0o600))
+	p := replayer(t, rules, replay.Decoder{})
+	for i, score := range []int{1, 1, 12, 50, 90} {
+		p.Line([]byte(fmt.Sprintf(`{"ClientIP":"192.0.2.%d","BotScore":%d,"BotScoreSrc":"Machine Learning"}`, i, score)), "test", int64(i+1))
+	}
+	rep := p.Report()
+	got := map[string][2]int64{}
+	for _, r := range rep.Rules {
+		got[r.Ref] = [2]int64{r.Requests, r.Matched}
+	}
+	assert.Equal(t, map[string][2]int64{
+		"watch-bots": {0, 3},
+		"block-1":    {2, 2},
+		"never":      {0, 0}, // after the block, as in the engine
+	}, got)
 }

@@ -37,11 +37,12 @@ func (rep *Report) WriteText(w io.Writer, sources string) {
 
 	heading(w, "Per rule (the rule that decided)")
 	for _, r := range rep.Rules {
-		name := r.Ref
-		if name == "" {
-			name = fmt.Sprintf("rule %d", r.Index)
-		}
-		bar(w, fmt.Sprintf("%d %s (%s)", r.Index, name, r.Action), r.Requests, rep.Requests, 36)
+		bar(w, ruleLabel(r), r.Requests, rep.Requests, 36)
+	}
+
+	heading(w, "Per rule (every request it matched, log rules too)")
+	for _, r := range rep.Rules {
+		bar(w, ruleLabel(r), r.Matched, rep.Requests, 36)
 	}
 
 	heading(w, "Bot scores")
@@ -137,4 +138,13 @@ func clipText(s string, most int) string {
 		return string(r[:most-1]) + "…"
 	}
 	return s
+}
+
+// ruleLabel names a rule in the text report: 2 bots (block).
+func ruleLabel(r RuleReport) string {
+	name := r.Ref
+	if name == "" {
+		name = fmt.Sprintf("rule %d", r.Index)
+	}
+	return fmt.Sprintf("%d %s (%s)", r.Index, name, r.Action)
 }
