@@ -113,8 +113,8 @@ func needParens(x *LogicalExpr, outer int) bool { return x.Op.Precedence() <= ou
 // be wider than width. Columns count characters.
 //
 // Joining the lines, each without its leading spaces, with single spaces
-// gives Format(n) (unless a raw string holds a line break of its own, which
-// it keeps), and no line ends with a space. Parsing the result gives
+// gives Format(n), and no line ends with a space (unless a raw string holds
+// a line break of its own, which it keeps as it is). Parsing the result gives
 // a tree Equal to n, and FormatWidth of that tree at the same width gives
 // the same text again.
 func FormatWidth(n Node, width int) string {
