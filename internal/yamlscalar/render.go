@@ -41,7 +41,8 @@ func Render(text string, s Scalar, value string) string {
 	}
 	// A plain scalar may follow an anchor or tag with no space ("&a:b"),
 	// which a quote or block indicator may not.
-	if s.Start > 0 && strings.IndexByte(" \t\r\n[{,", text[s.Start-1]) < 0 {
+	bom := len(text) - len(strings.TrimPrefix(text, "\ufeff")) // the text starts after it
+	if s.Start > bom && strings.IndexByte(" \t\r\n[{,", text[s.Start-1]) < 0 {
 		token = " " + token
 	}
 	return token
