@@ -105,3 +105,15 @@ func TestYAMLDocuments(t *testing.T) {
 	_, err = Parse("rules: []\n---\n[\n", YAML)
 	assert.ErrorContains(t, err, "invalid YAML")
 }
+
+// TestJSONByteOrderMark: a JSON text may start with a byte order mark, and
+// offsets stay the text's.
+func TestJSONByteOrderMark(t *testing.T) {
+	text := "\ufeff{\"a\": \"x\"}"
+	d, err := Parse(text, JSON)
+	require.NoError(t, err)
+	assert.Equal(t, strings.Index(text, `"x"`), d.Root.Get("a").Pos)
+	tok, err := d.Root.Get("a").Token()
+	require.NoError(t, err)
+	assert.Equal(t, `"x"`, text[tok.Start:tok.End])
+}

@@ -24,6 +24,11 @@ type jsonReader struct {
 }
 
 func parseJSON(text string) (*Node, error) {
+	// encoding/json refuses a byte order mark; read it as white space of
+	// the same length, so that every offset stays the text's.
+	if rest, ok := strings.CutPrefix(text, "\ufeff"); ok {
+		text = "   " + rest
+	}
 	r := &jsonReader{data: []byte(text)}
 	r.dec = json.NewDecoder(bytes.NewReader(r.data))
 	r.dec.UseNumber()

@@ -47,7 +47,7 @@ func decode(format Format, text string) (any, error) {
 	var err error
 	switch format {
 	case JSON:
-		err = json.Unmarshal([]byte(text), &v)
+		err = json.Unmarshal([]byte(strings.TrimPrefix(text, "\ufeff")), &v)
 	case YAML:
 		err = yaml.Unmarshal([]byte(strings.TrimPrefix(text, "\ufeff")), &v)
 	case Lines:
