@@ -69,16 +69,6 @@ func length(args []Value) Value {
 	return Value{}
 }
 
-func upperASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'a' && c <= 'z' {
-			b[i] = c - ('a' - 'A')
-		}
-	}
-	return string(b)
-}
-
 // lookupJSON walks a JSON document by object keys (strings) and array
 // indexes (integers) and returns the value there if it has type t; an
 // integer must be written as one (42, not 42.0).

@@ -3,6 +3,7 @@ package eval
 import (
 	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/internal/asciicase"
 )
 
 // lower(x) eq "literal", and upper, ne and contains, are answered by
@@ -14,9 +15,9 @@ type caseMap bool
 
 func (upper caseMap) compileCall(c *compiler, x *ast.CallExpr) *node {
 	if upper {
-		return stringMap(upperASCII).compileCall(c, x)
+		return stringMap(asciicase.Upper).compileCall(c, x)
 	}
-	return stringMap(lowerASCII).compileCall(c, x)
+	return stringMap(asciicase.Lower).compileCall(c, x)
 }
 
 // caseMapped returns the argument of lower(x) or upper(x) and the case the
@@ -36,9 +37,9 @@ func (c *compiler) caseMapped(x ast.Expr) (arg ast.Expr, upper bool) {
 // compareCaseMapped compiles lower(x) op k (upper(x) op k when upper).
 func (c *compiler) compareCaseMapped(op ast.Op, arg ast.Expr, upper bool, k string) func(*Context) bool {
 	f := c.compile(arg).s
-	mapped := lowerASCII(k)
+	mapped := asciicase.Lower(k)
 	if upper {
-		mapped = upperASCII(k)
+		mapped = asciicase.Upper(k)
 	}
 	// A letter of k in the other case never appears in the mapped value.
 	possible := mapped == k
@@ -48,7 +49,7 @@ func (c *compiler) compareCaseMapped(op ast.Op, arg ast.Expr, upper bool, k stri
 	case ast.OpNe:
 		return func(c *Context) bool { s, ok := f(c); return ok && !(possible && equalMapped(s, k, upper)) }
 	}
-	lk := lowerASCII(k)
+	lk := asciicase.Lower(k)
 	return func(c *Context) bool { s, ok := f(c); return ok && possible && indexFold(s, lk) >= 0 }
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/edgerules/edgerules/internal/asciicase"
 	"github.com/edgerules/edgerules/internal/resyntax"
 )
 
@@ -152,7 +153,7 @@ func newLiteralSet(lits []string, fold bool) *literalSet {
 	seen := map[string]bool{}
 	for _, l := range lits {
 		if fold {
-			l = lowerASCII(l)
+			l = asciicase.Lower(l)
 		}
 		if seen[l] {
 			continue

@@ -3,8 +3,9 @@ package eval
 import (
 	"regexp/syntax"
 
-	"github.com/edgerules/edgerules/ast"
 	"testing"
+
+	"github.com/edgerules/edgerules/ast"
 
 	"github.com/stretchr/testify/require"
 )

@@ -3,6 +3,7 @@ package eval
 import (
 	"strings"
 
+	"github.com/edgerules/edgerules/internal/asciicase"
 	"github.com/edgerules/edgerules/internal/wcsyntax"
 )
 
@@ -28,7 +29,7 @@ func compileWildcard(pattern string, fold bool) (*wildcard, error) {
 
 func (w *wildcard) norm(s string) string {
 	if w.fold {
-		return lowerASCII(s)
+		return asciicase.Lower(s)
 	}
 	return s
 }
@@ -66,22 +67,6 @@ func (w *wildcard) index(s, sub string) int {
 		return strings.Index(s, sub)
 	}
 	return indexFold(s, sub)
-}
-
-// lowerASCII lowers ASCII letters only, as the language's lower() does.
-func lowerASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'A' && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
 }
 
 // hasPrefixFold reports whether s starts with prefix, which is lowercase,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/internal/asciicase"
 )
 
 // A oneCase describes a value that holds letters of one case only: the
@@ -46,9 +47,9 @@ func caseOf(c *ast.Checked, x ast.Expr) (oneCase, bool) {
 	subject := "`" + ast.Format(call) + "` has no %s-case letters, so it"
 	switch call.Fun.Name {
 	case "lower":
-		return oneCase{CaseMismatch, fmt.Sprintf(subject, "upper"), isUpper, asciiLower}, true
+		return oneCase{CaseMismatch, fmt.Sprintf(subject, "upper"), isUpper, asciicase.Lower}, true
 	case "upper":
-		return oneCase{CaseMismatch, fmt.Sprintf(subject, "lower"), isLower, asciiUpper}, true
+		return oneCase{CaseMismatch, fmt.Sprintf(subject, "lower"), isLower, asciicase.Upper}, true
 	}
 	return oneCase{}, false
 }
@@ -57,22 +58,6 @@ func caseOf(c *ast.Checked, x ast.Expr) (oneCase, bool) {
 // custom scheme implements.
 func builtin(c *ast.Checked, call *ast.CallExpr) bool {
 	return fields.IsBuiltin(c.Funcs[call])
-}
-
-// asciiLower and asciiUpper change the case of ASCII letters only, as
-// lower() and upper() do.
-func asciiLower(s string) string { return flipASCII(s, isUpper) }
-func asciiUpper(s string) string { return flipASCII(s, isLower) }
-
-// flipASCII changes the case of the letters of s that from accepts.
-func flipASCII(s string, from func(rune) bool) string {
-	b := []byte(s)
-	for i, c := range b {
-		if from(rune(c)) {
-			b[i] = c ^ 0x20 // ASCII letters differ in case by this bit
-		}
-	}
-	return string(b)
 }
 
 // neverVerb says what a test never does when its value cannot occur.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/edgerules/edgerules/ast"
+	"github.com/edgerules/edgerules/internal/resyntax"
 )
 
 // Patterns written where they are not read as patterns, and patterns
@@ -106,23 +107,10 @@ func doubleEscape(pattern string) int {
 			i++ // skip the escaped byte
 		case c == '[' && !inClass:
 			inClass = true
-			i += classStart(pattern[i+1:])
+			i += resyntax.ClassOpenLen(pattern[i:]) - 1
 		case c == ']' && inClass:
 			inClass = false
 		}
 	}
 	return -1
-}
-
-// classStart returns how many bytes after a [ belong to the class's start
-// without closing it: a ^, and a ] that comes first.
-func classStart(rest string) int {
-	n := 0
-	if strings.HasPrefix(rest, "^") {
-		n++
-	}
-	if strings.HasPrefix(rest[n:], "]") {
-		n++
-	}
-	return n
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/internal/asciicase"
 )
 
 // Values a field can never hold, as Cloudflare's fields reference describes
@@ -18,7 +19,7 @@ func headerNameCase(c *ast.Checked, ix *ast.IndexExpr) (Finding, bool) {
 	if ix.Index == nil || !fields.LowercasedKeys(name) || !ix.Index.Kind.IsString() || firstBad(ix.Index.Value, isUpper) < 0 {
 		return Finding{}, false
 	}
-	key := asciiLower(ix.Index.Value)
+	key := asciicase.Lower(ix.Index.Value)
 	off, n := span(ix.Index)
 	return Finding{Code: HeaderNameCase, Severity: Warning, Offset: off, Len: n,
 		Message: fmt.Sprintf("the keys of %s are lower case, so %s is never one", name, ix.Index.Raw),
@@ -52,7 +53,7 @@ func hostValue(c *ast.Checked, t strTest) []Finding {
 			}
 		case t.op != "wildcard" && t.op != "ne" && firstBad(v, isUpper) >= 0:
 			f.Message = fmt.Sprintf("browsers send host names in lower case, and %s compares bytes, so %s misses them", t.op, lit.Raw)
-			f.Fix = "write `" + t.with(lit, asciiLower(v)) + "`"
+			f.Fix = "write `" + t.with(lit, asciicase.Lower(v)) + "`"
 		default:
 			continue
 		}
