@@ -1,10 +1,12 @@
 package ruleset
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/fields"
 	"github.com/edgerules/edgerules/internal/doc"
 )
@@ -23,6 +25,10 @@ const (
 	// FiltersShape: the legacy Filters API's filters, expressions without
 	// actions.
 	FiltersShape
+	// ObjectsShape: the objects of a Terraform value (a local, a
+	// variable's default, a module's argument) that carry an expression,
+	// with a rule's keys; their actions are checked where they have one.
+	ObjectsShape
 )
 
 // The keys of each object of a ruleset file that edgerules knows, from
@@ -53,6 +59,9 @@ func (n *ruleNode) at(path []string) *doc.Node {
 	}
 	v := n.Node
 	for _, k := range path {
+		if v != nil && v.Kind == doc.Unknown {
+			return v // what Terraform knows only when it applies
+		}
 		v = v.Get(k)
 	}
 	return v
@@ -69,13 +78,28 @@ func (r *Rule) expressionPath() []string {
 // A decoder reads a ruleset from a document, collecting every problem of
 // its shape with its position.
 type decoder struct {
-	text string
-	yaml bool // the document is YAML, whose 1.1 Booleans include yes and no
-	errs ErrorList
+	text  string
+	yaml  bool // the document is YAML, whose 1.1 Booleans include yes and no
+	errs  ErrorList
+	notes []Note
 }
 
 func (d *decoder) errorf(n *doc.Node, format string, args ...any) {
 	d.errs = append(d.errs, errorAt(d.text, n.Pos, format, args...))
+}
+
+// unknown notes a value of a Terraform file that only apply knows, and
+// reports whether n is one.
+func (d *decoder) unknown(n *doc.Node, what string) bool {
+	if n == nil || n.Kind != doc.Unknown {
+		return false
+	}
+	line, col := expr.Position(d.text, n.Pos)
+	note := Note{Line: line, Column: col, Msg: fmt.Sprintf("%s not checked: %s", what, n.Text)}
+	if !slices.Contains(d.notes, note) {
+		d.notes = append(d.notes, note)
+	}
+	return true
 }
 
 // file reads the top of a document: a list of rules, a ruleset, or an API
@@ -108,16 +132,20 @@ func (d *decoder) file(root *doc.Node) *Ruleset {
 }
 
 func (d *decoder) ruleset(n *doc.Node) *Ruleset {
+	if d.unknown(n, "the ruleset is") {
+		return &Ruleset{}
+	}
 	d.keys(n, "a ruleset", rulesetKeys)
 	rs := &Ruleset{
 		Name:        d.str(n, "name"),
 		Description: d.str(n, "description"),
+		Kind:        d.str(n, "kind"),
 		Phase:       d.str(n, "phase"),
 	}
 	switch rules := n.Get("rules"); {
 	case rules == nil:
 		d.errorf(n, `a ruleset has "rules", a list of rules`)
-	case rules.Kind == doc.Null:
+	case rules.Kind == doc.Null, d.unknown(rules, "the rules are"):
 	case rules.Kind != doc.List:
 		d.errorf(rules, `"rules" must be a list of rules, found %s`, rules.Kind.Name())
 	default:
@@ -129,9 +157,19 @@ func (d *decoder) ruleset(n *doc.Node) *Ruleset {
 // list reads a list of rules, firewall rules or filters; which of them it
 // holds is told by their keys.
 func (d *decoder) list(n *doc.Node) *Ruleset {
-	shape := listShape(n)
+	return d.rules(n, listShape(n))
+}
+
+// rules reads a list of rules of a shape.
+func (d *decoder) rules(n *doc.Node, shape Shape) *Ruleset {
 	rs := &Ruleset{Shape: shape}
+	if d.unknown(n, "the rules are") {
+		return rs
+	}
 	for _, item := range n.Items {
+		if d.unknown(item, "a rule is") {
+			continue
+		}
 		if item.Kind != doc.Map {
 			d.errorf(item, "a rule must be an object, found %s", item.Kind.Name())
 			continue
@@ -160,8 +198,9 @@ func listShape(n *doc.Node) Shape {
 
 func (d *decoder) rule(n *doc.Node, shape Shape) *Rule {
 	r := &Rule{node: &ruleNode{Node: n, text: d.text, shape: shape}}
+	d.unknowns(n)
 	switch shape {
-	case RulesetsShape:
+	case RulesetsShape, ObjectsShape:
 		r.node.misspelt = d.keys(n, "a rule", ruleKeys)
 		r.Expression = d.str(n, "expression")
 		r.Action = Action(d.str(n, "action"))
@@ -195,6 +234,47 @@ func (d *decoder) rule(n *doc.Node, shape Shape) *Rule {
 	return r
 }
 
+// unknowns notes the values of a rule that Terraform knows only when it
+// applies, where they would be checked: its expressions and its action.
+func (d *decoder) unknowns(n *doc.Node) {
+	d.unknown(n.Get("expression"), "the expression is")
+	d.unknown(n.Get("action"), "the action is")
+	if f := n.Get("filter"); f != nil && !d.unknown(f, "the filter is") {
+		d.unknown(f.Get("expression"), "the expression is")
+	}
+	for _, p := range places {
+		for _, u := range unknownsAt(n, p.path, nil) {
+			d.unknown(u.node, fmt.Sprintf("%q is", strings.Join(u.path, ".")))
+		}
+	}
+}
+
+type unknownAt struct {
+	path []string
+	node *doc.Node
+}
+
+// unknownsAt returns the Unknown values on path under n ("*" for any key),
+// and the path to each.
+func unknownsAt(n *doc.Node, path, at []string) []unknownAt {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == doc.Unknown {
+		return []unknownAt{{slices.Clone(at), n}}
+	}
+	if len(path) == 0 || n.Kind != doc.Map {
+		return nil
+	}
+	var out []unknownAt
+	for i, k := range n.Keys {
+		if path[0] == "*" || k.Text == path[0] {
+			out = append(out, unknownsAt(n.Values[i], path[1:], append(at, k.Text))...)
+		}
+	}
+	return out
+}
+
 // keys reports each key of n that what (a rule, a ruleset) does not have,
 // and returns the known keys it took some of them for. A key that starts
 // with x- or . is the file's own, such as a YAML anchor's holder
@@ -218,7 +298,7 @@ func (d *decoder) keys(n *doc.Node, what string, known []string) (misspelt []str
 // it when it is not; nil, which stands for null too, is no value.
 func (d *decoder) value(n *doc.Node, key string, want doc.Kind) *doc.Node {
 	v := n.Get(key)
-	if v == nil || v.Kind == doc.Null {
+	if v == nil || v.Kind == doc.Null || v.Kind == doc.Unknown {
 		return nil
 	}
 	if v.Kind != want {
@@ -300,7 +380,7 @@ func plain(n *doc.Node) any {
 		return n.Text
 	case doc.Bool:
 		return strings.EqualFold(n.Text, "true")
-	case doc.Null:
+	case doc.Null, doc.Unknown:
 		return nil
 	}
 	return n.Text

@@ -11,6 +11,7 @@ import (
 
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/internal/doc"
+	"github.com/edgerules/edgerules/internal/tfdoc"
 )
 
 // A Format is a file format of rulesets.
@@ -20,10 +21,18 @@ type Format int
 const (
 	JSON Format = iota + 1
 	YAML
+	// Terraform: the Cloudflare resources and values of a Terraform file
+	// (.tf, .tf.json, .tfvars, .tfvars.json, .hcl), read with LoadAll or
+	// ParseTerraform.
+	Terraform
 )
 
-// FormatOf returns the format a file's extension names: .json, .yaml, .yml.
+// FormatOf returns the format a file's extension names: .json, .yaml,
+// .yml, or a Terraform file's.
 func FormatOf(path string) (Format, bool) {
+	if tfdoc.IsFile(path) {
+		return Terraform, true
+	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".json":
 		return JSON, true
@@ -33,25 +42,130 @@ func FormatOf(path string) (Format, bool) {
 	return 0, false
 }
 
-// A File is a ruleset with the text it was read from.
+// A File is a ruleset with the text it was read from. A Terraform file
+// holds several, which share its text.
 type File struct {
 	*Ruleset
 	Text   string
 	Format Format
-	doc    *doc.Doc
+	// Address is a Terraform ruleset's address, such as
+	// cloudflare_ruleset.waf or local.rules; empty for JSON and YAML.
+	Address string
+	// Notes are what could not be checked, and why: in a Terraform file,
+	// values known only when Terraform applies.
+	Notes []Note
+
+	doc  *doc.Doc
+	root *doc.Node // the ruleset's node in doc
 }
 
-// Load reads a ruleset file; its extension gives its format.
+// A Note says what a file holds that could not be checked, at a line and
+// column: "the expression is not checked: depends on var.allowed_ips".
+type Note struct {
+	Line, Column int
+	Msg          string
+}
+
+// Load reads a ruleset file; its extension gives its format. A Terraform
+// file must hold exactly one ruleset; LoadAll reads any number.
 func Load(path string) (*File, error) {
+	files, err := LoadAll(path)
+	if len(files) == 1 || files == nil && err != nil {
+		if len(files) == 1 {
+			return files[0], err
+		}
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s holds no Cloudflare ruleset", path)
+	}
+	addrs := make([]string, len(files))
+	for i, f := range files {
+		addrs[i] = f.Address
+	}
+	return nil, fmt.Errorf("%s holds %d rulesets (%s); name one with %s#ADDRESS", path, len(files), strings.Join(addrs, ", "), path)
+}
+
+// LoadAll reads the rulesets of a file: the one of a JSON or YAML file, or
+// each of a Terraform file. A Terraform file is read with the other files
+// of its folder, for the values of its locals and variables. PATH#ADDRESS
+// names one ruleset of a Terraform file, such as
+// main.tf#cloudflare_ruleset.waf.
+func LoadAll(path string) ([]*File, error) {
+	path, address, _ := strings.Cut(path, "#")
 	format, ok := FormatOf(path)
 	if !ok {
-		return nil, fmt.Errorf("%s: a ruleset file ends in .json, .yaml or .yml", path)
+		return nil, fmt.Errorf("%s: a ruleset file ends in .json, .yaml, .yml, or is a Terraform file (.tf, .tf.json)", path)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(data, format)
+	if format != Terraform {
+		f, err := Parse(data, format)
+		if f == nil {
+			return nil, err
+		}
+		return []*File{f}, err
+	}
+	files, err := ParseTerraform(path, data)
+	if address == "" || files == nil {
+		return files, err
+	}
+	for _, f := range files {
+		if f.Address == address {
+			return []*File{f}, err
+		}
+	}
+	return nil, fmt.Errorf("%s has no ruleset %s", path, address)
+}
+
+// ParseTerraform reads the rulesets of a Terraform file, whose text is
+// data, with the values the other files of its folder declare: each
+// cloudflare_ruleset (provider v4's rules blocks, dynamic ones included,
+// and v5's rules lists), cloudflare_filter and cloudflare_firewall_rule,
+// and each local, variable default, module argument and .tfvars value
+// that holds objects with an "expression". Expressions built with
+// interpolation or functions are evaluated where they depend only on what
+// the files say; each place where they depend on more is a Note.
+//
+// A file that is not HCL is a *SyntaxError; problems of the rulesets'
+// shape are an ErrorList, returned with the rulesets that could be read.
+func ParseTerraform(path string, data []byte) ([]*File, error) {
+	text := string(data)
+	d, sets, err := tfdoc.Read(path, text)
+	if err != nil {
+		var syntax *doc.SyntaxError
+		if errors.As(err, &syntax) {
+			return nil, errorAt(text, syntax.Offset, "%s", syntax.Msg)
+		}
+		return nil, err
+	}
+	var files []*File
+	var errs ErrorList
+	for _, set := range sets {
+		dec := &decoder{text: text}
+		var rs *Ruleset
+		switch {
+		case set.Objects:
+			rs = dec.rules(set.Node, ObjectsShape)
+		case set.Type == "cloudflare_filter":
+			rs = dec.rules(set.Node, FiltersShape)
+		case set.Type == "cloudflare_firewall_rule":
+			rs = dec.rules(set.Node, FirewallRulesShape)
+		default:
+			rs = dec.ruleset(set.Node)
+		}
+		f := &File{Ruleset: rs, Text: text, Format: Terraform, Address: set.Address, Notes: dec.notes, doc: d, root: set.Node}
+		f.locate()
+		errs = append(errs, dec.errs...)
+		files = append(files, f)
+	}
+	if len(errs) > 0 {
+		sortErrors(errs)
+		return files, errs
+	}
+	return files, nil
 }
 
 // Parse reads a ruleset in any of the shapes users keep: a list of rules,
@@ -72,6 +186,8 @@ func Parse(data []byte, format Format) (*File, error) {
 		df = doc.JSON
 	case YAML:
 		df = doc.YAML
+	case Terraform:
+		return nil, fmt.Errorf("a Terraform file is read with ParseTerraform, with its path")
 	default:
 		return nil, fmt.Errorf("unknown ruleset format %d", format)
 	}
@@ -85,20 +201,30 @@ func Parse(data []byte, format Format) (*File, error) {
 		return nil, err
 	}
 	dec := &decoder{text: text, yaml: format == YAML}
-	f := &File{Ruleset: dec.file(d.Root), Text: text, Format: format, doc: d}
+	f := &File{Ruleset: dec.file(d.Root), Text: text, Format: format, doc: d, root: d.Root}
+	f.locate()
+	if len(dec.errs) > 0 {
+		sortErrors(dec.errs)
+		return f, dec.errs
+	}
+	return f, nil
+}
+
+// locate numbers the file's rules and finds where their expressions stand.
+func (f *File) locate() {
 	for i, r := range f.Rules {
 		r.Index = i
 		if r.node != nil {
 			r.Source = r.locate(r.expressionPath())
 		}
 	}
-	if len(dec.errs) > 0 {
-		slices.SortStableFunc(dec.errs, func(a, b *SyntaxError) int {
-			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-		})
-		return f, dec.errs
-	}
-	return f, nil
+}
+
+// sortErrors puts a file's problems in the order of the file.
+func sortErrors(errs ErrorList) {
+	slices.SortStableFunc(errs, func(a, b *SyntaxError) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
 }
 
 // A SyntaxError is a problem with a ruleset file at a line and column: text
@@ -153,10 +279,17 @@ func (l ErrorList) Unwrap() []error {
 // of its bytes, so that a position in the expression becomes a line and
 // column of the file even through escapes, folded lines and block scalars.
 type Location struct {
-	text    string
-	offsets []int
-	lines   bool
+	text     string
+	offsets  []int
+	lines    bool
+	computed bool
 }
+
+// Computed reports whether the expression is not written in its file as
+// it is, but computed there: a Terraform string built with interpolation
+// or a function, or read from another file of the module. Its bytes are
+// placed at what they were computed from, and it is not rewritten.
+func (l *Location) Computed() bool { return l.computed }
 
 // Position returns the 1-based line and column (in bytes) in the file of
 // byte off of the expression; off may be the expression's length.
@@ -180,13 +313,13 @@ func (r *Rule) locate(path []string) *Location {
 		return nil
 	}
 	if tok, err := n.Token(); err == nil {
-		return &Location{r.node.text, tok.Offsets, tok.Lines}
+		return &Location{r.node.text, tok.Offsets, tok.Lines, tok.Computed}
 	}
 	offs := make([]int, len(n.Text)+1)
 	for i := range offs {
 		offs[i] = n.Pos
 	}
-	return &Location{r.node.text, offs, false}
+	return &Location{r.node.text, offs, false, false}
 }
 
 // Position returns the line and column in the rule's file of the value at

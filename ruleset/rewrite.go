@@ -35,34 +35,64 @@ func (f *File) Rewrite(next func(r *Rule, x Expression) string) (string, error) 
 // expression may be written, instead of SameMeaning. Every other value of
 // the document must still be as it was.
 func (f *File) Edit(next func(r *Rule, x Expression) string, accept func(x Expression, text string) error) (string, error) {
+	return EditAll([]*File{f}, next, accept)
+}
+
+// EditAll is Edit for the rulesets of one file, which share its text, as
+// those of a Terraform file do: their expressions change together, and the
+// new text is verified as a whole.
+func EditAll(files []*File, next func(r *Rule, x Expression) string, accept func(x Expression, text string) error) (string, error) {
+	if len(files) == 0 {
+		return "", nil
+	}
 	type edit struct {
 		start, end int
 		token      string
 	}
 	var edits []edit
+	at := map[int]string{} // the new token at each edited offset
 	want := map[*doc.Node]string{}
-	for _, r := range f.Rules {
-		for _, x := range r.Expressions() {
-			text := next(r, x)
-			n := r.node.at(x.path)
-			if text == x.Text || n == nil {
-				continue
-			}
-			if err := accept(x, text); err != nil {
-				return "", fmt.Errorf("%s, %s: %v", r.Name(), x.Key, err)
-			}
-			if prev, twice := want[n]; twice {
-				if prev != text {
-					return "", fmt.Errorf("%s, %s: the value is shared through a YAML alias with another expression that would be written differently", r.Name(), x.Key)
+	f := files[0]
+	for _, file := range files {
+		if file.doc != f.doc {
+			return "", fmt.Errorf("the rulesets to edit are not of one file")
+		}
+		for _, r := range file.Rules {
+			for _, x := range r.Expressions() {
+				text := next(r, x)
+				n := r.node.at(x.path)
+				if text == x.Text || n == nil {
+					continue
 				}
-				continue
+				if err := accept(x, text); err != nil {
+					return "", fmt.Errorf("%s, %s: %v", r.Name(), x.Key, err)
+				}
+				if prev, twice := want[n]; twice {
+					if prev != text {
+						return "", fmt.Errorf("%s, %s: the value is shared with another expression that would be written differently", r.Name(), x.Key)
+					}
+					continue
+				}
+				tok, err := n.Token()
+				if err != nil {
+					return "", fmt.Errorf("%s, %s: cannot be rewritten in place: %v", r.Name(), x.Key, err)
+				}
+				if tok.Computed {
+					return "", fmt.Errorf("%s, %s: cannot be rewritten: Terraform computes it", r.Name(), x.Key)
+				}
+				want[n] = text
+				token := tok.Render(text)
+				if prev, ok := at[tok.Start]; ok {
+					// The same string read twice, as by each instance of
+					// a resource with count or for_each.
+					if prev != token {
+						return "", fmt.Errorf("%s, %s: the string is read more than once, and would be written differently", r.Name(), x.Key)
+					}
+					continue
+				}
+				at[tok.Start] = token
+				edits = append(edits, edit{tok.Start, tok.End, token})
 			}
-			tok, err := n.Token()
-			if err != nil {
-				return "", fmt.Errorf("%s, %s: cannot be rewritten in place: %v", r.Name(), x.Key, err)
-			}
-			want[n] = text
-			edits = append(edits, edit{tok.Start, tok.End, tok.Render(text)})
 		}
 	}
 	if len(edits) == 0 {
@@ -73,13 +103,16 @@ func (f *File) Edit(next func(r *Rule, x Expression) string, accept func(x Expre
 	b.Grow(len(f.Text))
 	last := 0
 	for _, e := range edits {
+		if e.start < last {
+			return "", fmt.Errorf("two expressions to rewrite overlap at byte %d", e.start)
+		}
 		b.WriteString(f.Text[last:e.start])
 		b.WriteString(e.token)
 		last = e.end
 	}
 	b.WriteString(f.Text[last:])
 	text := b.String()
-	again, err := doc.Parse(text, f.doc.Format)
+	again, err := f.doc.Reparse(text)
 	if err != nil {
 		return "", fmt.Errorf("the rewritten file would not read back: %v", err)
 	}

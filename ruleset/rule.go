@@ -174,10 +174,12 @@ func copyValue(v any) any {
 
 // A Ruleset is an ordered list of rules.
 type Ruleset struct {
-	Name        string  `json:"name,omitempty" yaml:"name,omitempty"`
-	Description string  `json:"description,omitempty" yaml:"description,omitempty"`
-	Phase       string  `json:"phase,omitempty" yaml:"phase,omitempty"`
-	Rules       []*Rule `json:"rules" yaml:"rules"`
+	Name        string `json:"name,omitempty" yaml:"name,omitempty"`
+	Description string `json:"description,omitempty" yaml:"description,omitempty"`
+	// Kind is the ruleset's kind: zone, custom, managed or root.
+	Kind  string  `json:"kind,omitempty" yaml:"kind,omitempty"`
+	Phase string  `json:"phase,omitempty" yaml:"phase,omitempty"`
+	Rules []*Rule `json:"rules" yaml:"rules"`
 	// Shape is the API the rules were read in: the Rulesets API unless the
 	// file was a legacy export.
 	Shape Shape `json:"-" yaml:"-"`
@@ -242,7 +244,7 @@ func (rs *Ruleset) Validate() []*RuleError {
 func (rs *Ruleset) validateAction(r *Rule) error {
 	a := r.Action
 	switch {
-	case rs.Shape == FiltersShape, a == "" && r.reported("action"):
+	case rs.Shape == FiltersShape, a == "" && (r.reported("action") || rs.Shape == ObjectsShape):
 		return nil
 	case a == "":
 		return fmt.Errorf(`the rule has no "action"`)

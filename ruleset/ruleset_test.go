@@ -191,7 +191,7 @@ func TestLoadErrors(t *testing.T) {
 	_, err = ruleset.Parse([]byte("- expression: ssl\n  action: [block]\n"), ruleset.YAML)
 	assert.EqualError(t, err, `2:11: "action" must be a string, found a list`)
 	_, err = ruleset.Load("rules.toml")
-	assert.ErrorContains(t, err, "ends in .json, .yaml or .yml")
+	assert.ErrorContains(t, err, "ends in .json, .yaml, .yml, or is a Terraform file")
 	_, err = ruleset.Parse([]byte(`[null]`), ruleset.JSON)
 	assert.EqualError(t, err, "1:2: a rule must be an object, found null")
 }

@@ -102,18 +102,21 @@ func checkCommand(args []string, withLint bool, s streams) int {
 // warnings of the linter.
 func checkInput(in *input, scheme *fields.Scheme, opts []expr.Option) []diagnostic {
 	diags := slices.Clone(in.loadErrs)
-	if in.file != nil && len(in.file.Rules) > ruleset.DefaultMaxRules {
-		err := ruleset.TooManyRules(len(in.file.Rules), ruleset.DefaultMaxRules)
-		diags = append(diags, atPoint(in.path, codeInvalidFile, 1, 1, err.Error()))
-	}
-	if in.file != nil {
-		for _, e := range in.file.Validate() {
-			diags = append(diags, ruleDiagnostic(in, e))
+	filters := map[*ruleset.File][]*ast.Checked{} // each rule's, for the lints of a ruleset
+	for _, f := range in.files {
+		if len(f.Rules) > ruleset.DefaultMaxRules {
+			err := ruleset.TooManyRules(len(f.Rules), ruleset.DefaultMaxRules)
+			diags = append(diags, atPoint(in.path, codeInvalidFile, 1, 1, err.Error()))
 		}
-	}
-	var filters []*ast.Checked // each rule's, for the lints of a ruleset
-	if in.file != nil {
-		filters = make([]*ast.Checked, len(in.file.Rules))
+		for _, e := range f.Validate() {
+			diags = append(diags, ruleDiagnostic(in, f, e))
+		}
+		for _, n := range f.Notes {
+			d := atPoint(in.path, codeNotChecked, n.Line, n.Column, n.Msg)
+			d.Severity = severityNote
+			diags = append(diags, d)
+		}
+		filters[f] = make([]*ast.Checked, len(f.Rules))
 	}
 	for _, u := range in.units {
 		if u.rule != nil && u.x.Key == "expression" && strings.TrimSpace(u.expr) == "" {
@@ -126,29 +129,49 @@ func checkInput(in *input, scheme *fields.Scheme, opts []expr.Option) []diagnost
 		}
 		var found []lint.Finding
 		switch {
-		case in.file == nil:
+		case u.file == nil:
 			found = lint.Expression(c)
 		case u.x.Key == "expression":
-			filters[u.rule.Index] = c
+			filters[u.file][u.rule.Index] = c
 		default:
-			found = lint.Parameter(in.file.Phase, u.rule, u.x, c)
+			found = lint.Parameter(u.file.Phase, u.rule, u.x, c)
 		}
 		for _, f := range found {
 			diags = append(diags, findingDiagnostic(in, u, f))
 		}
 	}
-	if in.file != nil {
-		units := map[*ruleset.Rule]unit{}
-		for _, u := range in.units {
-			if u.x.Key == "expression" {
-				units[u.rule] = u
-			}
+	units := map[*ruleset.Rule]unit{}
+	for _, u := range in.units {
+		if u.x.Key == "expression" {
+			units[u.rule] = u
 		}
-		for _, f := range lint.Rules(in.file.Ruleset, filters) {
+	}
+	for _, file := range in.files {
+		for _, f := range lint.Rules(file.Ruleset, filters[file]) {
 			diags = append(diags, findingDiagnostic(in, units[f.Rule], f))
 		}
 	}
-	return diags
+	return dedupe(diags)
+}
+
+// dedupe passes by the diagnostics that say again what one before them
+// said at the same place: a Terraform string read by two rulesets, such as
+// a local that a resource reads, or each instance of a resource with count.
+func dedupe(diags []diagnostic) []diagnostic {
+	type key struct {
+		line, col  int
+		code, text string
+	}
+	seen := map[key]bool{}
+	kept := diags[:0]
+	for _, d := range diags {
+		k := key{d.Line, d.Column, d.Code, d.Message}
+		if !seen[k] {
+			seen[k] = true
+			kept = append(kept, d)
+		}
+	}
+	return kept
 }
 
 // reported returns the diagnostics a run reports, in the order of the
@@ -157,7 +180,7 @@ func reported(diags []diagnostic, withLint bool) []diagnostic {
 	if !withLint {
 		kept := diags[:0]
 		for _, d := range diags {
-			if d.Severity == string(lint.Error) {
+			if d.Severity == string(lint.Error) || d.Severity == severityNote {
 				kept = append(kept, d)
 			}
 		}

@@ -35,13 +35,36 @@ type ruleInfo struct {
 	Index int    `json:"index"` // from 1
 	Ref   string `json:"ref,omitempty"`
 	ID    string `json:"id,omitempty"`
+	// Resource is the rule's Terraform address, such as
+	// cloudflare_ruleset.waf.rules[2].
+	Resource string `json:"resource,omitempty"`
+
+	rule *ruleset.Rule
 }
 
-// The codes of problems with files and rules rather than expressions.
+// infoOf names a rule of a ruleset.
+func infoOf(f *ruleset.File, r *ruleset.Rule) *ruleInfo {
+	info := &ruleInfo{Index: r.Index + 1, Ref: r.Ref, ID: r.ID, rule: r}
+	if f != nil && f.Address != "" {
+		info.Resource = f.Address
+		if f.Shape == ruleset.RulesetsShape {
+			info.Resource += fmt.Sprintf(".rules[%d]", r.Index)
+		}
+	}
+	return info
+}
+
+// The codes of problems with files and rules rather than expressions, and
+// of what could not be checked.
 const (
 	codeInvalidFile = "invalid-file"
 	codeInvalidRule = "invalid-rule"
+	codeNotChecked  = "not-checked"
 )
+
+// severityNote is the severity of what could not be checked, such as a
+// Terraform value known only when it applies: reported, never a failure.
+const severityNote = "note"
 
 // at makes a diagnostic for the bytes [off, off+length) of a unit's expression.
 func at(in *input, u unit, severity, code string, off, length int, msg, hint string) diagnostic {
@@ -50,7 +73,7 @@ func at(in *input, u unit, severity, code string, off, length int, msg, hint str
 	d.Line, d.Column = u.position(off)
 	d.EndLine, d.EndColumn = u.position(off + length)
 	if r := u.rule; r != nil {
-		d.Rule = &ruleInfo{Index: r.Index + 1, Ref: r.Ref, ID: r.ID}
+		d.Rule = infoOf(u.file, r)
 	}
 	return d
 }
@@ -88,10 +111,10 @@ func findingDiagnostic(in *input, u unit, f lint.Finding) diagnostic {
 
 // ruleDiagnostic places a problem of a rule at the part of it the problem
 // is with: the expression for a missing one, or the value of its key.
-func ruleDiagnostic(in *input, e *ruleset.RuleError) diagnostic {
+func ruleDiagnostic(in *input, f *ruleset.File, e *ruleset.RuleError) diagnostic {
 	line, col := e.Rule.Position(e.Key)
 	d := atPoint(in.path, codeInvalidRule, line, col, e.Err.Error())
-	d.Rule = &ruleInfo{Index: e.Rule.Index + 1, Ref: e.Rule.Ref, ID: e.Rule.ID}
+	d.Rule = infoOf(f, e.Rule)
 	return d
 }
 

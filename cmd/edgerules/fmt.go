@@ -119,11 +119,11 @@ func formatInput(in *input) (string, []diagnostic, error) {
 // accept; or the diagnostics next reports; or why the new text could not be
 // verified, and then no text.
 func rewriteInput(in *input, next func(u unit, lines bool) (string, []diagnostic), accept func(x ruleset.Expression, text string) error) (string, []diagnostic, error) {
-	if in.file == nil && in.loadErrs != nil {
+	if in.files == nil && in.loadErrs != nil {
 		return "", in.loadErrs, nil
 	}
 	var diags []diagnostic
-	if in.file != nil {
+	if in.files != nil || in.terraform {
 		units := map[*ruleset.Rule]map[string]unit{}
 		for _, u := range in.units {
 			if units[u.rule] == nil {
@@ -131,13 +131,19 @@ func rewriteInput(in *input, next func(u unit, lines bool) (string, []diagnostic
 			}
 			units[u.rule][u.x.Key] = u
 		}
-		text, err := in.file.Edit(func(r *ruleset.Rule, x ruleset.Expression) string {
+		text, err := ruleset.EditAll(in.files, func(r *ruleset.Rule, x ruleset.Expression) string {
+			if x.Source != nil && x.Source.Computed() {
+				return x.Text // Terraform computes it; its literal parts are formatted where they are written
+			}
 			text, found := next(units[r][x.Key], x.Source != nil && x.Source.Lines())
 			diags = append(diags, found...)
 			return text
 		}, accept)
 		if len(diags) > 0 {
 			return "", diags, nil
+		}
+		if len(in.files) == 0 {
+			text = in.text // a Terraform file with no ruleset
 		}
 		return text, nil, err
 	}

@@ -18,10 +18,14 @@ import (
 
 // An input is one file of expressions or one ruleset.
 type input struct {
-	path  string
-	text  string
-	file  *ruleset.File // a ruleset; nil for a file of expressions
-	units []unit
+	path string
+	text string
+	// files are the rulesets of a ruleset file: one, or a Terraform
+	// file's any number; nil for a file of expressions.
+	files []*ruleset.File
+	// terraform is set for a Terraform file, which may hold no ruleset.
+	terraform bool
+	units     []unit
 	// loadErrs are why a ruleset could not be read (bad JSON or YAML, and
 	// then file is nil), or the problems of its shape; loadErr is the error
 	// they come from.
@@ -32,6 +36,7 @@ type input struct {
 // A unit is one expression of an input.
 type unit struct {
 	expr  string
+	file  *ruleset.File      // the ruleset it belongs to, in a ruleset file
 	rule  *ruleset.Rule      // the rule it belongs to, in a ruleset
 	x     ruleset.Expression // the expression, and in a ruleset which of the rule's it is
 	line  int                // its line, in a file of expressions
@@ -58,7 +63,7 @@ func (u unit) position(off int) (line, col int) {
 func readInputs(args []string, stdin io.Reader) ([]*input, error) {
 	var inputs []*input
 	for _, a := range args {
-		expanded, err := expand(a, checked, "a .txt, .expr, .json, .yaml or .yml file")
+		expanded, err := expand(a, checked, "a .txt, .expr, .json, .yaml, .yml or Terraform file")
 		if err != nil {
 			return nil, err
 		}
@@ -67,8 +72,8 @@ func readInputs(args []string, stdin io.Reader) ([]*input, error) {
 			if err != nil {
 				return nil, err
 			}
-			if p != a && errors.Is(in.loadErr, ruleset.ErrNotRuleset) {
-				continue
+			if p != a && (errors.Is(in.loadErr, ruleset.ErrNotRuleset) || in.terraform && in.loadErr == nil && len(in.files) == 0) {
+				continue // no ruleset, such as a Terraform file of providers
 			}
 			inputs = append(inputs, in)
 		}
@@ -156,16 +161,23 @@ func readInput(path string, stdin io.Reader) (*input, error) {
 	}
 	switch {
 	case isRuleset:
-		in.file, err = ruleset.Parse(data, format)
+		if format == ruleset.Terraform {
+			in.terraform = true
+			in.files, err = ruleset.ParseTerraform(path, data)
+		} else {
+			var f *ruleset.File
+			if f, err = ruleset.Parse(data, format); f != nil {
+				in.files = []*ruleset.File{f}
+			}
+		}
 		if err != nil {
 			in.loadErr, in.loadErrs = err, fileErrors(path, err)
 		}
-		if in.file == nil {
-			return in, nil
-		}
-		for _, r := range in.file.Rules {
-			for _, x := range r.Expressions() {
-				in.units = append(in.units, unit{expr: x.Text, rule: r, x: x, index: len(in.units)})
+		for _, f := range in.files {
+			for _, r := range f.Rules {
+				for _, x := range r.Expressions() {
+					in.units = append(in.units, unit{expr: x.Text, file: f, rule: r, x: x, index: len(in.units)})
+				}
 			}
 		}
 	case known(path) || path == "-":
@@ -176,7 +188,7 @@ func readInput(path string, stdin io.Reader) (*input, error) {
 			}
 		}
 	default:
-		return nil, fmt.Errorf("%s: edgerules reads .txt, .expr, .json, .yaml and .yml files", path)
+		return nil, fmt.Errorf("%s: edgerules reads .txt, .expr, .json, .yaml and .yml files, and Terraform's .tf, .tf.json, .tfvars and .hcl", path)
 	}
 	return in, nil
 }

@@ -44,7 +44,7 @@ func outputFor(format string) (output, error) {
 // code, the line of the expression with carets under the problem, and the
 // hint; then a count.
 func writeText(w io.Writer, diags []diagnostic, sum summary) {
-	errs, warns := 0, 0
+	errs, warns, notes := 0, 0, 0
 	for _, d := range diags {
 		fmt.Fprintf(w, "%s:%d:%d: %s[%s]: %s\n", d.File, d.Line, d.Column, d.Severity, d.Code, d.Message)
 		if d.expr != "" {
@@ -55,13 +55,20 @@ func writeText(w io.Writer, diags []diagnostic, sum summary) {
 			fmt.Fprintf(w, "    hint: %s\n", d.Hint)
 		}
 		fmt.Fprintln(w)
-		if d.Severity == "error" {
+		switch d.Severity {
+		case "error":
 			errs++
-		} else {
+		case severityNote:
+			notes++
+		default:
 			warns++
 		}
 	}
-	fmt.Fprintf(w, "%s, %s in %s (%s)\n", count(errs, "error"), count(warns, "warning"),
+	noted := ""
+	if notes > 0 {
+		noted = ", " + count(notes, "note")
+	}
+	fmt.Fprintf(w, "%s, %s%s in %s (%s)\n", count(errs, "error"), count(warns, "warning"), noted,
 		count(sum.files, "file"), count(sum.expressions, "expression"))
 }
 
@@ -195,8 +202,12 @@ func writeGitHub(w io.Writer, diags []diagnostic, _ summary) {
 		if d.Hint != "" {
 			text += "; " + d.Hint
 		}
+		level := d.Severity
+		if level == severityNote {
+			level = "notice" // GitHub's name for it
+		}
 		fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::%s\n",
-			d.Severity, ghProperty(d.File), d.Line, d.Column, d.EndLine, d.EndColumn,
+			level, ghProperty(d.File), d.Line, d.Column, d.EndLine, d.EndColumn,
 			ghProperty("edgerules "+d.Code), ghData(text))
 	}
 }

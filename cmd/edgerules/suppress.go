@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/edgerules/edgerules/lint"
+	"github.com/edgerules/edgerules/ruleset"
 )
 
 // codeUnusedIgnore is the warning of an ignore comment that suppresses
@@ -16,11 +17,12 @@ const codeUnusedIgnore = "unused-ignore"
 // file of expressions, on the line before the expression it concerns; in a
 // YAML ruleset, in or just before the rule it concerns.
 type ignore struct {
-	text  string   // the comment
-	codes []string // the codes it suppresses
-	line  int      // a file of expressions: the comment's line
-	at    int      // a file of expressions: the line of the expression it concerns
-	rule  int      // a ruleset: the rule's index, from 0
+	text  string        // the comment
+	codes []string      // the codes it suppresses
+	line  int           // a file of expressions: the comment's line
+	at    int           // a file of expressions: the line of the expression it concerns
+	rule  *ruleset.Rule // a ruleset: the rule
+	file  *ruleset.File // a ruleset: the rule's
 	used  bool
 }
 
@@ -52,11 +54,13 @@ func parseIgnore(comment string) ([]string, bool) {
 // ignores returns the ignore comments of an input.
 func ignores(in *input) []*ignore {
 	var out []*ignore
-	if in.file != nil {
-		for _, r := range in.file.Rules {
-			for _, c := range r.Comments() {
-				if codes, ok := parseIgnore(c); ok {
-					out = append(out, &ignore{text: strings.TrimSpace(c), codes: codes, rule: r.Index})
+	if in.files != nil || in.terraform {
+		for _, f := range in.files {
+			for _, r := range f.Rules {
+				for _, c := range r.Comments() {
+					if codes, ok := parseIgnore(c); ok {
+						out = append(out, &ignore{text: strings.TrimSpace(c), codes: codes, rule: r, file: f})
+					}
 				}
 			}
 		}
@@ -67,7 +71,7 @@ func ignores(in *input) []*ignore {
 		if !ok {
 			continue
 		}
-		ig := &ignore{text: strings.TrimSpace(line), codes: codes, line: i + 1, rule: -1}
+		ig := &ignore{text: strings.TrimSpace(line), codes: codes, line: i + 1}
 		for _, u := range in.units {
 			if u.line > ig.line {
 				ig.at = u.line
@@ -84,8 +88,8 @@ func (ig *ignore) covers(d diagnostic) bool {
 	if !slices.Contains(ig.codes, d.Code) {
 		return false
 	}
-	if ig.rule >= 0 {
-		return d.Rule != nil && d.Rule.Index-1 == ig.rule
+	if ig.rule != nil {
+		return d.Rule != nil && d.Rule.rule == ig.rule
 	}
 	return d.Line == ig.at
 }
@@ -108,10 +112,9 @@ func configure(in *input, diags []diagnostic, cfg, flags *lintConfig) []diagnost
 		}
 		line, col := ig.line, 1
 		var rule *ruleInfo
-		if ig.rule >= 0 {
-			r := in.file.Rules[ig.rule]
-			line, col = r.Position("")
-			rule = &ruleInfo{Index: r.Index + 1, Ref: r.Ref, ID: r.ID}
+		if ig.rule != nil {
+			line, col = ig.rule.Position("")
+			rule = infoOf(ig.file, ig.rule)
 		}
 		d := atPoint(in.path, codeUnusedIgnore, line, col, msg)
 		d.Severity, d.Rule = string(lint.Warning), rule

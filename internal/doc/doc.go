@@ -22,6 +22,9 @@ type Format int
 const (
 	JSON Format = iota + 1
 	YAML
+	// Terraform is a tree that internal/tfdoc builds from a Terraform
+	// module; Parse does not read it.
+	Terraform
 )
 
 // A Kind is what sort of value a Node holds.
@@ -35,12 +38,16 @@ const (
 	String
 	List
 	Map
+	// Unknown is a value that a Terraform file computes from what is known
+	// only when Terraform applies it; Text says what it depends on, such as
+	// "var.allowed_ips".
+	Unknown
 )
 
 // Name returns the kind as a user reads it in a message: "a string",
 // "a list", "an object".
 func (k Kind) Name() string {
-	return [...]string{"null", "a Boolean", "a number", "a string", "a list", "an object"}[k]
+	return [...]string{"null", "a Boolean", "a number", "a string", "a list", "an object", "a value known only when Terraform applies"}[k]
 }
 
 // A Node is one value of a document.
@@ -81,6 +88,24 @@ type Doc struct {
 	Text   string
 	Format Format
 	Root   *Node // nil for an empty YAML document
+
+	reparse func(text string) (*Doc, error) // reads a new text of a built tree; nil for Parse's
+}
+
+// New returns a document built by another reader than Parse's, such as a
+// Terraform file's; reparse reads a new text of it the same way, for
+// Reparse.
+func New(text string, format Format, root *Node, reparse func(text string) (*Doc, error)) *Doc {
+	return &Doc{Text: text, Format: format, Root: root, reparse: reparse}
+}
+
+// Reparse reads text, a new version of the document's text, the way the
+// document was read.
+func (d *Doc) Reparse(text string) (*Doc, error) {
+	if d.reparse != nil {
+		return d.reparse(text)
+	}
+	return Parse(text, d.Format)
 }
 
 // Parse reads a document. A text that is not JSON or YAML is a
@@ -120,17 +145,35 @@ type Token struct {
 	// Offsets[i] is the offset in the text of the character byte i of the
 	// value comes from; Offsets[len(value)] is where the value ends.
 	Offsets []int
-	// Lines reports whether the token is a YAML literal block, whose value
-	// is written line by line as it reads.
+	// Lines reports whether the token is a YAML literal block or a
+	// Terraform heredoc, whose value is written line by line as it reads.
 	Lines bool
+	// Computed reports a value that is not written in the text as it is,
+	// such as a Terraform string built with interpolation or a function:
+	// Offsets place each of its bytes at what it was computed from, and it
+	// cannot be rewritten.
+	Computed bool
 
 	render func(value string) string
 }
 
+// NewToken returns a token for a reader other than Parse's: render writes
+// a new token for a value, or is nil for a computed value.
+func NewToken(start, end int, offsets []int, lines bool, render func(value string) string) *Token {
+	return &Token{Start: start, End: end, Offsets: offsets, Lines: lines, Computed: render == nil, render: render}
+}
+
 // Render returns a token that decodes to value, to write in place of
 // the text's bytes [Start, End): in the style the token has where that
-// style can hold value, otherwise in one that can.
+// style can hold value, otherwise in one that can. A computed token has
+// none.
 func (t *Token) Render(value string) string { return t.render(value) }
+
+// NewString returns a string node at byte pos of its text whose token
+// token finds, for a reader other than Parse's.
+func NewString(text string, pos int, token func() (*Token, error)) *Node {
+	return &Node{Kind: String, Text: text, Pos: pos, token: token}
+}
 
 // A tokenFinder finds a string node's token.
 type tokenFinder func() (*Token, error)

@@ -1,0 +1,266 @@
+package tfdoc
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/edgerules/edgerules/internal/doc"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// This file reads the rulesets of a file in Terraform's native syntax.
+
+// nativeFile returns the rulesets of a native file: its resources, then
+// the values of its locals, variables, module calls and .tfvars that hold
+// objects with expressions, in the order they are written.
+func (e *evaluator) nativeFile(src *source) []Ruleset {
+	sc := &scope{src: src, raw: src.text}
+	var out []Ruleset
+	if src.vars || !isTF(src.path) {
+		// A .tfvars file, or another HCL file such as Terragrunt's, holds
+		// values only.
+		for _, a := range sortedAttrs(src.native) {
+			out = objects(out, a.Name, e.attrValue(a, sc))
+		}
+		for _, b := range src.native.Blocks {
+			for _, a := range sortedAttrs(b.Body) {
+				out = objects(out, b.Type+"."+a.Name, e.attrValue(a, sc))
+			}
+		}
+		return out
+	}
+	for _, block := range src.native.Blocks {
+		switch {
+		case block.Type == "resource" && len(block.Labels) == 2:
+			out = append(out, e.resource(block, sc)...)
+		case block.Type == "locals":
+			for _, a := range sortedAttrs(block.Body) {
+				out = objects(out, "local."+a.Name, e.value(e.m.locals[a.Name]))
+			}
+		case block.Type == "variable" && len(block.Labels) == 1:
+			if a := block.Body.Attributes["default"]; a != nil {
+				out = objects(out, "var."+block.Labels[0], e.eval(a.Expr, sc))
+			}
+		case block.Type == "module" && len(block.Labels) == 1:
+			for _, a := range sortedAttrs(block.Body) {
+				if !slices.Contains(moduleMeta, a.Name) {
+					out = objects(out, "module."+block.Labels[0]+"."+a.Name, e.attrValue(a, sc))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// isTF reports whether a native file is a Terraform configuration file.
+func isTF(path string) bool { return strings.HasSuffix(strings.ToLower(path), ".tf") }
+
+// attrValue evaluates an attribute.
+func (e *evaluator) attrValue(a *hclsyntax.Attribute, sc *scope) *doc.Node {
+	return e.eval(a.Expr, sc)
+}
+
+// resource returns the rulesets of a resource block, one per instance.
+func (e *evaluator) resource(block *hclsyntax.Block, sc *scope) []Ruleset {
+	typ, name := block.Labels[0], block.Labels[1]
+	if typ != typeRuleset && typ != typeFilter && typ != typeFirewallRule {
+		return nil
+	}
+	address := typ + "." + name
+	pos := block.DefRange().Start.Byte
+	var count, forEach *doc.Node
+	if a := block.Body.Attributes["count"]; a != nil {
+		count = e.eval(a.Expr, sc)
+	}
+	if a := block.Body.Attributes["for_each"]; a != nil {
+		forEach = e.eval(a.Expr, sc)
+	}
+	insts, stop := e.instances(address, count, forEach, pos)
+	if stop != nil {
+		return []Ruleset{{Address: address, Node: stop}}
+	}
+	var out []Ruleset
+	for _, in := range insts {
+		isc := sc.with(in.vars)
+		var n *doc.Node
+		switch typ {
+		case typeRuleset:
+			n = e.bodyNode(block.Body, isc, pos, rulesetKeys)
+			if n.Get("rules") == nil { // a ruleset with no rules yet
+				n.Keys = append(n.Keys, doc.NewString("rules", pos, nil))
+				n.Values = append(n.Values, &doc.Node{Kind: doc.List, Pos: pos})
+			}
+		case typeFilter:
+			n = &doc.Node{Kind: doc.List, Pos: pos, Items: []*doc.Node{e.bodyNode(block.Body, isc, pos, []string{"description", "expression", "paused", "ref"})}}
+		case typeFirewallRule:
+			rule := e.bodyNode(block.Body, isc, pos, []string{"description", "action", "paused", "priority", "products"})
+			if a := block.Body.Attributes["filter_id"]; a != nil {
+				filter := e.eval(a.Expr, isc)
+				if t, ok := a.Expr.(*hclsyntax.ScopeTraversalExpr); ok {
+					filter = e.filterOf(t.Traversal, a.SrcRange.Start.Byte, isc)
+				}
+				rule.Keys = append(rule.Keys, doc.NewString("filter", a.SrcRange.Start.Byte, nil))
+				rule.Values = append(rule.Values, filter)
+			}
+			n = &doc.Node{Kind: doc.List, Pos: pos, Items: []*doc.Node{rule}}
+		}
+		out = append(out, Ruleset{Address: in.address, Type: typ, Node: n})
+	}
+	return out
+}
+
+// filterOf returns the filter a firewall rule's filter_id refers to, as an
+// object with its expression: cloudflare_filter.NAME.id names a filter of
+// the module, in either syntax.
+func (e *evaluator) filterOf(t hcl.Traversal, pos int, sc *scope) *doc.Node {
+	if t.RootName() != typeFilter || len(t) < 2 {
+		return unknown(pos, "depends on %s", traversalText(t))
+	}
+	attr, _ := t[1].(hcl.TraverseAttr)
+	for _, s := range e.m.sources {
+		fsc := &scope{src: s, raw: s.text}
+		var v *doc.Node
+		if s.json {
+			for _, types := range jsonBlocks(s.root.Get("resource")) {
+				for _, named := range jsonBlocks(types.Get(typeFilter)) {
+					for _, body := range jsonBlocks(named.Get(attr.Name)) {
+						if x := body.Get("expression"); x != nil {
+							v = e.evalJSON(x, fsc)
+						}
+					}
+				}
+			}
+		} else if !s.vars {
+			for _, b := range s.native.Blocks {
+				if b.Type == "resource" && len(b.Labels) == 2 && b.Labels[0] == typeFilter && b.Labels[1] == attr.Name {
+					if a := b.Body.Attributes["expression"]; a != nil {
+						v = e.eval(a.Expr, fsc)
+					}
+				}
+			}
+		}
+		if v == nil {
+			continue
+		}
+		if s != sc.src {
+			v = relocate(v, pos)
+		}
+		return &doc.Node{Kind: doc.Map, Pos: pos, Keys: []*doc.Node{doc.NewString("expression", pos, nil)}, Values: []*doc.Node{v}}
+	}
+	return unknown(pos, "depends on %s", traversalText(t))
+}
+
+// bodyNode returns the object a block's body stands for: its attributes
+// (only those of keys, when keys is not nil) and its nested blocks, a
+// dynamic block standing for the blocks it makes. A block type written
+// once is an object, but for rules, which is always a list, and headers,
+// an object of header names; written more than once, a list.
+func (e *evaluator) bodyNode(body *hclsyntax.Body, sc *scope, pos int, keys []string) *doc.Node {
+	n := &doc.Node{Kind: doc.Map, Pos: pos}
+	type entry struct {
+		key   *doc.Node
+		value *doc.Node
+		at    int
+	}
+	var entries []entry
+	for _, a := range sortedAttrs(body) {
+		if keys != nil && !slices.Contains(keys, a.Name) {
+			continue
+		}
+		entries = append(entries, entry{doc.NewString(a.Name, a.SrcRange.Start.Byte, nil), e.eval(a.Expr, sc), a.SrcRange.Start.Byte})
+	}
+	blocks := map[string][]*doc.Node{}
+	seen := map[string]bool{}
+	for _, b := range body.Blocks {
+		typ := b.Type
+		if typ == "dynamic" && len(b.Labels) == 1 {
+			typ = b.Labels[0]
+		}
+		if keys != nil && !slices.Contains(keys, typ) {
+			continue
+		}
+		if !seen[typ] {
+			seen[typ] = true
+			entries = append(entries, entry{doc.NewString(typ, b.TypeRange.Start.Byte, nil), nil, b.TypeRange.Start.Byte})
+		}
+		if b.Type == "dynamic" {
+			blocks[typ] = append(blocks[typ], e.dynamic(b, sc)...)
+		} else {
+			blocks[typ] = append(blocks[typ], e.bodyNode(b.Body, sc, b.TypeRange.Start.Byte, nil))
+		}
+	}
+	for _, en := range entries {
+		v := en.value
+		if v == nil {
+			v = blockValue(en.key.Text, blocks[en.key.Text], en.at)
+		}
+		n.Keys = append(n.Keys, en.key)
+		n.Values = append(n.Values, v)
+	}
+	return n
+}
+
+// blockValue returns the value nested blocks of one type stand for.
+func blockValue(typ string, items []*doc.Node, pos int) *doc.Node {
+	if typ == "headers" {
+		// Provider v4 writes each header as a block with its name.
+		m := &doc.Node{Kind: doc.Map, Pos: pos}
+		for _, item := range items {
+			name := item.Get("name")
+			if item.Kind != doc.Map || name == nil || name.Kind != doc.String {
+				return &doc.Node{Kind: doc.List, Pos: pos, Items: items}
+			}
+			h := &doc.Node{Kind: doc.Map, Pos: item.Pos}
+			for i, k := range item.Keys {
+				if k.Text != "name" {
+					h.Keys = append(h.Keys, k)
+					h.Values = append(h.Values, item.Values[i])
+				}
+			}
+			m.Keys = append(m.Keys, doc.NewString(name.Text, name.Pos, nil))
+			m.Values = append(m.Values, h)
+		}
+		return m
+	}
+	if len(items) == 1 && typ != "rules" && items[0].Kind != doc.Unknown {
+		return items[0]
+	}
+	return &doc.Node{Kind: doc.List, Pos: pos, Items: items}
+}
+
+// dynamic returns the blocks a dynamic block makes: its content for each
+// element of its for_each, with the iterator (named by iterator, or the
+// block's label) bound to the element's key and value.
+func (e *evaluator) dynamic(b *hclsyntax.Block, sc *scope) []*doc.Node {
+	pos := b.TypeRange.Start.Byte
+	a := b.Body.Attributes["for_each"]
+	var content *hclsyntax.Block
+	for _, c := range b.Body.Blocks {
+		if c.Type == "content" {
+			content = c
+		}
+	}
+	if a == nil || content == nil {
+		return []*doc.Node{unknown(pos, "Terraform cannot evaluate it: a dynamic block needs for_each and content")}
+	}
+	name := b.Labels[0]
+	if it := b.Body.Attributes["iterator"]; it != nil {
+		if kw := hcl.ExprAsKeyword(it.Expr); kw != "" {
+			name = kw
+		}
+	}
+	coll := e.eval(a.Expr, sc)
+	if coll.Kind == doc.Unknown {
+		return []*doc.Node{coll}
+	}
+	var out []*doc.Node
+	if stop := elements(coll, pos, func(key, value *doc.Node) *doc.Node {
+		it := &doc.Node{Kind: doc.Map, Pos: pos, Keys: []*doc.Node{doc.NewString("key", pos, nil), doc.NewString("value", pos, nil)}, Values: []*doc.Node{key, value}}
+		out = append(out, e.bodyNode(content.Body, sc.with(map[string]*doc.Node{name: it}), content.TypeRange.Start.Byte, nil))
+		return nil
+	}); stop != nil {
+		return []*doc.Node{stop}
+	}
+	return out
+}

@@ -1,0 +1,424 @@
+// Package tfdoc reads the Cloudflare rules of Terraform files into the
+// located trees of internal/doc, shaped like the Rulesets API's JSON, so
+// that rulesets read them as they read JSON and YAML files.
+//
+// A file is read in the context of its module, the other .tf and .tf.json
+// files of its folder and the .tfvars files Terraform loads by itself:
+//
+//	cloudflare_ruleset           rules { } blocks (provider v4, dynamic ones too)
+//	                             or rules = [ { } ] (v5, lists built with for too)
+//	cloudflare_filter            its expression, as a legacy filter
+//	cloudflare_firewall_rule     its action, with the expression of its filter
+//	locals, variable defaults,   each value that holds objects with an
+//	module arguments, .tfvars    "expression", as a list of rules
+//
+// Values are followed through locals, variables (their .tfvars values, or
+// their defaults), iterators, for expressions and templates by hand, so
+// that every byte of a string keeps its place in the file; anything else is
+// evaluated with HCL and Terraform's pure functions, and its strings are
+// placed at the expression that computes them. What depends on a value
+// known only when Terraform applies is a doc.Unknown node that says on
+// what.
+package tfdoc
+
+import (
+	"cmp"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/edgerules/edgerules/internal/doc"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// A Ruleset is one ruleset a Terraform file declares.
+type Ruleset struct {
+	// Address names it as Terraform does: cloudflare_ruleset.waf,
+	// cloudflare_ruleset.zone["example.com"], local.rules, var.rules,
+	// module.waf.rules.
+	Address string
+	// Type is the resource type: cloudflare_ruleset, cloudflare_filter or
+	// cloudflare_firewall_rule; empty for a value of the module.
+	Type string
+	// Objects is true for a value of the module (a local, a variable, a
+	// module argument, a .tfvars value) whose objects carry expressions:
+	// rules without a phase, whose keys other than a rule's are not read.
+	Objects bool
+	// Node is the ruleset, an object with the Rulesets API's keys (name,
+	// description, kind, phase, rules), or for a legacy resource a list of
+	// filters or firewall rules; or Unknown.
+	Node *doc.Node
+}
+
+// IsFile reports whether tfdoc reads a file: .tf, .tf.json, .tfvars,
+// .tfvars.json and .hcl.
+func IsFile(path string) bool {
+	p := strings.ToLower(path)
+	for _, ext := range []string{".tf", ".tf.json", ".tfvars", ".tfvars.json", ".hcl"} {
+		if strings.HasSuffix(p, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// A source is one file of a module.
+type source struct {
+	path, text string
+	json       bool
+	native     *hclsyntax.Body // a native file's body
+	root       *doc.Node       // a JSON file's value
+	vars       bool            // a .tfvars file
+}
+
+// A binding is a local or a variable: the expression that gives its value,
+// and the value once evaluated.
+type binding struct {
+	name  string // local.x, var.y
+	src   *source
+	pos   int
+	expr  hclsyntax.Expression // a native file's; nil when json is set, or for a variable without a value
+	json  *doc.Node            // a JSON file's
+	state int
+	value *doc.Node
+}
+
+// The states of a binding's evaluation.
+const (
+	pending = iota
+	evaluating
+	done
+)
+
+// A module is the files of one folder and the values they declare.
+type module struct {
+	locals, vars map[string]*binding
+	sources      []*source
+}
+
+// An evaluator reads one file of a module.
+type evaluator struct {
+	m     *module
+	steps int
+}
+
+// Read reads the Terraform file at path, whose text is text, in the context
+// of the other files of its folder (read from the disk), and returns its
+// document (whose root is a list of the rulesets' nodes) and its rulesets.
+// A file that is not valid HCL is a *doc.SyntaxError; the module's other
+// files are read as far as they can be.
+func Read(path, text string) (*doc.Doc, []Ruleset, error) {
+	others, err := siblings(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rulesets []Ruleset
+	var reparse func(string) (*doc.Doc, error)
+	reparse = func(text string) (*doc.Doc, error) {
+		src, err := parse(path, text)
+		if err != nil {
+			return nil, err
+		}
+		rulesets = read(src, others)
+		root := &doc.Node{Kind: doc.List}
+		for _, rs := range rulesets {
+			root.Items = append(root.Items, rs.Node)
+		}
+		return doc.New(text, doc.Terraform, root, reparse), nil
+	}
+	d, err := reparse(text)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, rulesets, nil
+}
+
+// siblings reads the other files of path's folder that declare values:
+// .tf and .tf.json files, and the .tfvars files Terraform loads without
+// being told (terraform.tfvars, *.auto.tfvars and their .json forms). A
+// file that does not parse is passed by.
+func siblings(path string) ([]*source, error) {
+	dir := filepath.Dir(path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var out []*source
+	for _, e := range entries {
+		name := strings.ToLower(e.Name())
+		p := filepath.Join(dir, e.Name())
+		if e.IsDir() || filepath.Clean(p) == filepath.Clean(path) || !autoLoaded(name) {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		if src, err := parse(p, string(data)); err == nil {
+			out = append(out, src)
+		}
+	}
+	return out, nil
+}
+
+// autoLoaded reports whether Terraform reads a file of a module's folder by
+// itself.
+func autoLoaded(name string) bool {
+	for _, ext := range []string{".tf", ".tf.json", ".auto.tfvars", ".auto.tfvars.json"} {
+		if strings.HasSuffix(name, ext) {
+			return true
+		}
+	}
+	return name == "terraform.tfvars" || name == "terraform.tfvars.json"
+}
+
+// parse reads one file.
+func parse(path, text string) (*source, error) {
+	lower := strings.ToLower(path)
+	src := &source{path: path, text: text, json: strings.HasSuffix(lower, ".json"),
+		vars: strings.HasSuffix(lower, ".tfvars") || strings.HasSuffix(lower, ".tfvars.json")}
+	if src.json {
+		d, err := doc.Parse(text, doc.JSON)
+		if err != nil {
+			return nil, err
+		}
+		if d.Root == nil || d.Root.Kind != doc.Map {
+			return nil, &doc.SyntaxError{Offset: 0, Msg: "a Terraform JSON file holds an object"}
+		}
+		src.root = d.Root
+		return src, nil
+	}
+	f, diags := hclsyntax.ParseConfig([]byte(text), path, hcl.InitialPos)
+	if diags.HasErrors() {
+		d := diags[0]
+		off := 0
+		if d.Subject != nil {
+			off = min(d.Subject.Start.Byte, len(text))
+		}
+		msg := d.Summary
+		if d.Detail != "" {
+			msg += ": " + d.Detail
+		}
+		return nil, &doc.SyntaxError{Offset: off, Msg: "invalid HCL: " + msg}
+	}
+	src.native = f.Body.(*hclsyntax.Body)
+	return src, nil
+}
+
+// read returns the rulesets of src, with the values of the other files of
+// its module.
+func read(src *source, others []*source) []Ruleset {
+	m := &module{locals: map[string]*binding{}, vars: map[string]*binding{}}
+	m.sources = append([]*source{src}, others...)
+	// Declarations first, then the .tfvars values that override defaults.
+	for _, s := range m.sources {
+		if !s.vars {
+			m.declare(s)
+		}
+	}
+	for _, s := range m.sources {
+		if s.vars {
+			m.assign(s)
+		}
+	}
+	e := &evaluator{m: m}
+	if src.json {
+		return e.jsonFile(src)
+	}
+	return e.nativeFile(src)
+}
+
+// declare records the locals and variables of a file.
+func (m *module) declare(s *source) {
+	if s.json {
+		for _, locals := range jsonBlocks(s.root.Get("locals")) {
+			for i, k := range locals.Keys {
+				m.locals[k.Text] = &binding{name: "local." + k.Text, src: s, pos: k.Pos, json: locals.Values[i]}
+			}
+		}
+		if vars := s.root.Get("variable"); vars != nil && vars.Kind == doc.Map {
+			for i, k := range vars.Keys {
+				b := &binding{name: "var." + k.Text, src: s, pos: k.Pos}
+				for _, body := range jsonBlocks(vars.Values[i]) {
+					b.json = body.Get("default")
+				}
+				m.vars[k.Text] = b
+			}
+		}
+		return
+	}
+	for _, block := range s.native.Blocks {
+		switch {
+		case block.Type == "locals":
+			for _, a := range sortedAttrs(block.Body) {
+				m.locals[a.Name] = &binding{name: "local." + a.Name, src: s, pos: a.SrcRange.Start.Byte, expr: a.Expr}
+			}
+		case block.Type == "variable" && len(block.Labels) == 1:
+			b := &binding{name: "var." + block.Labels[0], src: s, pos: block.DefRange().Start.Byte}
+			if a := block.Body.Attributes["default"]; a != nil {
+				b.expr = a.Expr
+			}
+			m.vars[block.Labels[0]] = b
+		}
+	}
+}
+
+// assign records the values a .tfvars file gives variables.
+func (m *module) assign(s *source) {
+	if s.json {
+		for i, k := range s.root.Keys {
+			m.vars[k.Text] = &binding{name: "var." + k.Text, src: s, pos: k.Pos, json: s.root.Values[i]}
+		}
+		return
+	}
+	for _, a := range sortedAttrs(s.native) {
+		m.vars[a.Name] = &binding{name: "var." + a.Name, src: s, pos: a.SrcRange.Start.Byte, expr: a.Expr}
+	}
+}
+
+// jsonBlocks returns the bodies of a block in JSON syntax, which writes a
+// block as an object or as a list of objects.
+func jsonBlocks(n *doc.Node) []*doc.Node {
+	switch {
+	case n == nil:
+		return nil
+	case n.Kind == doc.Map:
+		return []*doc.Node{n}
+	case n.Kind == doc.List:
+		var out []*doc.Node
+		for _, x := range n.Items {
+			if x.Kind == doc.Map {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// sortedAttrs returns a body's attributes in the order they are written.
+func sortedAttrs(b *hclsyntax.Body) []*hclsyntax.Attribute {
+	attrs := make([]*hclsyntax.Attribute, 0, len(b.Attributes))
+	for _, a := range b.Attributes {
+		attrs = append(attrs, a)
+	}
+	slices.SortFunc(attrs, func(a, b *hclsyntax.Attribute) int {
+		return cmp.Compare(a.SrcRange.Start.Byte, b.SrcRange.Start.Byte)
+	})
+	return attrs
+}
+
+// The resource types whose rules edgerules reads.
+const (
+	typeRuleset      = "cloudflare_ruleset"
+	typeFilter       = "cloudflare_filter"
+	typeFirewallRule = "cloudflare_firewall_rule"
+)
+
+// rulesetKeys are the attributes of a cloudflare_ruleset that make its
+// ruleset; the others (zone_id, account_id, the meta-arguments) are
+// Terraform's.
+var rulesetKeys = []string{"name", "description", "kind", "phase", "rules"}
+
+// ruleKeys are the keys of the objects of a module's values that are
+// read as a rule's; an object's other keys are its author's.
+var ruleKeys = []string{"ref", "description", "expression", "action", "action_parameters", "enabled",
+	"logging", "ratelimit", "exposed_credential_check"}
+
+// moduleMeta are a module call's arguments that are Terraform's own.
+var moduleMeta = []string{"source", "version", "providers", "count", "for_each", "depends_on"}
+
+// objectsOf returns the objects of a value that carry an "expression"
+// (at any depth), each cut down to the keys of a rule, as a list; nil when
+// there are none.
+func objectsOf(v *doc.Node) *doc.Node {
+	out := &doc.Node{Kind: doc.List, Pos: v.Pos}
+	var walk func(n *doc.Node)
+	walk = func(n *doc.Node) {
+		switch n.Kind {
+		case doc.List:
+			for _, x := range n.Items {
+				walk(x)
+			}
+		case doc.Map:
+			if x := n.Get("expression"); x != nil && (x.Kind == doc.String || x.Kind == doc.Unknown) {
+				rule := &doc.Node{Kind: doc.Map, Pos: n.Pos}
+				for i, k := range n.Keys {
+					if slices.Contains(ruleKeys, k.Text) {
+						rule.Keys = append(rule.Keys, k)
+						rule.Values = append(rule.Values, n.Values[i])
+					}
+				}
+				out.Items = append(out.Items, rule)
+				return
+			}
+			for _, x := range n.Values {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	if len(out.Items) == 0 {
+		return nil
+	}
+	return out
+}
+
+// objects adds to out a ruleset of the objects with expressions of the
+// value v, named address.
+func objects(out []Ruleset, address string, v *doc.Node) []Ruleset {
+	if list := objectsOf(v); list != nil {
+		return append(out, Ruleset{Address: address, Objects: true, Node: list})
+	}
+	return out
+}
+
+// instance is one instance of a resource: its address and the each or
+// count it is evaluated with.
+type instance struct {
+	address string
+	vars    map[string]*doc.Node
+}
+
+// instances expands a resource's count or for_each into its instances, or
+// returns an Unknown node when they cannot be known.
+func (e *evaluator) instances(address string, count, forEach *doc.Node, pos int) ([]instance, *doc.Node) {
+	switch {
+	case forEach != nil:
+		if forEach.Kind == doc.Unknown {
+			return nil, forEach
+		}
+		var out []instance
+		stop := elements(forEach, pos, func(key, value *doc.Node) *doc.Node {
+			if forEach.Kind == doc.List { // a set of strings: each.key is the string
+				key = value
+			}
+			each := &doc.Node{Kind: doc.Map, Pos: pos, Keys: []*doc.Node{doc.NewString("key", pos, nil), doc.NewString("value", pos, nil)}, Values: []*doc.Node{key, value}}
+			out = append(out, instance{fmt.Sprintf("%s[%q]", address, key.Text), map[string]*doc.Node{"each": each}})
+			return nil
+		})
+		return out, stop
+	case count != nil:
+		if count.Kind == doc.Unknown {
+			return nil, count
+		}
+		var n int
+		if _, err := fmt.Sscan(count.Text, &n); err != nil || count.Kind != doc.Number || n < 0 {
+			return nil, unknown(pos, "Terraform cannot evaluate it: count must be a whole number, not %q", count.Text)
+		}
+		out := make([]instance, 0, min(n, 1000))
+		for i := range min(n, 1000) {
+			idx := &doc.Node{Kind: doc.Number, Text: fmt.Sprint(i), Pos: pos}
+			c := &doc.Node{Kind: doc.Map, Pos: pos, Keys: []*doc.Node{doc.NewString("index", pos, nil)}, Values: []*doc.Node{idx}}
+			out = append(out, instance{fmt.Sprintf("%s[%d]", address, i), map[string]*doc.Node{"count": c}})
+		}
+		return out, nil
+	}
+	return []instance{{address: address}}, nil
+}
