@@ -436,3 +436,87 @@ func runIn(t *testing.T, dir string, args ...string) (int, string) {
 	status := run(args, strings.NewReader(""), &stdout, &stderr)
 	return status, labelled(args, status, stdout.String(), stderr.String())
 }
+
+// TestReadmeDropIn: the README's example workflow and pre-commit
+// configuration use the action's inputs and the hooks' ids, and its table
+// of inputs names every input with its default.
+func TestReadmeDropIn(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	require.NoError(t, err)
+	readme := string(data)
+	block := func(first string) string {
+		start := strings.Index(readme, "```yaml\n"+first+"\n")
+		require.GreaterOrEqual(t, start, 0, "the README has no YAML block that starts with %q", first)
+		text := readme[start+len("```yaml\n"):]
+		return text[:strings.Index(text, "```")]
+	}
+
+	a, _ := readAction(t)
+	var workflow struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				Uses string            `yaml:"uses"`
+				With map[string]string `yaml:"with"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	require.NoError(t, yaml.Unmarshal([]byte(block("# .github/workflows/edgerules.yml")), &workflow))
+	uses := 0
+	for _, job := range workflow.Jobs {
+		for _, step := range job.Steps {
+			if !strings.HasPrefix(step.Uses, "edgerules/edgerules@") {
+				continue
+			}
+			uses++
+			for name := range step.With {
+				assert.Contains(t, a.Inputs, name, "the README's workflow gives an input the action lacks")
+			}
+			for name, in := range a.Inputs {
+				if in.Required {
+					assert.Contains(t, step.With, name, "the README's workflow lacks a required input")
+				}
+			}
+		}
+	}
+	assert.Equal(t, 1, uses, "the README's workflow uses the action once")
+
+	row := regexp.MustCompile("(?m)^\\| `([a-z-]+)` \\| ([^|]+) \\|")
+	table := map[string]string{}
+	start := strings.Index(readme, "| input | default |")
+	require.GreaterOrEqual(t, start, 0, "the README has no table of the action's inputs")
+	rows, _, _ := strings.Cut(readme[start:], "\n\n")
+	for _, m := range row.FindAllStringSubmatch(rows, -1) {
+		table[m[1]] = strings.TrimSpace(m[2])
+	}
+	assert.ElementsMatch(t, slices.Collect(maps.Keys(a.Inputs)), slices.Collect(maps.Keys(table)))
+	for name, in := range a.Inputs {
+		switch {
+		case in.Required:
+			assert.Equal(t, "(required)", table[name], name)
+		case *in.Default == "":
+			assert.Equal(t, "empty", table[name], name)
+		default:
+			assert.Equal(t, "`"+*in.Default+"`", table[name], name)
+		}
+	}
+
+	var config struct {
+		Repos []struct {
+			Repo  string `yaml:"repo"`
+			Hooks []struct {
+				ID string `yaml:"id"`
+			} `yaml:"hooks"`
+		} `yaml:"repos"`
+	}
+	require.NoError(t, yaml.Unmarshal([]byte(block("# .pre-commit-config.yaml")), &config))
+	var ids []string
+	for _, h := range readHooks(t) {
+		ids = append(ids, h.ID)
+	}
+	require.Len(t, config.Repos, 1)
+	assert.Equal(t, "https://github.com/edgerules/edgerules", config.Repos[0].Repo)
+	require.NotEmpty(t, config.Repos[0].Hooks)
+	for _, h := range config.Repos[0].Hooks {
+		assert.Contains(t, ids, h.ID, "the README's pre-commit configuration names a hook that does not exist")
+	}
+}
