@@ -152,7 +152,7 @@ func BenchmarkRewrite(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := f.Rewrite(canonical); err != nil {
+				if _, err := f.Rewrite(ruleset.Canonical); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -118,8 +118,9 @@ var descriptions = map[string]string{
 	string(expr.ErrStringTooLong):      "A string literal longer than the limit.",
 	string(expr.ErrSetTooLarge):        "A set with more elements than the limit.",
 	string(expr.ErrRegexTooLarge):      "A regular expression that compiles to more instructions than the limit.",
-	codeInvalidFile:                    "A file that is not a ruleset in JSON or YAML.",
+	codeInvalidFile:                    "A file that is not a ruleset in JSON, YAML or Terraform.",
 	codeInvalidRule:                    "A rule with no expression, an unknown action or a repeated ref.",
+	codeNotChecked:                     "A Terraform value known only when Terraform applies, which is not checked.",
 	codeCaseFailed:                     "A test case whose request gets another decision than the one it expects.",
 	codeInvalidSuite:                   "A test suite that cannot be read or run.",
 	"deprecated-field":                 "A deprecated field name.",
@@ -153,8 +154,13 @@ func writeSARIF(w io.Writer, diags []diagnostic, _ summary) {
 			ArtifactLocation artifact `json:"artifactLocation"`
 			Region           region   `json:"region"`
 		}
+		logical struct {
+			FullyQualifiedName string `json:"fullyQualifiedName"`
+			Kind               string `json:"kind"`
+		}
 		location struct {
-			PhysicalLocation physical `json:"physicalLocation"`
+			PhysicalLocation physical  `json:"physicalLocation"`
+			LogicalLocations []logical `json:"logicalLocations,omitempty"`
 		}
 		result struct {
 			RuleID    string     `json:"ruleId"`
@@ -174,8 +180,12 @@ func writeSARIF(w io.Writer, diags []diagnostic, _ summary) {
 		if d.Hint != "" {
 			text += "; " + d.Hint
 		}
-		results = append(results, result{RuleID: d.Code, Level: d.Severity, Message: message{text},
-			Locations: []location{{physical{artifact{d.File}, region{d.Line, d.Column, d.EndLine, max(d.EndColumn, d.Column+1)}}}}})
+		loc := location{PhysicalLocation: physical{artifact{d.File}, region{d.Line, d.Column, d.EndLine, max(d.EndColumn, d.Column+1)}}}
+		if d.Rule != nil && d.Rule.Resource != "" {
+			// The Terraform address of the rule, which code scanning shows.
+			loc.LogicalLocations = []logical{{d.Rule.Resource, "resource"}}
+		}
+		results = append(results, result{RuleID: d.Code, Level: d.Severity, Message: message{text}, Locations: []location{loc}})
 		used[d.Code] = true
 	}
 	rules := []rule{}

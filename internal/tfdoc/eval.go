@@ -103,8 +103,80 @@ func (e *evaluator) eval(x hclsyntax.Expression, sc *scope) *doc.Node {
 		return index(coll, key, pos)
 	case *hclsyntax.ForExpr:
 		return e.forExpr(x, sc)
+	case *hclsyntax.FunctionCallExpr:
+		if v := e.collection(x, sc); v != nil {
+			return v
+		}
 	}
 	return e.compute(x, sc)
+}
+
+// collection evaluates the functions that only put values together, by
+// hand, so that each value keeps its place and one unknown value leaves
+// the others known: concat and flatten of lists, merge of objects. It
+// returns nil for any other call, or one it cannot follow.
+func (e *evaluator) collection(x *hclsyntax.FunctionCallExpr, sc *scope) *doc.Node {
+	if x.ExpandFinal || x.Name != "concat" && x.Name != "flatten" && x.Name != "merge" {
+		return nil
+	}
+	pos := sc.off(x.Range().Start.Byte)
+	args := make([]*doc.Node, len(x.Args))
+	for i, a := range x.Args {
+		args[i] = e.eval(a, sc)
+	}
+	switch x.Name {
+	case "concat":
+		out := &doc.Node{Kind: doc.List, Pos: pos}
+		for _, a := range args {
+			switch a.Kind {
+			case doc.List:
+				out.Items = append(out.Items, a.Items...)
+			case doc.Unknown:
+				out.Items = append(out.Items, a) // its rules are one note
+			default:
+				return nil
+			}
+		}
+		return out
+	case "flatten":
+		if len(args) != 1 || args[0].Kind != doc.List {
+			return nil
+		}
+		out := &doc.Node{Kind: doc.List, Pos: pos}
+		var flat func(n *doc.Node)
+		flat = func(n *doc.Node) {
+			for _, item := range n.Items {
+				if item.Kind == doc.List {
+					flat(item)
+				} else {
+					out.Items = append(out.Items, item)
+				}
+			}
+		}
+		flat(args[0])
+		return out
+	}
+	out := &doc.Node{Kind: doc.Map, Pos: pos}
+	for _, a := range args {
+		switch a.Kind {
+		case doc.Unknown:
+			return a
+		case doc.Null:
+			continue
+		case doc.Map:
+		default:
+			return nil
+		}
+		for i, k := range a.Keys {
+			if j := slices.IndexFunc(out.Keys, func(o *doc.Node) bool { return o.Text == k.Text }); j >= 0 {
+				out.Values[j] = a.Values[i] // a later object's value wins
+				continue
+			}
+			out.Keys = append(out.Keys, k)
+			out.Values = append(out.Values, a.Values[i])
+		}
+	}
+	return out
 }
 
 // maxSteps bounds the expressions one file's reading evaluates, so that a
@@ -483,7 +555,7 @@ func (e *evaluator) compute(x hclsyntax.Expression, sc *scope) *doc.Node {
 		ctx.Variables[name] = cty.ObjectVal(attrs)
 	}
 	val, diags := x.Value(ctx)
-	if !val.IsWhollyKnown() {
+	if !val.IsKnown() {
 		return unknown(pos, "depends on %s", strings.Join(uniq(missing), ", "))
 	}
 	if diags.HasErrors() {
@@ -492,7 +564,7 @@ func (e *evaluator) compute(x hclsyntax.Expression, sc *scope) *doc.Node {
 		}
 		return unknown(pos, "Terraform cannot evaluate it: %s", diags[0].Summary+": "+diags[0].Detail)
 	}
-	return fromCty(val, pos, "")
+	return fromCty(val, pos, strings.Join(uniq(missing), ", "))
 }
 
 // uniq returns the strings of l once each, in their first order.
@@ -581,7 +653,7 @@ func cmpOr(a, b string) string {
 // depends on.
 func fromCty(v cty.Value, pos int, why string) *doc.Node {
 	switch {
-	case !v.IsWhollyKnown():
+	case !v.IsKnown():
 		return unknown(pos, "depends on %s", cmpOr(why, "a value known only when Terraform applies"))
 	case v.IsNull():
 		return &doc.Node{Kind: doc.Null, Text: "null", Pos: pos}

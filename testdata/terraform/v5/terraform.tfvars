@@ -1,0 +1,1 @@
+blocked_countries = ["KP", "IR"]
