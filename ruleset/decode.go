@@ -89,13 +89,18 @@ func (d *decoder) errorf(n *doc.Node, format string, args ...any) {
 }
 
 // unknown notes a value of a Terraform file that only apply knows, and
-// reports whether n is one.
-func (d *decoder) unknown(n *doc.Node, what string) bool {
+// reports whether n is one; key is what it is (Note.Key).
+func (d *decoder) unknown(n *doc.Node, key string) bool {
 	if n == nil || n.Kind != doc.Unknown {
 		return false
 	}
+	what, ok := map[string]string{"ruleset": "the ruleset is", "rules": "the rules are", "rule": "a rule is",
+		"expression": "the expression is", "action": "the action is", "filter": "the filter is"}[key]
+	if !ok {
+		what = fmt.Sprintf("%q is", key)
+	}
 	line, col := expr.Position(d.text, n.Pos)
-	note := Note{Line: line, Column: col, Msg: fmt.Sprintf("%s not checked: %s", what, n.Text)}
+	note := Note{Line: line, Column: col, Key: key, Msg: fmt.Sprintf("%s not checked: %s", what, n.Text)}
 	if !slices.Contains(d.notes, note) {
 		d.notes = append(d.notes, note)
 	}
@@ -132,7 +137,7 @@ func (d *decoder) file(root *doc.Node) *Ruleset {
 }
 
 func (d *decoder) ruleset(n *doc.Node) *Ruleset {
-	if d.unknown(n, "the ruleset is") {
+	if d.unknown(n, "ruleset") {
 		return &Ruleset{}
 	}
 	d.keys(n, "a ruleset", rulesetKeys)
@@ -145,7 +150,7 @@ func (d *decoder) ruleset(n *doc.Node) *Ruleset {
 	switch rules := n.Get("rules"); {
 	case rules == nil:
 		d.errorf(n, `a ruleset has "rules", a list of rules`)
-	case rules.Kind == doc.Null, d.unknown(rules, "the rules are"):
+	case rules.Kind == doc.Null, d.unknown(rules, "rules"):
 	case rules.Kind != doc.List:
 		d.errorf(rules, `"rules" must be a list of rules, found %s`, rules.Kind.Name())
 	default:
@@ -163,11 +168,11 @@ func (d *decoder) list(n *doc.Node) *Ruleset {
 // rules reads a list of rules of a shape.
 func (d *decoder) rules(n *doc.Node, shape Shape) *Ruleset {
 	rs := &Ruleset{Shape: shape}
-	if d.unknown(n, "the rules are") {
+	if d.unknown(n, "rules") {
 		return rs
 	}
 	for _, item := range n.Items {
-		if d.unknown(item, "a rule is") {
+		if d.unknown(item, "rule") {
 			continue
 		}
 		if item.Kind != doc.Map {
@@ -237,14 +242,14 @@ func (d *decoder) rule(n *doc.Node, shape Shape) *Rule {
 // unknowns notes the values of a rule that Terraform knows only when it
 // applies, where they would be checked: its expressions and its action.
 func (d *decoder) unknowns(n *doc.Node) {
-	d.unknown(n.Get("expression"), "the expression is")
-	d.unknown(n.Get("action"), "the action is")
-	if f := n.Get("filter"); f != nil && !d.unknown(f, "the filter is") {
-		d.unknown(f.Get("expression"), "the expression is")
+	d.unknown(n.Get("expression"), "expression")
+	d.unknown(n.Get("action"), "action")
+	if f := n.Get("filter"); f != nil && !d.unknown(f, "filter") {
+		d.unknown(f.Get("expression"), "expression")
 	}
 	for _, p := range places {
 		for _, u := range unknownsAt(n, p.path, nil) {
-			d.unknown(u.node, fmt.Sprintf("%q is", strings.Join(u.path, ".")))
+			d.unknown(u.node, strings.Join(u.path, "."))
 		}
 	}
 }

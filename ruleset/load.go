@@ -63,8 +63,16 @@ type File struct {
 // column: "the expression is not checked: depends on var.allowed_ips".
 type Note struct {
 	Line, Column int
-	Msg          string
+	// Key is what could not be checked: "ruleset", "rules", "rule",
+	// "expression", "filter", "action", or the dotted path of a parameter
+	// expression such as "action_parameters.uri.path.expression".
+	Key string
+	Msg string
 }
+
+// Decides reports whether what the note is about decides which rules
+// match: the rules themselves, a filter or an action, not a parameter.
+func (n Note) Decides() bool { return !strings.Contains(n.Key, ".") }
 
 // Load reads a ruleset file; its extension gives its format. A Terraform
 // file must hold exactly one ruleset; LoadAll reads any number.

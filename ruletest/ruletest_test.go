@@ -90,10 +90,29 @@ func TestRunErrors(t *testing.T) {
 	}
 	write("broken.json", `[{"expression": "ip.src eq 1", "action": "block"}]`)
 	write("good.json", `[{"expression": "ip.src in $x", "action": "block"}]`)
+	write("main.tf", `variable "ips" {}
+resource "cloudflare_ruleset" "a" {
+  phase = "http_request_firewall_custom"
+  rules {
+    action     = "block"
+    expression = "ip.src in {${join(" ", var.ips)}}"
+  }
+}
+resource "cloudflare_ruleset" "b" {
+  phase = "http_request_firewall_custom"
+  rules {
+    action     = "block"
+    expression = "http.host eq \"a\""
+  }
+}
+`)
 	for _, c := range []struct{ name, suite, want string }{
 		{"missing ruleset", "rules: nowhere.json\ncases: [{name: a, action: none}]", "open " + filepath.Join(dir, "nowhere.json")},
 		{"broken ruleset", "rules: broken.json\ncases: [{name: a, action: none}]", "broken.json does not compile; run edgerules check on it:"},
 		{"bad IP item", "rules: good.json\nlists: {x: {kind: ip, items: [1.2.3.4, nope]}}\ncases: [{name: a, action: none}]", "s.test.yaml:2:9: list x, item 2:"},
+		{"Terraform, several rulesets", "rules: main.tf\ncases: [{name: a, action: none}]", "main.tf holds 2 rulesets (cloudflare_ruleset.a, cloudflare_ruleset.b); name one with"},
+		{"Terraform, no such ruleset", "rules: main.tf#cloudflare_ruleset.c\ncases: [{name: a, action: none}]", "main.tf has no ruleset cloudflare_ruleset.c"},
+		{"Terraform, a rule only apply knows", "rules: main.tf#cloudflare_ruleset.a\ncases: [{name: a, action: none}]", "main.tf:6:32: the expression is not checked: depends on var.ips"},
 		{"bad ASN item", "rules: good.json\nlists: {x: {kind: asn, items: [AS13335]}}\ncases: [{name: a, action: none}]", `s.test.yaml:2:9: list x, item 1: "AS13335" is not an AS number`},
 	} {
 		suite, err := ruletest.Parse(write("s.test.yaml", c.suite), []byte(c.suite))
@@ -102,6 +121,31 @@ func TestRunErrors(t *testing.T) {
 		if assert.Error(t, err, c.name) {
 			assert.Contains(t, err.Error(), c.want, c.name)
 		}
+	}
+}
+
+// TestTerraformSuite runs a suite against one ruleset of a Terraform file,
+// named by its address.
+func TestTerraformSuite(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`locals { limit = 30 }
+resource "cloudflare_ruleset" "waf" {
+  phase = "http_request_firewall_custom"
+  rules = [{ action = "block", ref = "bots", expression = "cf.bot_management.score lt ${local.limit}" }]
+}
+resource "cloudflare_ruleset" "other" {
+  phase = "http_request_firewall_custom"
+  rules = [{ action = "block", expression = "true" }]
+}
+`), 0o644))
+	text := "rules: main.tf#cloudflare_ruleset.waf\ncases:\n  - {name: bot, values: {cf.bot_management.score: 29}, action: block, rule: bots}\n  - {name: human, values: {cf.bot_management.score: 30}, action: none}\n"
+	suite, err := ruletest.Parse(filepath.Join(dir, "waf.test.yaml"), []byte(text))
+	require.NoError(t, err)
+	results, err := suite.Run(fields.Cloudflare())
+	require.NoError(t, err)
+	require.Len(t, results, 2)
+	for _, r := range results {
+		assert.Nil(t, r.Err, r.Case.Name)
 	}
 }
 

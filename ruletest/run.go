@@ -31,6 +31,18 @@ func (s *Suite) Run(scheme *fields.Scheme, opts ...ruleset.Option) ([]Result, er
 	if err != nil {
 		return nil, &Error{Path: s.Path, Pos: s.At, Msg: err.Error()}
 	}
+	var unknown []string
+	for _, n := range file.Notes {
+		if n.Decides() {
+			unknown = append(unknown, fmt.Sprintf("%s:%d:%d: %s", strings.SplitN(s.RulesPath(), "#", 2)[0], n.Line, n.Column, n.Msg))
+		}
+	}
+	if len(unknown) > 0 {
+		// A rule Terraform knows only when it applies would never match
+		// here, and the cases would pass or fail for it.
+		return nil, &Error{Path: s.Path, Pos: s.At, Msg: fmt.Sprintf("%s cannot be tested: Terraform knows some of its rules only when it applies (a variable's value can be given in a .tfvars file):\n%s",
+			s.Rules, strings.Join(unknown, "\n"))}
+	}
 	engine, err := ruleset.Compile(file.Ruleset, scheme, opts...)
 	if err != nil {
 		return nil, &Error{Path: s.Path, Pos: s.At, Msg: fmt.Sprintf("%s does not compile; run edgerules check on it:\n%v", s.Rules, err)}
