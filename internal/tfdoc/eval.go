@@ -363,8 +363,9 @@ func (e *evaluator) forExpr(x *hclsyntax.ForExpr, sc *scope) *doc.Node {
 }
 
 // elements calls f with the key and value of each element of a list or a
-// map (a list's keys are its indexes), stopping at the first value f
-// returns, which elements returns.
+// map (a list's keys are its indexes, a map's are taken in lexical order,
+// as Terraform takes them), stopping at the first value f returns, which
+// elements returns.
 func elements(coll *doc.Node, pos int, f func(key, value *doc.Node) *doc.Node) *doc.Node {
 	switch coll.Kind {
 	case doc.List:
@@ -374,8 +375,13 @@ func elements(coll *doc.Node, pos int, f func(key, value *doc.Node) *doc.Node) *
 			}
 		}
 	case doc.Map:
-		for i, k := range coll.Keys {
-			if stop := f(k, coll.Values[i]); stop != nil {
+		order := make([]int, len(coll.Keys))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(coll.Keys[a].Text, coll.Keys[b].Text) })
+		for _, i := range order {
+			if stop := f(coll.Keys[i], coll.Values[i]); stop != nil {
 				return stop
 			}
 		}

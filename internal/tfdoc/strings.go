@@ -178,9 +178,12 @@ type heredoc struct {
 
 // render writes value as a heredoc in the frame h, or as a quoted string
 // where a heredoc cannot hold it: a value that does not end in a line
-// break, or that has a line reading as the closing marker.
+// break, has a carriage return or a line reading as the closing marker, or
+// in a <<- heredoc whose lines all start with white space.
 func (h heredoc) render(value string) string {
-	if !strings.HasSuffix(value, "\n") || strings.ContainsRune(value, '\r') {
+	if !strings.HasSuffix(value, "\n") || strings.ContainsRune(value, '\r') || h.flush && heredocStrip(value) > 0 {
+		// A <<- heredoc takes off the indentation its lines share, so it
+		// cannot hold a value whose lines all start with white space.
 		return quote(value)
 	}
 	var b strings.Builder
