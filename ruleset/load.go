@@ -75,9 +75,10 @@ type Note struct {
 func (n Note) Decides() bool { return !strings.Contains(n.Key, ".") }
 
 // Load reads a ruleset file; its extension gives its format. A Terraform
-// file must hold exactly one ruleset; LoadAll reads any number.
-func Load(path string) (*File, error) {
-	files, err := LoadAll(path)
+// file must hold exactly one ruleset; LoadAll reads any number. varFiles
+// are .tfvars files for a Terraform file, as Terraform's -var-file.
+func Load(path string, varFiles ...string) (*File, error) {
+	files, err := LoadAll(path, varFiles...)
 	if len(files) == 1 || files == nil && err != nil {
 		if len(files) == 1 {
 			return files[0], err
@@ -98,8 +99,9 @@ func Load(path string) (*File, error) {
 // each of a Terraform file. A Terraform file is read with the other files
 // of its folder, for the values of its locals and variables. PATH#ADDRESS
 // names one ruleset of a Terraform file, such as
-// main.tf#cloudflare_ruleset.waf.
-func LoadAll(path string) ([]*File, error) {
+// main.tf#cloudflare_ruleset.waf. varFiles are .tfvars files for a
+// Terraform file, as Terraform's -var-file.
+func LoadAll(path string, varFiles ...string) ([]*File, error) {
 	path, address, _ := strings.Cut(path, "#")
 	format, ok := FormatOf(path)
 	if !ok {
@@ -116,7 +118,7 @@ func LoadAll(path string) ([]*File, error) {
 		}
 		return []*File{f}, err
 	}
-	files, err := ParseTerraform(path, data)
+	files, err := ParseTerraform(path, data, varFiles...)
 	if address == "" || files == nil {
 		return files, err
 	}
@@ -137,11 +139,14 @@ func LoadAll(path string) ([]*File, error) {
 // interpolation or functions are evaluated where they depend only on what
 // the files say; each place where they depend on more is a Note.
 //
+// varFiles are .tfvars files whose values win over the folder's, as
+// Terraform's -var-file.
+//
 // A file that is not HCL is a *SyntaxError; problems of the rulesets'
 // shape are an ErrorList, returned with the rulesets that could be read.
-func ParseTerraform(path string, data []byte) ([]*File, error) {
+func ParseTerraform(path string, data []byte, varFiles ...string) ([]*File, error) {
 	text := string(data)
-	d, sets, err := tfdoc.Read(path, text)
+	d, sets, err := tfdoc.Read(path, text, varFiles)
 	if err != nil {
 		var syntax *doc.SyntaxError
 		if errors.As(err, &syntax) {

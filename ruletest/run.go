@@ -27,7 +27,11 @@ type Result struct {
 // read or compiled, or a list that cannot be built; a failed case is a
 // Result with an Err.
 func (s *Suite) Run(scheme *fields.Scheme, opts ...ruleset.Option) ([]Result, error) {
-	file, err := ruleset.Load(s.RulesPath())
+	varFiles := make([]string, len(s.VarFiles))
+	for i, vf := range s.VarFiles {
+		varFiles[i] = s.relative(vf)
+	}
+	file, err := ruleset.Load(s.RulesPath(), varFiles...)
 	if err != nil {
 		return nil, &Error{Path: s.Path, Pos: s.At, Msg: err.Error()}
 	}

@@ -43,6 +43,10 @@ type Suite struct {
 	// Rules is the ruleset's file as the suite names it; a relative path is
 	// relative to the suite's folder.
 	Rules string
+	// VarFiles are .tfvars files for a Terraform ruleset, relative to the
+	// suite's folder, whose values win over its module's, as Terraform's
+	// -var-file.
+	VarFiles []string
 	// Lists are the lists that `in $name` reads in every case.
 	Lists []*List
 	// Cases are the cases in the order of the file.
@@ -145,6 +149,11 @@ func Parse(path string, data []byte) (*Suite, error) {
 			s.At = pos(n)
 			return p.scalar(n, "rules", &s.Rules)
 		}},
+		{"var_files", func(n *yaml.Node) error {
+			var err error
+			s.VarFiles, err = p.scalars(n, "var_files")
+			return err
+		}},
 		{"lists", func(n *yaml.Node) error {
 			var err error
 			s.Lists, err = p.lists(n)
@@ -168,11 +177,14 @@ func Parse(path string, data []byte) (*Suite, error) {
 }
 
 // RulesPath returns the path of the suite's ruleset.
-func (s *Suite) RulesPath() string {
-	if filepath.IsAbs(s.Rules) {
-		return s.Rules
+func (s *Suite) RulesPath() string { return s.relative(s.Rules) }
+
+// relative returns a path the suite names, relative to its folder.
+func (s *Suite) relative(path string) string {
+	if filepath.IsAbs(path) {
+		return path
 	}
-	return filepath.Join(filepath.Dir(s.Path), s.Rules)
+	return filepath.Join(filepath.Dir(s.Path), path)
 }
 
 // checkUTF8 reports the first byte of data that is not UTF-8: a suite is

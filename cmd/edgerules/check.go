@@ -35,6 +35,7 @@ func checkCommand(args []string, withLint bool, s streams) int {
 	fl.Var((*codeList)(&flags.Disable), "disable", "lint `codes` not to report, comma-separated")
 	fl.Var((*codeList)(&flags.Enable), "enable", "lint `codes` to report, those off by default or turned off in "+configName)
 	fl.Var((*codeList)(&flags.Error), "error", "lint `codes` to report as errors")
+	varFiles := varFileFlag(fl)
 	fix := fl.Bool("fix", false, "make the safe fixes of what is reported in the files, checked before they are written, and say what changed")
 	files, status, done := parseFlags(fl, args, s.out)
 	if done {
@@ -51,7 +52,7 @@ func checkCommand(args []string, withLint bool, s streams) int {
 	if err != nil {
 		return s.fail("%v", err)
 	}
-	inputs, err := readInputs(files, s.in)
+	inputs, err := readInputs(files, s.in, *varFiles)
 	if *one != "" {
 		inputs = append(inputs, expressionInput(*one))
 	}
@@ -77,7 +78,7 @@ func checkCommand(args []string, withLint bool, s streams) int {
 				fmt.Fprintln(s.out, c)
 			}
 			if len(changes) > 0 {
-				if in, err = readInput(in.path, s.in); err != nil {
+				if in, err = readInput(in.path, s.in, *varFiles); err != nil {
 					return s.fail("%v", err)
 				}
 				found = reported(configure(in, checkInput(in, scheme, opts), cfg, flags), withLint)

@@ -19,8 +19,9 @@ type usageText struct {
 var usages = map[string]usageText{
 	"check": {"[flags] FILE...  |  check [flags] -e EXPRESSION",
 		"Validates every expression of every file: one expression a line in .txt and .expr files, every\n" +
-			"expression a ruleset holds in .json, .yaml and .yml files. Exit 0 when all are valid, 1 when\n" +
-			"one is not, 2 for a usage or I/O error.",
+			"expression a ruleset holds in .json, .yaml and .yml files, and those of Cloudflare resources and\n" +
+			"values in Terraform files (.tf, .tf.json, .tfvars, .hcl). Exit 0 when all are valid (notes of\n" +
+			"what Terraform knows only when it applies included), 1 when one is not, 2 for a usage or I/O error.",
 		"edgerules check --format github rules/..."},
 	"lint": {"[flags] FILE...  |  lint [flags] -e EXPRESSION",
 		"check --lint: validates the files and also reports rules that are valid but probably wrong.",

@@ -22,6 +22,7 @@ func fmtCommand(args []string, s streams) int {
 	write := fl.Bool("w", false, "write the result back to each file")
 	list := fl.Bool("l", false, "name the files whose expressions are not in canonical form, and exit 1 when there is one (unless -w)")
 	one := fl.String("e", "", "format this expression")
+	varFiles := varFileFlag(fl)
 	files, status, done := parseFlags(fl, args, s.out)
 	if done {
 		return status
@@ -38,7 +39,7 @@ func fmtCommand(args []string, s streams) int {
 	if len(files) == 0 {
 		return s.fail("name the files to format, or use -e EXPRESSION")
 	}
-	inputs, err := readInputs(files, s.in)
+	inputs, err := readInputs(files, s.in, *varFiles)
 	if err != nil {
 		return s.fail("%v", err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -56,11 +57,21 @@ func (u unit) position(off int) (line, col int) {
 	return u.line + l - 1, c
 }
 
+// varFileFlag adds --var-file, Terraform's -var-file, to fl.
+func varFileFlag(fl *flag.FlagSet) *[]string {
+	var files []string
+	fl.Func("var-file", "a .tfvars `file` whose values Terraform files are read with, as terraform's -var-file (may be repeated)", func(v string) error {
+		files = append(files, v)
+		return nil
+	})
+	return &files
+}
+
 // readInputs reads the files the arguments name. A folder stands for its
 // files; dir/... for those of its subfolders too. A JSON or YAML file found
 // in a folder that is no ruleset at all (an object without "rules", such as
 // a file of lists or a scheme) is passed by; named, it is an error.
-func readInputs(args []string, stdin io.Reader) ([]*input, error) {
+func readInputs(args []string, stdin io.Reader, varFiles []string) ([]*input, error) {
 	var inputs []*input
 	for _, a := range args {
 		expanded, err := expand(a, checked, "a .txt, .expr, .json, .yaml, .yml or Terraform file")
@@ -68,7 +79,7 @@ func readInputs(args []string, stdin io.Reader) ([]*input, error) {
 			return nil, err
 		}
 		for _, p := range expanded {
-			in, err := readInput(p, stdin)
+			in, err := readInput(p, stdin, varFiles)
 			if err != nil {
 				return nil, err
 			}
@@ -144,7 +155,9 @@ func readFile(path string, stdin io.Reader) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-func readInput(path string, stdin io.Reader) (*input, error) {
+// readInput reads one file; varFiles are .tfvars files for a Terraform
+// file, as Terraform's -var-file.
+func readInput(path string, stdin io.Reader, varFiles []string) (*input, error) {
 	if ruletest.IsSuite(path) {
 		return nil, fmt.Errorf("%s is a test suite: run it with edgerules test", path)
 	}
@@ -163,7 +176,7 @@ func readInput(path string, stdin io.Reader) (*input, error) {
 	case isRuleset:
 		if format == ruleset.Terraform {
 			in.terraform = true
-			in.files, err = ruleset.ParseTerraform(path, data)
+			in.files, err = ruleset.ParseTerraform(path, data, varFiles...)
 		} else {
 			var f *ruleset.File
 			if f, err = ruleset.Parse(data, format); f != nil {

@@ -106,14 +106,30 @@ type evaluator struct {
 }
 
 // Read reads the Terraform file at path, whose text is text, in the context
-// of the other files of its folder (read from the disk), and returns its
-// document (whose root is a list of the rulesets' nodes) and its rulesets.
-// A file that is not valid HCL is a *doc.SyntaxError; the module's other
-// files are read as far as they can be.
-func Read(path, text string) (*doc.Doc, []Ruleset, error) {
+// of the other files of its folder (read from the disk) and of varFiles,
+// .tfvars files given as Terraform's -var-file gives them (their values win
+// over those of the folder's), and returns its document (whose root is a
+// list of the rulesets' nodes) and its rulesets. A file that is not valid
+// HCL is a *doc.SyntaxError; the module's other files are read as far as
+// they can be, but a var file must be readable.
+func Read(path, text string, varFiles []string) (*doc.Doc, []Ruleset, error) {
 	others, err := siblings(path)
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, vf := range varFiles {
+		data, err := os.ReadFile(vf)
+		if err != nil {
+			return nil, nil, err
+		}
+		src, err := parse(vf, string(data))
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", vf, err)
+		}
+		if !src.vars {
+			return nil, nil, fmt.Errorf("%s: a var file ends in .tfvars or .tfvars.json", vf)
+		}
+		others = append(others, src)
 	}
 	var rulesets []Ruleset
 	var reparse func(string) (*doc.Doc, error)

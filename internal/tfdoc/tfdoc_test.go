@@ -21,7 +21,7 @@ func readOne(t *testing.T, files map[string]string, name string) []Ruleset {
 	for n, text := range files {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, n), []byte(text), 0o644))
 	}
-	_, sets, err := Read(filepath.Join(dir, name), files[name])
+	_, sets, err := Read(filepath.Join(dir, name), files[name], nil)
 	require.NoError(t, err)
 	return sets
 }
