@@ -49,7 +49,7 @@ func TestParseErrors(t *testing.T) {
 		{"Latin-1", "rules: r.json\ncases: [{name: caf\xe9}]", "s.test.yaml:2:19: byte 0xe9 is not UTF-8: a suite is UTF-8 text"},
 		{"not yaml", "rules: [a\ncases: x", "s.test.yaml:1:1: did not find expected ',' or ']'"},
 		{"not a mapping", "- a\n- b", "s.test.yaml:1:1: the suite must be a mapping of keys to values"},
-		{"unknown key", "rules: r.json\ncase: []", `s.test.yaml:2:1: the suite has no key "case"; its keys are rules, lists, cases`},
+		{"unknown key", "rules: r.json\ncase: []", `s.test.yaml:2:1: the suite has no key "case"; its keys are rules, var_files, lists, cases`},
 		{"repeated key", "rules: a.json\nrules: b.json", `s.test.yaml:2:1: the suite has "rules" twice`},
 		{"no rules", "cases: [{name: a, action: none}]", "s.test.yaml:1:1: the suite names no ruleset: add rules: FILE"},
 		{"rules a list", "rules: [a, b]", "s.test.yaml:1:8: rules must be a single value"},
