@@ -147,6 +147,21 @@ resource "cloudflare_ruleset" "other" {
 	for _, r := range results {
 		assert.Nil(t, r.Err, r.Case.Name)
 	}
+
+	// A variable without a value takes it from the suite's var file.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "vars.tf"), []byte(`variable "asn" {}
+resource "cloudflare_ruleset" "asn" {
+  phase = "http_request_firewall_custom"
+  rules = [{ action = "block", expression = "ip.src.asnum eq ${var.asn}" }]
+}
+`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "test.tfvars"), []byte("asn = 64496\n"), 0o644))
+	text = "rules: vars.tf\nvar_files: [test.tfvars]\ncases:\n  - {name: the AS, values: {ip.src.asnum: 64496}, action: block}\n"
+	suite, err = ruletest.Parse(filepath.Join(dir, "asn.test.yaml"), []byte(text))
+	require.NoError(t, err)
+	results, err = suite.Run(fields.Cloudflare())
+	require.NoError(t, err)
+	assert.Nil(t, results[0].Err)
 }
 
 func TestIsSuite(t *testing.T) {
