@@ -25,9 +25,13 @@ type diagnostic struct {
 	Message   string    `json:"message"`
 	Hint      string    `json:"hint,omitempty"`
 	Rule      *ruleInfo `json:"rule,omitempty"`
-	expr      string    // the expression, for the excerpt of the text format
-	unit      int       // the index of the expression's unit in its input, from 1; 0 for none
-	edits     []lint.Edit
+	// Computed is set for an expression Terraform computes (with
+	// interpolation or a function): its excerpt is the computed text, and
+	// its line and column those of what computes the part concerned.
+	Computed bool   `json:"computed,omitempty"`
+	expr     string // the expression, for the excerpt of the text format
+	unit     int    // the index of the expression's unit in its input, from 1; 0 for none
+	edits    []lint.Edit
 }
 
 // ruleInfo names the rule of a diagnostic in a ruleset.
@@ -71,6 +75,7 @@ func at(in *input, u unit, severity, code string, off, length int, msg, hint str
 	d := diagnostic{File: in.path, Offset: off, Length: length, Severity: severity, Code: code,
 		Message: msg, Hint: hint, expr: u.expr}
 	d.Line, d.Column = u.position(off)
+	d.Computed = u.x.Source != nil && u.x.Source.Computed()
 	d.EndLine, d.EndColumn = u.position(off + length)
 	if r := u.rule; r != nil {
 		d.Rule = infoOf(u.file, r)

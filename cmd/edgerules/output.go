@@ -50,6 +50,9 @@ func writeText(w io.Writer, diags []diagnostic, sum summary) {
 		if d.expr != "" {
 			line, carets := expr.Excerpt(d.expr, d.Offset, d.Length)
 			fmt.Fprintf(w, "    %s\n    %s\n", line, carets)
+			if d.Computed {
+				fmt.Fprintln(w, "    (the expression as Terraform computes it)")
+			}
 		}
 		if d.Hint != "" {
 			fmt.Fprintf(w, "    hint: %s\n", d.Hint)
