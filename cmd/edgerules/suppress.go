@@ -15,7 +15,8 @@ const codeUnusedIgnore = "unused-ignore"
 
 // An ignore is a `# edgerules:ignore CODE[,CODE...] reason` comment: in a
 // file of expressions, on the line before the expression it concerns; in a
-// YAML ruleset, in or just before the rule it concerns.
+// YAML ruleset or a Terraform file (where // starts a comment too), in or
+// just before the rule it concerns.
 type ignore struct {
 	text  string        // the comment
 	codes []string      // the codes it suppresses
@@ -29,7 +30,13 @@ type ignore struct {
 // parseIgnore reads an ignore comment, with its #: the codes are separated
 // by commas (and spaces after them); what follows them is the reason.
 func parseIgnore(comment string) ([]string, bool) {
-	rest, ok := strings.CutPrefix(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(comment), "#")), "edgerules:ignore")
+	comment = strings.TrimSpace(comment)
+	if c, slashes := strings.CutPrefix(comment, "//"); slashes {
+		comment = c
+	} else {
+		comment = strings.TrimPrefix(comment, "#")
+	}
+	rest, ok := strings.CutPrefix(strings.TrimSpace(comment), "edgerules:ignore")
 	if !ok || !strings.HasPrefix(rest, " ") && !strings.HasPrefix(rest, "\t") {
 		return nil, false
 	}

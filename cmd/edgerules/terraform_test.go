@@ -142,3 +142,46 @@ func TestTerraformFmt(t *testing.T) {
 		})
 	}
 }
+
+// TestTerraformIgnore: an edgerules:ignore comment (# or //) in a rule of
+// a Terraform file, or on the lines just before it, passes by its
+// findings, and one that suppresses nothing is reported.
+func TestTerraformIgnore(t *testing.T) {
+	dir := t.TempDir()
+	tf := `resource "cloudflare_ruleset" "r" {
+  phase = "http_request_firewall_custom"
+
+  # edgerules:ignore no-verified-bot-exemption crawlers are blocked on purpose here
+  rules {
+    action     = "block"
+    expression = "cf.bot_management.score lt 30"
+  }
+
+  rules {
+    // edgerules:ignore no-verified-bot-exemption
+    action     = "block"
+    expression = "cf.bot_management.score lt 20"
+  }
+}
+
+resource "cloudflare_ruleset" "v5" {
+  phase = "http_request_firewall_custom"
+  rules = [
+    # edgerules:ignore no-verified-bot-exemption
+    { action = "block", expression = "cf.bot_management.score lt 10" },
+    { action = "block", expression = "cf.bot_management.score lt 5" },
+    # edgerules:ignore tab
+    { action = "block", expression = "cf.bot_management.score lt 50 and not cf.bot_management.verified_bot" },
+  ]
+}
+`
+	path := filepath.Join(dir, "main.tf")
+	require.NoError(t, os.WriteFile(path, []byte(tf), 0o644))
+	_, out, _ := inRoot(t, "lint", path)
+	assert.Equal(t, path+`:22:39: warning[no-verified-bot-exemption]: this block rule also catches verified bots, such as search engine crawlers
+    cf.bot_management.score lt 5
+    ^^^^^^^^^^^^^^^^^^^^^^^
+    hint: add `+"`and not cf.bot_management.verified_bot`"+`
+
+`+path+":24:5: warning[unused-ignore]: `# edgerules:ignore tab` suppresses nothing here\n\n0 errors, 2 warnings in 1 file (5 expressions)\n", out)
+}

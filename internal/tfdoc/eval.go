@@ -81,6 +81,9 @@ func (e *evaluator) eval(x hclsyntax.Expression, sc *scope) *doc.Node {
 		return n
 	case *hclsyntax.ObjectConsExpr:
 		n := &doc.Node{Kind: doc.Map, Pos: pos}
+		if sc.src == e.src && sc.mapOff == nil {
+			e.spans[n] = [2]int{x.SrcRange.Start.Byte, x.SrcRange.End.Byte}
+		}
 		for _, item := range x.Items {
 			key := e.objectKey(item.KeyExpr, sc)
 			if key.Kind != doc.String {

@@ -184,11 +184,18 @@ func (e *evaluator) bodyNode(body *hclsyntax.Body, sc *scope, pos int, keys []st
 			seen[typ] = true
 			entries = append(entries, entry{doc.NewString(typ, b.TypeRange.Start.Byte, nil), nil, b.TypeRange.Start.Byte})
 		}
+		var made []*doc.Node
 		if b.Type == "dynamic" {
-			blocks[typ] = append(blocks[typ], e.dynamic(b, sc)...)
+			made = e.dynamic(b, sc)
 		} else {
-			blocks[typ] = append(blocks[typ], e.bodyNode(b.Body, sc, b.TypeRange.Start.Byte, nil))
+			made = []*doc.Node{e.bodyNode(b.Body, sc, b.TypeRange.Start.Byte, nil)}
 		}
+		if sc.src == e.src {
+			for _, n := range made {
+				e.spans[n] = [2]int{b.Range().Start.Byte, b.Range().End.Byte}
+			}
+		}
+		blocks[typ] = append(blocks[typ], made...)
 	}
 	for _, en := range entries {
 		v := en.value

@@ -102,7 +102,11 @@ type module struct {
 // An evaluator reads one file of a module.
 type evaluator struct {
 	m     *module
+	src   *source // the file read
 	steps int
+	// spans are where the objects written in the file read stand in it,
+	// from the first byte to just past the last, for their comments.
+	spans map[*doc.Node][2]int
 }
 
 // Read reads the Terraform file at path, whose text is text, in the context
@@ -243,11 +247,57 @@ func read(src *source, others []*source) []Ruleset {
 			m.assign(s)
 		}
 	}
-	e := &evaluator{m: m}
+	e := &evaluator{m: m, src: src, spans: map[*doc.Node][2]int{}}
 	if src.json {
 		return e.jsonFile(src)
 	}
-	return e.nativeFile(src)
+	sets := e.nativeFile(src)
+	e.comments(sets)
+	return sets
+}
+
+// comments gives each rule of the rulesets written in the file read the
+// comments in it and on the lines just before it: # edgerules:ignore
+// comments are read from there.
+func (e *evaluator) comments(sets []Ruleset) {
+	tokens, _ := hclsyntax.LexConfig([]byte(e.src.text), e.src.path, hcl.InitialPos)
+	var comments []hclsyntax.Token
+	for _, t := range tokens {
+		if t.Type == hclsyntax.TokenComment {
+			comments = append(comments, t)
+		}
+	}
+	if len(comments) == 0 {
+		return
+	}
+	for _, set := range sets {
+		rules := set.Node
+		if rules.Kind == doc.Map {
+			rules = rules.Get("rules")
+		}
+		if rules == nil || rules.Kind != doc.List {
+			continue
+		}
+		for _, rule := range rules.Items {
+			span, ok := e.spans[rule]
+			if !ok {
+				continue
+			}
+			start := span[0]
+			// The comments on the lines just before the rule belong to it.
+			for i := len(comments) - 1; i >= 0; i-- {
+				c := comments[i].Range
+				if c.End.Byte <= start && strings.TrimSpace(e.src.text[c.End.Byte:start]) == "" {
+					start = c.Start.Byte
+				}
+			}
+			for _, c := range comments {
+				if c.Range.Start.Byte >= start && c.Range.End.Byte <= span[1] {
+					rule.Comments = append(rule.Comments, strings.TrimSpace(string(c.Bytes)))
+				}
+			}
+		}
+	}
 }
 
 // declare records the locals and variables of a file.
