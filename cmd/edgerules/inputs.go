@@ -133,7 +133,7 @@ func expand(arg string, wanted func(string) bool, what string) ([]string, error)
 		switch {
 		case err != nil:
 			return err
-		case d.IsDir() && p != root && !recursive:
+		case d.IsDir() && p != root && (!recursive || tool(d.Name())):
 			return filepath.SkipDir
 		case !d.IsDir() && wanted(p):
 			paths = append(paths, p)
@@ -146,6 +146,11 @@ func expand(arg string, wanted func(string) bool, what string) ([]string, error)
 	}
 	return paths, err
 }
+
+// tool reports whether a folder is one a tool keeps its copies in:
+// Terraform's downloaded modules and Terragrunt's cache hold other people's
+// rules, checked where they are written.
+func tool(name string) bool { return name == ".terraform" || name == ".terragrunt-cache" }
 
 // readFile reads a file, or standard input for -.
 func readFile(path string, stdin io.Reader) ([]byte, error) {

@@ -102,6 +102,12 @@ func TestTerraformFolder(t *testing.T) {
 }
 `), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "exprs.txt"), []byte("http.host eq \"b\"\n"), 0o644))
+	// Terraform's copies of downloaded modules are not the project's.
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, ".terraform", "modules", "m"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".terraform", "modules", "m", "main.tf"), []byte(`resource "cloudflare_filter" "f" {
+  expression = "broken and"
+}
+`), 0o644))
 	status, out, _ := inRoot(t, "check", dir+"/...")
 	assert.Equal(t, exitFindings, status)
 	assert.Contains(t, out, "rules.tf:2:40: error[unexpected-token]")
