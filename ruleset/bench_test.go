@@ -97,12 +97,11 @@ func BenchmarkEvaluateLarge(b *testing.B) {
 }
 
 // bigRuleset returns a ruleset of n rules of the shapes users write, in
-// JSON, in YAML (literal blocks) and in Terraform (provider v4 blocks).
-func bigRuleset(n int) (jsonText, yamlText, tfText []byte) {
-	var j, y, tf strings.Builder
+// JSON and in YAML (literal blocks).
+func bigRuleset(n int) (jsonText, yamlText []byte) {
+	var j, y strings.Builder
 	j.WriteString(`{"name": "big", "rules": [`)
 	y.WriteString("name: big\nrules:\n")
-	tf.WriteString("resource \"cloudflare_ruleset\" \"big\" {\n  name  = \"big\"\n  phase = \"http_request_firewall_custom\"\n")
 	for i := range n {
 		expr := fmt.Sprintf(`(cf.bot_management.score lt %d) and not (cf.bot_management.verified_bot) and not (http.request.uri.path contains "/api/%d")`, i%99+1, i)
 		if i > 0 {
@@ -110,11 +109,9 @@ func bigRuleset(n int) (jsonText, yamlText, tfText []byte) {
 		}
 		fmt.Fprintf(&j, "\n  {\"ref\": \"r%d\", \"expression\": %q, \"action\": \"log\", \"enabled\": true}", i, expr)
 		fmt.Fprintf(&y, "  - ref: r%d\n    expression: |\n      %s\n    action: log\n    enabled: true\n", i, expr)
-		fmt.Fprintf(&tf, "\n  rules {\n    ref        = \"r%d\"\n    expression = %q\n    action     = \"log\"\n    enabled    = true\n  }\n", i, expr)
 	}
 	j.WriteString("\n]}\n")
-	tf.WriteString("}\n")
-	return []byte(j.String()), []byte(y.String()), []byte(tf.String())
+	return []byte(j.String()), []byte(y.String())
 }
 
 // bigFile is a large ruleset file in one format.
@@ -126,20 +123,8 @@ type bigFile struct {
 
 // bigFiles returns a ruleset of 1,000 rules in each format.
 func bigFiles() []bigFile {
-	j, y, tf := bigRuleset(1000)
-	return []bigFile{{"JSON", j, ruleset.JSON}, {"YAML", y, ruleset.YAML}, {"Terraform", tf, ruleset.Terraform}}
-}
-
-// parse reads a big file: a Terraform one as the only file of a module.
-func (f bigFile) parse() (*ruleset.File, error) {
-	if f.format == ruleset.Terraform {
-		files, err := ruleset.ParseTerraform("testdata/no such folder/main.tf", f.data)
-		if err != nil {
-			return nil, err
-		}
-		return files[0], nil
-	}
-	return ruleset.Parse(f.data, f.format)
+	j, y := bigRuleset(1000)
+	return []bigFile{{"JSON", j, ruleset.JSON}, {"YAML", y, ruleset.YAML}}
 }
 
 // BenchmarkParse reads a ruleset of 1,000 rules, locating every expression.
@@ -148,7 +133,7 @@ func BenchmarkParse(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := tt.parse(); err != nil {
+				if _, err := ruleset.Parse(tt.data, tt.format); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -160,7 +145,7 @@ func BenchmarkParse(b *testing.B) {
 // place and verifies the new text, as fmt -w does.
 func BenchmarkRewrite(b *testing.B) {
 	for _, tt := range bigFiles() {
-		f, err := tt.parse()
+		f, err := ruleset.Parse(tt.data, tt.format)
 		if err != nil {
 			b.Fatal(err)
 		}

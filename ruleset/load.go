@@ -11,7 +11,6 @@ import (
 
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/internal/doc"
-	"github.com/edgerules/edgerules/internal/tfdoc"
 )
 
 // A Format is a file format of rulesets.
@@ -22,15 +21,27 @@ const (
 	JSON Format = iota + 1
 	YAML
 	// Terraform: the Cloudflare resources and values of a Terraform file
-	// (.tf, .tf.json, .tfvars, .tfvars.json, .hcl), read with LoadAll or
-	// ParseTerraform.
+	// (.tf, .tf.json, .tfvars, .tfvars.json, .hcl), read with package
+	// terraform.
 	Terraform
 )
+
+// IsTerraform reports whether a path names a Terraform file: .tf,
+// .tf.json, .tfvars, .tfvars.json or .hcl.
+func IsTerraform(path string) bool {
+	p := strings.ToLower(path)
+	for _, ext := range []string{".tf", ".tf.json", ".tfvars", ".tfvars.json", ".hcl"} {
+		if strings.HasSuffix(p, ext) {
+			return true
+		}
+	}
+	return false
+}
 
 // FormatOf returns the format a file's extension names: .json, .yaml,
 // .yml, or a Terraform file's.
 func FormatOf(path string) (Format, bool) {
-	if tfdoc.IsFile(path) {
+	if IsTerraform(path) {
 		return Terraform, true
 	}
 	switch strings.ToLower(filepath.Ext(path)) {
@@ -74,102 +85,51 @@ type Note struct {
 // match: the rules themselves, a filter or an action, not a parameter.
 func (n Note) Decides() bool { return !strings.Contains(n.Key, ".") }
 
-// Load reads a ruleset file; its extension gives its format. A Terraform
-// file must hold exactly one ruleset; LoadAll reads any number. varFiles
-// are .tfvars files for a Terraform file, as Terraform's -var-file.
-func Load(path string, varFiles ...string) (*File, error) {
-	files, err := LoadAll(path, varFiles...)
-	if len(files) == 1 || files == nil && err != nil {
-		if len(files) == 1 {
-			return files[0], err
-		}
-		return nil, err
-	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("%s holds no Cloudflare ruleset", path)
-	}
-	addrs := make([]string, len(files))
-	for i, f := range files {
-		addrs[i] = f.Address
-	}
-	return nil, fmt.Errorf("%s holds %d rulesets (%s); name one with %s#ADDRESS", path, len(files), strings.Join(addrs, ", "), path)
-}
-
-// LoadAll reads the rulesets of a file: the one of a JSON or YAML file, or
-// each of a Terraform file. A Terraform file is read with the other files
-// of its folder, for the values of its locals and variables. PATH#ADDRESS
-// names one ruleset of a Terraform file, such as
-// main.tf#cloudflare_ruleset.waf. varFiles are .tfvars files for a
-// Terraform file, as Terraform's -var-file.
-func LoadAll(path string, varFiles ...string) ([]*File, error) {
-	path, address, _ := strings.Cut(path, "#")
+// Load reads a ruleset file; its extension gives its format. Terraform
+// files are read with package terraform.
+func Load(path string) (*File, error) {
 	format, ok := FormatOf(path)
-	if !ok {
-		return nil, fmt.Errorf("%s: a ruleset file ends in .json, .yaml, .yml, or is a Terraform file (.tf, .tf.json)", path)
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("%s: a ruleset file ends in .json, .yaml or .yml", path)
+	case format == Terraform:
+		return nil, fmt.Errorf("%s: a Terraform file is read with package terraform (github.com/edgerules/edgerules/terraform)", path)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	if format != Terraform {
-		f, err := Parse(data, format)
-		if f == nil {
-			return nil, err
-		}
-		return []*File{f}, err
-	}
-	files, err := ParseTerraform(path, data, varFiles...)
-	if address == "" || files == nil {
-		return files, err
-	}
-	for _, f := range files {
-		if f.Address == address {
-			return []*File{f}, err
-		}
-	}
-	return nil, fmt.Errorf("%s has no ruleset %s", path, address)
+	return Parse(data, format)
 }
 
-// ParseTerraform reads the rulesets of a Terraform file, whose text is
-// data, with the values the other files of its folder declare: each
-// cloudflare_ruleset (provider v4's rules blocks, dynamic ones included,
-// and v5's rules lists), cloudflare_filter and cloudflare_firewall_rule,
-// and each local, variable default, module argument and .tfvars value
-// that holds objects with an "expression". Expressions built with
-// interpolation or functions are evaluated where they depend only on what
-// the files say; each place where they depend on more is a Note.
-//
-// varFiles are .tfvars files whose values win over the folder's, as
-// Terraform's -var-file.
-//
-// A file that is not HCL is a *SyntaxError; problems of the rulesets'
-// shape are an ErrorList, returned with the rulesets that could be read.
-func ParseTerraform(path string, data []byte, varFiles ...string) ([]*File, error) {
-	text := string(data)
-	d, sets, err := tfdoc.Read(path, text, varFiles)
-	if err != nil {
-		var syntax *doc.SyntaxError
-		if errors.As(err, &syntax) {
-			return nil, errorAt(text, syntax.Offset, "%s", syntax.Msg)
-		}
-		return nil, err
-	}
+// A Tree is one ruleset of a document that another reader than Parse has
+// built, such as package terraform: where it stands, and what it holds.
+type Tree struct {
+	// Address names it in its file, as File.Address.
+	Address string
+	// Shape is RulesetsShape for a ruleset object (with rules), and the
+	// shape of its rules for a list of rules.
+	Shape Shape
+	// Node is the ruleset or the list.
+	Node *doc.Node
+}
+
+// Build makes the Files of the rulesets of a document another reader has
+// built (this module's own: its types are internal), reporting every
+// problem of their shape as Parse does, with the Notes of what could not
+// be checked.
+func Build(d *doc.Doc, format Format, trees []Tree) ([]*File, error) {
 	var files []*File
 	var errs ErrorList
-	for _, set := range sets {
-		dec := &decoder{text: text}
+	for _, t := range trees {
+		dec := &decoder{text: d.Text}
 		var rs *Ruleset
-		switch {
-		case set.Objects:
-			rs = dec.rules(set.Node, ObjectsShape)
-		case set.Type == "cloudflare_filter":
-			rs = dec.rules(set.Node, FiltersShape)
-		case set.Type == "cloudflare_firewall_rule":
-			rs = dec.rules(set.Node, FirewallRulesShape)
-		default:
-			rs = dec.ruleset(set.Node)
+		if t.Shape == RulesetsShape && t.Node.Kind != doc.List {
+			rs = dec.ruleset(t.Node)
+		} else {
+			rs = dec.rules(t.Node, t.Shape)
 		}
-		f := &File{Ruleset: rs, Text: text, Format: Terraform, Address: set.Address, Notes: dec.notes, doc: d, root: set.Node}
+		f := &File{Ruleset: rs, Text: d.Text, Format: format, Address: t.Address, Notes: dec.notes, doc: d, root: t.Node}
 		f.locate()
 		errs = append(errs, dec.errs...)
 		files = append(files, f)
@@ -200,7 +160,7 @@ func Parse(data []byte, format Format) (*File, error) {
 	case YAML:
 		df = doc.YAML
 	case Terraform:
-		return nil, fmt.Errorf("a Terraform file is read with ParseTerraform, with its path")
+		return nil, fmt.Errorf("a Terraform file is read with package terraform, with its path")
 	default:
 		return nil, fmt.Errorf("unknown ruleset format %d", format)
 	}
@@ -258,6 +218,10 @@ func (e *SyntaxError) Unwrap() error { return e.err }
 
 // Error returns the message after the line and column: "3:1: invalid YAML: …".
 func (e *SyntaxError) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg) }
+
+// ErrorAt returns a SyntaxError at byte off of text, for readers of other
+// formats that report their problems as Parse does.
+func ErrorAt(text string, off int, msg string) *SyntaxError { return errorAt(text, off, "%s", msg) }
 
 func errorAt(text string, off int, format string, args ...any) *SyntaxError {
 	line, col := expr.Position(text, off)

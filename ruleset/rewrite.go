@@ -122,6 +122,31 @@ func EditAll(files []*File, next func(r *Rule, x Expression) string, accept func
 	return text, nil
 }
 
+// FormatWidth is the width past which Formatted writes an expression over
+// several lines, where its string shows line breaks as they are.
+const FormatWidth = 100
+
+// Formatted returns the expression in canonical form, as edgerules fmt
+// writes it: over several lines where its string shows line breaks as they
+// are (Location.Lines) and it is longer than FormatWidth, on one line
+// elsewhere; the line breaks that end it stay, so that a YAML block keeps
+// its chomping. A blank expression stays as it is. An expression that does
+// not parse gives the parser's error.
+func (x Expression) Formatted(opts ...expr.Option) (string, error) {
+	body := strings.TrimRight(x.Text, "\n")
+	if strings.TrimSpace(body) == "" {
+		return x.Text, nil
+	}
+	tree, err := expr.Parse(body, opts...)
+	if err != nil {
+		return x.Text, err
+	}
+	if x.Source != nil && x.Source.Lines() {
+		return ast.FormatWidth(tree, FormatWidth) + x.Text[len(body):], nil
+	}
+	return ast.Format(tree) + x.Text[len(body):], nil
+}
+
 // verifyLimit is the longest expression the rewriter compares.
 const verifyLimit = 1 << 20
 

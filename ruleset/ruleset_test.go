@@ -191,7 +191,9 @@ func TestLoadErrors(t *testing.T) {
 	_, err = ruleset.Parse([]byte("- expression: ssl\n  action: [block]\n"), ruleset.YAML)
 	assert.EqualError(t, err, `2:11: "action" must be a string, found a list`)
 	_, err = ruleset.Load("rules.toml")
-	assert.ErrorContains(t, err, "ends in .json, .yaml, .yml, or is a Terraform file")
+	assert.ErrorContains(t, err, "ends in .json, .yaml or .yml")
+	_, err = ruleset.Load("main.tf")
+	assert.ErrorContains(t, err, "main.tf: a Terraform file is read with package terraform")
 	_, err = ruleset.Parse([]byte(`[null]`), ruleset.JSON)
 	assert.EqualError(t, err, "1:2: a rule must be an object, found null")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/fields"
 	"github.com/edgerules/edgerules/ruleset"
+	"github.com/edgerules/edgerules/terraform"
 )
 
 // A Result is what one case got.
@@ -31,7 +32,7 @@ func (s *Suite) Run(scheme *fields.Scheme, opts ...ruleset.Option) ([]Result, er
 	for i, vf := range s.VarFiles {
 		varFiles[i] = s.relative(vf)
 	}
-	file, err := ruleset.Load(s.RulesPath(), varFiles...)
+	file, err := terraform.LoadAny(s.RulesPath(), varFiles...)
 	if err != nil {
 		return nil, &Error{Path: s.Path, Pos: s.At, Msg: err.Error()}
 	}

@@ -32,7 +32,7 @@ func fixInput(in *input, diags []diagnostic, scheme *fields.Scheme, opts []expr.
 		return nil, fmt.Errorf("--fix cannot write back to %s", map[string]string{"-": "standard input", "-e": "-e"}[in.path])
 	}
 	var changes []string
-	next := func(u unit, _ bool) (string, []diagnostic) {
+	next := func(u unit) (string, []diagnostic) {
 		text, made := applyEdits(u.expr, edits[u.index], codes[u.index])
 		for _, m := range made {
 			line, col := u.position(m.Offset)

@@ -33,7 +33,7 @@ func fmtCommand(args []string, s streams) int {
 			s.err.Write([]byte(err.Error() + "\n"))
 			return exitFindings
 		}
-		s.out.Write([]byte(ast.FormatWidth(tree, wrapWidth) + "\n"))
+		s.out.Write([]byte(ast.FormatWidth(tree, ruleset.FormatWidth) + "\n"))
 		return exitOK
 	}
 	if len(files) == 0 {
@@ -79,47 +79,26 @@ func fmtCommand(args []string, s streams) int {
 	return status
 }
 
-// wrapWidth is the width past which fmt writes an expression over several
-// lines, where the file can hold them.
-const wrapWidth = 100
-
-// canonical returns an expression in canonical form, over several lines
-// when lines is set and it is long, or the diagnostics of an expression that
-// does not parse. A blank expression stays: check reports it.
-func canonical(in *input, u unit, lines bool) (string, []diagnostic) {
-	if strings.TrimSpace(u.expr) == "" {
-		return u.expr, nil
-	}
-	tree, err := expr.Parse(u.expr, expr.MaxLength(maxLength))
-	if err != nil {
-		return u.expr, exprErrors(in, u, err)
-	}
-	if lines {
-		return ast.FormatWidth(tree, wrapWidth), nil
-	}
-	return ast.Format(tree), nil
-}
-
 // formatInput returns the text of an input with every expression in
 // canonical form, or the diagnostics of those that do not parse, or why the
 // new text could not be verified.
 func formatInput(in *input) (string, []diagnostic, error) {
-	return rewriteInput(in, func(u unit, lines bool) (string, []diagnostic) {
-		// The line breaks that end a value stay, so that a block scalar
-		// keeps its chomping.
-		text := u.expr
-		u.expr = strings.TrimRight(text, "\n")
-		canon, diags := canonical(in, u, lines)
-		return canon + text[len(u.expr):], diags
+	return rewriteInput(in, func(u unit) (string, []diagnostic) {
+		text, err := u.x.Formatted(expr.MaxLength(maxLength))
+		if err != nil {
+			return u.expr, exprErrors(in, u, err)
+		}
+		return text, nil
 	}, ruleset.SameMeaning)
 }
 
 // rewriteInput returns the text of an input with each expression replaced
-// by what next returns for it (told whether its string shows line breaks as
-// they are), every other byte as it was, each new expression verified by
-// accept; or the diagnostics next reports; or why the new text could not be
-// verified, and then no text.
-func rewriteInput(in *input, next func(u unit, lines bool) (string, []diagnostic), accept func(x ruleset.Expression, text string) error) (string, []diagnostic, error) {
+// by what next returns for it, every other byte as it was, each new
+// expression verified by accept; or the diagnostics next reports; or why
+// the new text could not be verified, and then no text. An expression
+// Terraform computes is not rewritten: its literal parts are formatted
+// where they are written.
+func rewriteInput(in *input, next func(u unit) (string, []diagnostic), accept func(x ruleset.Expression, text string) error) (string, []diagnostic, error) {
 	if in.files == nil && in.loadErrs != nil {
 		return "", in.loadErrs, nil
 	}
@@ -134,9 +113,9 @@ func rewriteInput(in *input, next func(u unit, lines bool) (string, []diagnostic
 		}
 		text, err := ruleset.EditAll(in.files, func(r *ruleset.Rule, x ruleset.Expression) string {
 			if x.Source != nil && x.Source.Computed() {
-				return x.Text // Terraform computes it; its literal parts are formatted where they are written
+				return x.Text
 			}
-			text, found := next(units[r][x.Key], x.Source != nil && x.Source.Lines())
+			text, found := next(units[r][x.Key])
 			diags = append(diags, found...)
 			return text
 		}, accept)
@@ -152,7 +131,7 @@ func rewriteInput(in *input, next func(u unit, lines bool) (string, []diagnostic
 	for _, u := range in.units {
 		line := lines[u.line-1]
 		ending := line[len(strings.TrimRight(line, "\r\n")):]
-		text, found := next(u, false)
+		text, found := next(u)
 		diags = append(diags, found...)
 		lines[u.line-1] = text + ending
 	}

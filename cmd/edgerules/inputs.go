@@ -15,6 +15,7 @@ import (
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/ruleset"
 	"github.com/edgerules/edgerules/ruletest"
+	"github.com/edgerules/edgerules/terraform"
 )
 
 // An input is one file of expressions or one ruleset.
@@ -181,7 +182,7 @@ func readInput(path string, stdin io.Reader, varFiles []string) (*input, error) 
 	case isRuleset:
 		if format == ruleset.Terraform {
 			in.terraform = true
-			in.files, err = ruleset.ParseTerraform(path, data, varFiles...)
+			in.files, err = terraform.Parse(path, data, varFiles...)
 		} else {
 			var f *ruleset.File
 			if f, err = ruleset.Parse(data, format); f != nil {

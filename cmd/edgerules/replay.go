@@ -11,6 +11,7 @@ import (
 	"github.com/edgerules/edgerules/fields"
 	"github.com/edgerules/edgerules/replay"
 	"github.com/edgerules/edgerules/ruleset"
+	"github.com/edgerules/edgerules/terraform"
 )
 
 // replayCommand evaluates a ruleset on request logs and reports what it
@@ -31,7 +32,7 @@ func replayCommand(args []string, s streams) int {
 	if *format != "text" && *format != "json" && *format != "html" {
 		return s.fail("unknown --format %q: use text, json or html", *format)
 	}
-	file, err := ruleset.Load(*rulesPath)
+	file, err := terraform.LoadAny(*rulesPath)
 	if err != nil {
 		return s.fail("%v", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/edgerules/edgerules/internal/golden"
 	"github.com/edgerules/edgerules/internal/valuetest"
+	"github.com/edgerules/edgerules/ruleset"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -37,7 +38,7 @@ func TestFmtStyles(t *testing.T) {
 			require.NoError(t, err)
 			golden.Check(t, want, string(after))
 			format := map[string]valuetest.Format{".json": valuetest.JSON, ".yaml": valuetest.YAML, ".txt": valuetest.Lines}[filepath.Ext(name)]
-			require.NoError(t, valuetest.Compare(format, string(before), string(after), wrapWidth))
+			require.NoError(t, valuetest.Compare(format, string(before), string(after), ruleset.FormatWidth))
 			status, out = runCommand(t, "", "fmt", "-l", path)
 			assert.Equal(t, exitOK, status, "fmt -l calls the written file canonical:\n%s", out)
 			status, out = runCommand(t, "", "check", path)

@@ -53,18 +53,6 @@ type Ruleset struct {
 	Node *doc.Node
 }
 
-// IsFile reports whether tfdoc reads a file: .tf, .tf.json, .tfvars,
-// .tfvars.json and .hcl.
-func IsFile(path string) bool {
-	p := strings.ToLower(path)
-	for _, ext := range []string{".tf", ".tf.json", ".tfvars", ".tfvars.json", ".hcl"} {
-		if strings.HasSuffix(p, ext) {
-			return true
-		}
-	}
-	return false
-}
-
 // A source is one file of a module.
 type source struct {
 	path, text string
