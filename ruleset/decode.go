@@ -95,7 +95,9 @@ func (d *decoder) unknown(n *doc.Node, key string) bool {
 		return false
 	}
 	what, ok := map[string]string{"ruleset": "the ruleset is", "rules": "the rules are", "rule": "a rule is",
-		"expression": "the expression is", "action": "the action is", "filter": "the filter is"}[key]
+		"expression": "the expression is", "action": "the action is", "filter": "the filter is",
+		"enabled": "whether the rule is enabled is", "paused": "whether the rule is paused is",
+		"action_parameters": "the action's parameters are"}[key]
 	if !ok {
 		what = fmt.Sprintf("%q is", key)
 	}
@@ -240,10 +242,15 @@ func (d *decoder) rule(n *doc.Node, shape Shape) *Rule {
 }
 
 // unknowns notes the values of a rule that Terraform knows only when it
-// applies, where they would be checked: its expressions and its action.
+// applies, where they would be checked or decide what the rule does: its
+// expressions, its action, whether it is enabled, and its parameters (a
+// skip's say which rules run).
 func (d *decoder) unknowns(n *doc.Node) {
 	d.unknown(n.Get("expression"), "expression")
 	d.unknown(n.Get("action"), "action")
+	d.unknown(n.Get("enabled"), "enabled")
+	d.unknown(n.Get("paused"), "paused")
+	d.unknown(n.Get("action_parameters"), "action_parameters")
 	if f := n.Get("filter"); f != nil && !d.unknown(f, "filter") {
 		d.unknown(f.Get("expression"), "expression")
 	}

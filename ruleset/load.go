@@ -75,8 +75,9 @@ type File struct {
 type Note struct {
 	Line, Column int
 	// Key is what could not be checked: "ruleset", "rules", "rule",
-	// "expression", "filter", "action", or the dotted path of a parameter
-	// expression such as "action_parameters.uri.path.expression".
+	// "expression", "filter", "action", "enabled", "paused",
+	// "action_parameters", or the dotted path of a parameter expression
+	// such as "action_parameters.uri.path.expression".
 	Key string
 	Msg string
 }

@@ -20,7 +20,7 @@ func terraformFiles(t *testing.T) []string {
 	t.Helper()
 	var files []string
 	require.NoError(t, filepath.WalkDir("testdata/terraform", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && !strings.HasSuffix(p, ".golden.json") {
+		if err == nil && !d.IsDir() && !strings.HasSuffix(p, ".golden") {
 			files = append(files, p)
 		}
 		return err
@@ -54,7 +54,7 @@ func TestTerraformGolden(t *testing.T) {
 				failing = failing || d.Severity == "error"
 			}
 			assert.Equal(t, failing, status == exitFindings, "exit %d", status)
-			golden.Check(t, filepath.Join(testdata, "..", "..", "..", path+".golden.json"), out)
+			golden.Check(t, filepath.Join(testdata, "..", "..", "..", path+".golden"), out)
 		})
 	}
 }

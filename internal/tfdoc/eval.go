@@ -60,8 +60,8 @@ func unknown(pos int, format string, args ...any) *doc.Node {
 
 // eval returns the located value of x.
 func (e *evaluator) eval(x hclsyntax.Expression, sc *scope) *doc.Node {
-	if e.steps++; e.steps > maxSteps {
-		return unknown(sc.off(x.Range().Start.Byte), "Terraform cannot evaluate it here: the module is too large to follow")
+	if e.spend(1) {
+		return e.tooLarge(sc.off(x.Range().Start.Byte))
 	}
 	pos := sc.off(x.Range().Start.Byte)
 	switch x := x.(type) {
@@ -133,6 +133,9 @@ func (e *evaluator) collection(x *hclsyntax.FunctionCallExpr, sc *scope) *doc.No
 		for _, a := range args {
 			switch a.Kind {
 			case doc.List:
+				if e.spend(len(a.Items)) {
+					return e.tooLarge(pos)
+				}
 				out.Items = append(out.Items, a.Items...)
 			case doc.Unknown:
 				out.Items = append(out.Items, a) // its rules are one note
@@ -157,6 +160,9 @@ func (e *evaluator) collection(x *hclsyntax.FunctionCallExpr, sc *scope) *doc.No
 			}
 		}
 		flat(args[0])
+		if e.spend(len(out.Items)) {
+			return e.tooLarge(pos)
+		}
 		return out
 	}
 	out := &doc.Node{Kind: doc.Map, Pos: pos}
@@ -170,6 +176,9 @@ func (e *evaluator) collection(x *hclsyntax.FunctionCallExpr, sc *scope) *doc.No
 		default:
 			return nil
 		}
+		if e.spend(len(a.Keys)) {
+			return e.tooLarge(pos)
+		}
 		for i, k := range a.Keys {
 			if j := slices.IndexFunc(out.Keys, func(o *doc.Node) bool { return o.Text == k.Text }); j >= 0 {
 				out.Values[j] = a.Values[i] // a later object's value wins
@@ -182,10 +191,23 @@ func (e *evaluator) collection(x *hclsyntax.FunctionCallExpr, sc *scope) *doc.No
 	return out
 }
 
-// maxSteps bounds the expressions one file's reading evaluates, so that a
-// module whose values grow with every reference (a local doubling another,
-// many times over) is cut short rather than followed for ever.
-const maxSteps = 1 << 20
+// maxSteps bounds the expressions one file's reading evaluates and the
+// values it makes, so that a module whose values grow with every reference
+// (a local that concatenates another with itself, many times over) is cut
+// short rather than followed for ever.
+const maxSteps = 1 << 18
+
+// spend counts n more steps, and reports whether the reading went past
+// maxSteps.
+func (e *evaluator) spend(n int) bool {
+	e.steps += n
+	return e.steps > maxSteps
+}
+
+// tooLarge is the value of what a reading past maxSteps meets.
+func (e *evaluator) tooLarge(pos int) *doc.Node {
+	return unknown(pos, "edgerules does not follow it: the module's values grow past %d steps", maxSteps)
+}
 
 // objectKey returns an object key: a bare name as it is written, or the
 // string an expression gives.
@@ -241,7 +263,7 @@ func (e *evaluator) root(t hcl.Traversal, sc *scope, pos int) *doc.Node {
 	}
 	v := e.value(b)
 	if b.src != sc.src {
-		v = relocate(v, pos)
+		v = e.relocate(v, pos)
 	}
 	// The traversal's first step is the binding itself.
 	return &doc.Node{Kind: doc.Map, Pos: pos, Keys: []*doc.Node{doc.NewString(attr.Name, pos, nil)}, Values: []*doc.Node{v}}
@@ -258,9 +280,12 @@ func (e *evaluator) value(b *binding) *doc.Node {
 	}
 	b.state = evaluating
 	sc := &scope{src: b.src, raw: b.src.text}
-	if b.json != nil {
+	switch {
+	case b.literal:
+		b.value = b.json
+	case b.json != nil:
 		b.value = e.evalJSON(b.json, sc)
-	} else {
+	default:
 		b.value = e.eval(b.expr, sc)
 	}
 	b.state = done
@@ -319,6 +344,9 @@ func (e *evaluator) forExpr(x *hclsyntax.ForExpr, sc *scope) *doc.Node {
 	}
 	groups := map[string]*doc.Node{}
 	err := elements(coll, pos, func(key, value *doc.Node) *doc.Node {
+		if e.spend(1) {
+			return e.tooLarge(pos)
+		}
 		vars := map[string]*doc.Node{x.ValVar: value}
 		if x.KeyVar != "" {
 			vars[x.KeyVar] = key
@@ -422,7 +450,8 @@ func (e *evaluator) template(t *hclsyntax.TemplateExpr, sc *scope) *doc.Node {
 			if here != nil || sc.json != nil {
 				// A JSON string's template has no backslash escapes: JSON
 				// decoded them.
-				got, at = decodeHeredoc(sc.raw[r.Start.Byte:r.End.Byte], strip)
+				lineStart := r.Start.Byte > 0 && sc.raw[r.Start.Byte-1] == '\n'
+				got, at = decodeHeredoc(sc.raw[r.Start.Byte:r.End.Byte], strip, lineStart)
 			} else {
 				got, at = decodeQuoted(sc.raw[r.Start.Byte:r.End.Byte])
 			}
@@ -544,7 +573,7 @@ func (e *evaluator) compute(x hclsyntax.Expression, sc *scope) *doc.Node {
 				v = r
 			}
 		default:
-			missing = append(missing, traversalText(t))
+			missing = append(missing, "depends on "+traversalText(t))
 			continue
 		}
 		val, why := toCty(v)
@@ -564,27 +593,44 @@ func (e *evaluator) compute(x hclsyntax.Expression, sc *scope) *doc.Node {
 		ctx.Variables[name] = cty.ObjectVal(attrs)
 	}
 	val, diags := x.Value(ctx)
-	if !val.IsKnown() {
-		return unknown(pos, "depends on %s", strings.Join(uniq(missing), ", "))
+	why := reason(missing)
+	switch {
+	case diags.HasErrors() && diags[0].Summary == "Call to unknown function":
+		return unknown(pos, "edgerules does not evaluate it: %s", diags[0].Detail)
+	case diags.HasErrors() && why == "":
+		return unknown(pos, "Terraform cannot evaluate it: %s: %s", diags[0].Summary, diags[0].Detail)
+	case diags.HasErrors() || !val.IsKnown():
+		return unknown(pos, "%s", cmpOr(why, "depends on a value known only when Terraform applies"))
 	}
-	if diags.HasErrors() {
-		if len(missing) > 0 {
-			return unknown(pos, "depends on %s", strings.Join(uniq(missing), ", "))
-		}
-		return unknown(pos, "Terraform cannot evaluate it: %s", diags[0].Summary+": "+diags[0].Detail)
+	size := 0
+	_ = cty.Walk(val, func(cty.Path, cty.Value) (bool, error) {
+		size++
+		return size <= maxSteps, nil
+	})
+	if e.spend(size) {
+		return e.tooLarge(pos)
 	}
-	return fromCty(val, pos, strings.Join(uniq(missing), ", "))
+	return fromCty(val, pos, why)
 }
 
-// uniq returns the strings of l once each, in their first order.
-func uniq(l []string) []string {
-	var out []string
-	for _, s := range l {
-		if !slices.Contains(out, s) {
-			out = append(out, s)
+// reason says why values are unknown, from the reasons of each: what they
+// depend on, together, or else the first other reason.
+func reason(whys []string) string {
+	var deps []string
+	other := ""
+	for _, w := range whys {
+		if d, ok := strings.CutPrefix(w, "depends on "); ok {
+			if !slices.Contains(deps, d) {
+				deps = append(deps, d)
+			}
+		} else {
+			other = cmpOr(other, w)
 		}
 	}
-	return out
+	if len(deps) > 0 {
+		return "depends on " + strings.Join(deps, ", ")
+	}
+	return other
 }
 
 // traversalText writes a reference as Terraform code does:
@@ -612,12 +658,12 @@ func traversalText(t hcl.Traversal) string {
 	return b.String()
 }
 
-// toCty returns the cty value of a located value, and what it depends on
-// when some of it is unknown.
+// toCty returns the cty value of a located value, and why some of it is
+// unknown ("depends on var.x").
 func toCty(n *doc.Node) (cty.Value, string) {
 	switch n.Kind {
 	case doc.Unknown:
-		return cty.DynamicVal, strings.TrimPrefix(n.Text, "depends on ")
+		return cty.DynamicVal, n.Text
 	case doc.Null:
 		return cty.NullVal(cty.DynamicPseudoType), ""
 	case doc.Bool:
@@ -658,12 +704,12 @@ func cmpOr(a, b string) string {
 }
 
 // fromCty returns the located value of a cty value computed at pos: every
-// byte of its strings is placed there. why is what an unknown value
-// depends on.
+// byte of its strings is placed there. why says why a value is unknown
+// ("depends on var.x").
 func fromCty(v cty.Value, pos int, why string) *doc.Node {
 	switch {
 	case !v.IsKnown():
-		return unknown(pos, "depends on %s", cmpOr(why, "a value known only when Terraform applies"))
+		return unknown(pos, "%s", cmpOr(why, "depends on a value known only when Terraform applies"))
 	case v.IsNull():
 		return &doc.Node{Kind: doc.Null, Text: "null", Pos: pos}
 	}
@@ -708,21 +754,24 @@ func computed(s string, pos int) *doc.Node {
 // relocate returns a copy of a value read from another file, placed at pos
 // in this one: its strings are computed there, since their own bytes are
 // in the other file, which is checked and formatted on its own.
-func relocate(n *doc.Node, pos int) *doc.Node {
+func (e *evaluator) relocate(n *doc.Node, pos int) *doc.Node {
+	if e.spend(1) {
+		return e.tooLarge(pos)
+	}
 	switch n.Kind {
 	case doc.String:
 		return computed(n.Text, pos)
 	case doc.List:
 		c := &doc.Node{Kind: doc.List, Pos: pos}
 		for _, x := range n.Items {
-			c.Items = append(c.Items, relocate(x, pos))
+			c.Items = append(c.Items, e.relocate(x, pos))
 		}
 		return c
 	case doc.Map:
 		c := &doc.Node{Kind: doc.Map, Pos: pos}
 		for i, k := range n.Keys {
 			c.Keys = append(c.Keys, doc.NewString(k.Text, pos, nil))
-			c.Values = append(c.Values, relocate(n.Values[i], pos))
+			c.Values = append(c.Values, e.relocate(n.Values[i], pos))
 		}
 		return c
 	}

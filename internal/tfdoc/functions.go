@@ -1,32 +1,36 @@
 package tfdoc
 
 import (
+	"fmt"
+	"math"
 	"regexp"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
 
-// functions are Terraform's pure functions that go-cty's library has, by
-// Terraform's names, with Terraform's replace (which takes a /regular
-// expression/ too) and its string tests. Functions that read files, the
+// functions are Terraform's pure functions that go-cty's library and HCL's
+// try and can have, by Terraform's names, with Terraform's replace (which
+// takes a /regular expression/ too), length (of strings too) and its
+// string tests. Functions that read files, the
 // clock or the network are not here: an expression calling them is not
 // evaluated.
 var functions = map[string]function.Function{
-	"abs": stdlib.AbsoluteFunc, "can": tryLess, "ceil": stdlib.CeilFunc, "chomp": stdlib.ChompFunc,
+	"abs": stdlib.AbsoluteFunc, "can": tryfunc.CanFunc, "try": tryfunc.TryFunc, "ceil": stdlib.CeilFunc, "chomp": stdlib.ChompFunc,
 	"chunklist": stdlib.ChunklistFunc, "coalesce": stdlib.CoalesceFunc, "coalescelist": stdlib.CoalesceListFunc,
 	"compact": stdlib.CompactFunc, "concat": stdlib.ConcatFunc, "contains": stdlib.ContainsFunc,
 	"csvdecode": stdlib.CSVDecodeFunc, "distinct": stdlib.DistinctFunc, "element": stdlib.ElementFunc,
 	"flatten": stdlib.FlattenFunc, "floor": stdlib.FloorFunc, "format": stdlib.FormatFunc,
 	"formatdate": stdlib.FormatDateFunc, "formatlist": stdlib.FormatListFunc, "indent": stdlib.IndentFunc,
 	"join": stdlib.JoinFunc, "jsondecode": stdlib.JSONDecodeFunc, "jsonencode": stdlib.JSONEncodeFunc,
-	"keys": stdlib.KeysFunc, "length": stdlib.LengthFunc, "log": stdlib.LogFunc, "lookup": stdlib.LookupFunc,
+	"keys": stdlib.KeysFunc, "length": lengthFunc, "log": stdlib.LogFunc, "lookup": stdlib.LookupFunc,
 	"lower": stdlib.LowerFunc, "max": stdlib.MaxFunc, "merge": stdlib.MergeFunc, "min": stdlib.MinFunc,
-	"parseint": stdlib.ParseIntFunc, "pow": stdlib.PowFunc, "range": stdlib.RangeFunc, "regex": stdlib.RegexFunc,
+	"parseint": stdlib.ParseIntFunc, "pow": stdlib.PowFunc, "range": bounded(stdlib.RangeFunc, rangeSize), "regex": stdlib.RegexFunc,
 	"regexall": stdlib.RegexAllFunc, "replace": replaceFunc, "reverse": stdlib.ReverseListFunc,
-	"setintersection": stdlib.SetIntersectionFunc, "setproduct": stdlib.SetProductFunc,
+	"setintersection": stdlib.SetIntersectionFunc, "setproduct": bounded(stdlib.SetProductFunc, productSize),
 	"setsubtract": stdlib.SetSubtractFunc, "setunion": stdlib.SetUnionFunc, "signum": stdlib.SignumFunc,
 	"slice": stdlib.SliceFunc, "sort": stdlib.SortFunc, "split": stdlib.SplitFunc, "strrev": stdlib.ReverseFunc,
 	"substr": stdlib.SubstrFunc, "timeadd": stdlib.TimeAddFunc, "title": stdlib.TitleFunc,
@@ -40,13 +44,21 @@ var functions = map[string]function.Function{
 	"strcontains": stringTest(strings.Contains),
 }
 
-// tryLess stands for can(), which needs HCL's own evaluation of its
-// argument; it is treated as unknown, so that what calls it is a note.
-var tryLess = function.New(&function.Spec{
-	Params: []function.Parameter{{Name: "expression", Type: cty.DynamicPseudoType, AllowUnknown: true, AllowDynamicType: true}},
-	Type:   function.StaticReturnType(cty.Bool),
-	Impl: func([]cty.Value, cty.Type) (cty.Value, error) {
-		return cty.UnknownVal(cty.Bool), nil
+// lengthFunc is Terraform's length, which counts a string's characters
+// too.
+var lengthFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowDynamicType: true, AllowUnknown: true, AllowMarked: true}},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		if args[0].Type() == cty.String {
+			return cty.Number, nil
+		}
+		return stdlib.LengthFunc.ReturnTypeForValues(args)
+	},
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		if args[0].Type() == cty.String {
+			return stdlib.StrlenFunc.Call(args)
+		}
+		return stdlib.LengthFunc.Call(args)
 	},
 })
 
@@ -79,4 +91,59 @@ func stringTest(test func(s, part string) bool) function.Function {
 			return cty.BoolVal(test(args[0].AsString(), args[1].AsString())), nil
 		},
 	})
+}
+
+// bounded refuses a call of f whose result size says would be larger than
+// maxSteps values, before f makes it: range(1e9) or the product of large
+// sets would take the memory of the machine.
+func bounded(f function.Function, size func(args []cty.Value) float64) function.Function {
+	return function.New(&function.Spec{
+		Params:   f.Params(),
+		VarParam: f.VarParam(),
+		Type: func(args []cty.Value) (cty.Type, error) {
+			return f.ReturnTypeForValues(args)
+		},
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			if n := size(args); n > maxSteps {
+				return cty.NilVal, fmt.Errorf("edgerules does not compute a result of %.0f values", n)
+			}
+			return f.Call(args)
+		},
+	})
+}
+
+// rangeSize is how many numbers range(start, limit, step) gives.
+func rangeSize(args []cty.Value) float64 {
+	nums := make([]float64, len(args))
+	for i, a := range args {
+		if !a.IsKnown() || a.IsNull() || a.Type() != cty.Number {
+			return 0
+		}
+		nums[i], _ = a.AsBigFloat().Float64()
+	}
+	start, limit, step := 0.0, 0.0, 1.0
+	switch len(nums) {
+	case 1:
+		limit = nums[0]
+	case 2:
+		start, limit = nums[0], nums[1]
+	case 3:
+		start, limit, step = nums[0], nums[1], nums[2]
+	}
+	if step == 0 {
+		return 0
+	}
+	return math.Abs((limit - start) / step)
+}
+
+// productSize is how many elements the product of collections has.
+func productSize(args []cty.Value) float64 {
+	n := 1.0
+	for _, a := range args {
+		if !a.IsKnown() || a.IsNull() || !a.CanIterateElements() {
+			return 0
+		}
+		n *= float64(a.LengthInt())
+	}
+	return n
 }

@@ -70,8 +70,9 @@ func (e *evaluator) jsonFile(src *source) []Ruleset {
 	root := src.root
 	var out []Ruleset
 	if src.vars {
+		// Terraform takes a .tfvars.json file's strings as they are.
 		for i, k := range root.Keys {
-			out = objects(out, k.Text, e.evalJSON(root.Values[i], sc))
+			out = e.objects(out, k.Text, "var."+k.Text, root.Values[i])
 		}
 		return out
 	}
@@ -83,7 +84,7 @@ func (e *evaluator) jsonFile(src *source) []Ruleset {
 		case "locals":
 			for _, locals := range jsonBlocks(v) {
 				for _, name := range locals.Keys {
-					out = objects(out, "local."+name.Text, e.value(e.m.locals[name.Text]))
+					out = e.objects(out, "local."+name.Text, "local."+name.Text, e.value(e.m.locals[name.Text]))
 				}
 			}
 		case "variable":
@@ -93,7 +94,7 @@ func (e *evaluator) jsonFile(src *source) []Ruleset {
 			for j, name := range v.Keys {
 				for _, body := range jsonBlocks(v.Values[j]) {
 					if d := body.Get("default"); d != nil {
-						out = objects(out, "var."+name.Text, e.evalJSON(d, sc))
+						out = e.objects(out, "var."+name.Text, "var."+name.Text, d) // as it is written, as Terraform takes it
 					}
 				}
 			}
@@ -105,7 +106,7 @@ func (e *evaluator) jsonFile(src *source) []Ruleset {
 				for _, body := range jsonBlocks(v.Values[j]) {
 					for a, arg := range body.Keys {
 						if !slices.Contains(moduleMeta, arg.Text) {
-							out = objects(out, "module."+name.Text+"."+arg.Text, e.evalJSON(body.Values[a], sc))
+							out = e.objects(out, "module."+name.Text+"."+arg.Text, "", e.evalJSON(body.Values[a], sc))
 						}
 					}
 				}
@@ -121,7 +122,7 @@ func (e *evaluator) jsonResources(v *doc.Node, sc *scope) []Ruleset {
 	var out []Ruleset
 	for _, types := range jsonBlocks(v) {
 		for i, typ := range types.Keys {
-			if typ.Text != typeRuleset && typ.Text != typeFilter && typ.Text != typeFirewallRule {
+			if !ruleTypes[typ.Text] {
 				continue
 			}
 			for _, named := range jsonBlocks(types.Values[i]) {

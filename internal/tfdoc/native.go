@@ -21,11 +21,11 @@ func (e *evaluator) nativeFile(src *source) []Ruleset {
 		// A .tfvars file, or another HCL file such as Terragrunt's, holds
 		// values only.
 		for _, a := range sortedAttrs(src.native) {
-			out = objects(out, a.Name, e.attrValue(a, sc))
+			out = e.objects(out, a.Name, tfvar(src, a.Name), e.eval(a.Expr, sc))
 		}
 		for _, b := range src.native.Blocks {
 			for _, a := range sortedAttrs(b.Body) {
-				out = objects(out, b.Type+"."+a.Name, e.attrValue(a, sc))
+				out = e.objects(out, b.Type+"."+a.Name, "", e.eval(a.Expr, sc))
 			}
 		}
 		return out
@@ -36,16 +36,16 @@ func (e *evaluator) nativeFile(src *source) []Ruleset {
 			out = append(out, e.resource(block, sc)...)
 		case block.Type == "locals":
 			for _, a := range sortedAttrs(block.Body) {
-				out = objects(out, "local."+a.Name, e.value(e.m.locals[a.Name]))
+				out = e.objects(out, "local."+a.Name, "local."+a.Name, e.value(e.m.locals[a.Name]))
 			}
 		case block.Type == "variable" && len(block.Labels) == 1:
 			if a := block.Body.Attributes["default"]; a != nil {
-				out = objects(out, "var."+block.Labels[0], e.eval(a.Expr, sc))
+				out = e.objects(out, "var."+block.Labels[0], "var."+block.Labels[0], e.eval(a.Expr, sc))
 			}
 		case block.Type == "module" && len(block.Labels) == 1:
 			for _, a := range sortedAttrs(block.Body) {
 				if !slices.Contains(moduleMeta, a.Name) {
-					out = objects(out, "module."+block.Labels[0]+"."+a.Name, e.attrValue(a, sc))
+					out = e.objects(out, "module."+block.Labels[0]+"."+a.Name, "", e.eval(a.Expr, sc))
 				}
 			}
 		}
@@ -56,15 +56,19 @@ func (e *evaluator) nativeFile(src *source) []Ruleset {
 // isTF reports whether a native file is a Terraform configuration file.
 func isTF(path string) bool { return strings.HasSuffix(strings.ToLower(path), ".tf") }
 
-// attrValue evaluates an attribute.
-func (e *evaluator) attrValue(a *hclsyntax.Attribute, sc *scope) *doc.Node {
-	return e.eval(a.Expr, sc)
+// tfvar is the variable a .tfvars file's attribute sets, "var.NAME", or
+// empty for another HCL file's, such as Terragrunt's.
+func tfvar(src *source, name string) string {
+	if src.vars {
+		return "var." + name
+	}
+	return ""
 }
 
 // resource returns the rulesets of a resource block, one per instance.
 func (e *evaluator) resource(block *hclsyntax.Block, sc *scope) []Ruleset {
 	typ, name := block.Labels[0], block.Labels[1]
-	if typ != typeRuleset && typ != typeFilter && typ != typeFirewallRule {
+	if !ruleTypes[typ] {
 		return nil
 	}
 	address := typ + "." + name
@@ -144,7 +148,7 @@ func (e *evaluator) filterOf(t hcl.Traversal, pos int, sc *scope) *doc.Node {
 			continue
 		}
 		if s != sc.src {
-			v = relocate(v, pos)
+			v = e.relocate(v, pos)
 		}
 		return &doc.Node{Kind: doc.Map, Pos: pos, Keys: []*doc.Node{doc.NewString("expression", pos, nil)}, Values: []*doc.Node{v}}
 	}

@@ -74,15 +74,15 @@ func unescape(s string) (string, int) {
 	return s[:2], 2
 }
 
-// decodeHeredoc decodes the raw bytes of a heredoc's body, from its first
-// line to the line break before its closing marker. strip is the number of
-// leading white-space characters taken off every line that is not blank
-// (a <<- heredoc's indentation); skipFirst says the first line's are
-// already past.
-func decodeHeredoc(raw string, strip int) (string, []int) {
+// decodeHeredoc decodes the raw bytes of a literal part of a heredoc (or
+// of a JSON string's template). strip is the number of leading white-space
+// characters taken off each line that is not blank (a <<- heredoc's
+// indentation); lineStart says the part starts a line, rather than
+// following an interpolation or starting past the indentation HCL took off
+// already.
+func decodeHeredoc(raw string, strip int, lineStart bool) (string, []int) {
 	var b strings.Builder
 	offs := make([]int, 0, len(raw)+1)
-	lineStart := true
 	for i := 0; i < len(raw); {
 		if lineStart {
 			lineStart = false

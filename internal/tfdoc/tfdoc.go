@@ -70,6 +70,9 @@ type binding struct {
 	pos   int
 	expr  hclsyntax.Expression // a native file's; nil when json is set, or for a variable without a value
 	json  *doc.Node            // a JSON file's
+	// literal is set for a JSON value Terraform takes as it is written,
+	// without templates: a variable's default, a .tfvars.json value.
+	literal bool
 	state int
 	value *doc.Node
 }
@@ -85,6 +88,98 @@ const (
 type module struct {
 	locals, vars map[string]*binding
 	sources      []*source
+	readByRules  map[string]bool // the locals and variables Cloudflare resources read; nil until read says
+}
+
+// read returns the locals and variables ("local.x", "var.y") that the
+// module's Cloudflare resources read, directly or through other locals.
+func (m *module) read() map[string]bool {
+	if m.readByRules != nil {
+		return m.readByRules
+	}
+	m.readByRules = map[string]bool{}
+	refs := map[string][]string{} // what each local reads
+	var todo []string
+	for _, s := range m.sources {
+		switch {
+		case s.native != nil && !s.vars:
+			for _, b := range s.native.Blocks {
+				switch {
+				case b.Type == "resource" && len(b.Labels) == 2 && ruleTypes[b.Labels[0]]:
+					hclsyntax.VisitAll(b.Body, func(n hclsyntax.Node) hcl.Diagnostics {
+						if t, ok := n.(*hclsyntax.ScopeTraversalExpr); ok {
+							todo = append(todo, refName(t.Traversal))
+						}
+						return nil
+					})
+				case b.Type == "locals":
+					for name, a := range b.Body.Attributes {
+						for _, t := range a.Expr.Variables() {
+							refs["local."+name] = append(refs["local."+name], refName(t))
+						}
+					}
+				}
+			}
+		case s.json:
+			for _, types := range jsonBlocks(s.root.Get("resource")) {
+				for i, typ := range types.Keys {
+					if ruleTypes[typ.Text] {
+						todo = append(todo, jsonRefs(types.Values[i])...)
+					}
+				}
+			}
+			for _, locals := range jsonBlocks(s.root.Get("locals")) {
+				for i, k := range locals.Keys {
+					refs["local."+k.Text] = jsonRefs(locals.Values[i])
+				}
+			}
+		}
+	}
+	for len(todo) > 0 {
+		name := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if name != "" && !m.readByRules[name] {
+			m.readByRules[name] = true
+			todo = append(todo, refs[name]...)
+		}
+	}
+	return m.readByRules
+}
+
+// refName names the local or variable a reference starts with, "local.x"
+// or "var.y", or is empty.
+func refName(t hcl.Traversal) string {
+	if root := t.RootName(); (root == "local" || root == "var") && len(t) > 1 {
+		if attr, ok := t[1].(hcl.TraverseAttr); ok {
+			return root + "." + attr.Name
+		}
+	}
+	return ""
+}
+
+// jsonRefs names the locals and variables the templates of a JSON value
+// read.
+func jsonRefs(n *doc.Node) []string {
+	var out []string
+	switch n.Kind {
+	case doc.String:
+		if strings.Contains(n.Text, "${") {
+			if x, diags := hclsyntax.ParseTemplate([]byte(n.Text), "", hcl.InitialPos); !diags.HasErrors() {
+				for _, t := range x.Variables() {
+					out = append(out, refName(t))
+				}
+			}
+		}
+	case doc.List:
+		for _, x := range n.Items {
+			out = append(out, jsonRefs(x)...)
+		}
+	case doc.Map:
+		for _, x := range n.Values {
+			out = append(out, jsonRefs(x)...)
+		}
+	}
+	return out
 }
 
 // An evaluator reads one file of a module.
@@ -175,6 +270,22 @@ func siblings(path string) ([]*source, error) {
 	return out, nil
 }
 
+// precedence ranks a .tfvars file as Terraform loads them, the later
+// winning: terraform.tfvars, terraform.tfvars.json, the *.auto.tfvars
+// files (by name), then those it is given.
+func precedence(path string) int {
+	name := strings.ToLower(filepath.Base(path))
+	switch {
+	case name == "terraform.tfvars":
+		return 0
+	case name == "terraform.tfvars.json":
+		return 1
+	case strings.HasSuffix(name, ".auto.tfvars") || strings.HasSuffix(name, ".auto.tfvars.json"):
+		return 2
+	}
+	return 3
+}
+
 // autoLoaded reports whether Terraform reads a file of a module's folder by
 // itself.
 func autoLoaded(name string) bool {
@@ -224,29 +335,53 @@ func parse(path, text string) (*source, error) {
 func read(src *source, others []*source) []Ruleset {
 	m := &module{locals: map[string]*binding{}, vars: map[string]*binding{}}
 	m.sources = append([]*source{src}, others...)
-	// Declarations first, then the .tfvars values that override defaults.
+	// Declarations first, then the .tfvars values that override defaults,
+	// the later over the earlier in Terraform's order.
+	var vars []*source
 	for _, s := range m.sources {
-		if !s.vars {
+		if s.vars {
+			vars = append(vars, s)
+		} else {
 			m.declare(s)
 		}
 	}
-	for _, s := range m.sources {
-		if s.vars {
-			m.assign(s)
-		}
+	slices.SortStableFunc(vars, func(a, b *source) int { return cmp.Compare(precedence(a.path), precedence(b.path)) })
+	for _, s := range vars {
+		m.assign(s)
 	}
 	e := &evaluator{m: m, src: src, spans: map[*doc.Node][2]int{}}
+	var sets []Ruleset
 	if src.json {
-		return e.jsonFile(src)
+		sets = e.jsonFile(src)
+	} else {
+		sets = e.nativeFile(src)
+		e.comments(sets)
 	}
-	sets := e.nativeFile(src)
-	e.comments(sets)
+	for i := range sets {
+		capRules(&sets[i])
+	}
 	return sets
 }
 
+// maxRules is the most rules a ruleset is read with: ten times what
+// Cloudflare lets a ruleset have. A list built to be longer (a local
+// concatenated with itself, over and over) is not followed.
+const maxRules = 10_000
+
+// capRules makes a ruleset whose rules are more than maxRules Unknown.
+func capRules(set *Ruleset) {
+	rules := set.Node
+	if rules.Kind == doc.Map {
+		rules = rules.Get("rules")
+	}
+	if rules != nil && rules.Kind == doc.List && len(rules.Items) > maxRules {
+		set.Node = unknown(set.Node.Pos, "edgerules does not follow it: it has %d rules, more than %d", len(rules.Items), maxRules)
+	}
+}
+
 // comments gives each rule of the rulesets written in the file read the
-// comments in it and on the lines just before it: # edgerules:ignore
-// comments are read from there.
+// comments in it, after it on its last line, and on the lines just before
+// it: # edgerules:ignore comments are read from there.
 func (e *evaluator) comments(sets []Ruleset) {
 	tokens, _ := hclsyntax.LexConfig([]byte(e.src.text), e.src.path, hcl.InitialPos)
 	var comments []hclsyntax.Token
@@ -271,16 +406,25 @@ func (e *evaluator) comments(sets []Ruleset) {
 			if !ok {
 				continue
 			}
-			start := span[0]
-			// The comments on the lines just before the rule belong to it.
+			start, end := span[0], span[1]
+			// The comments on the lines just before the rule belong to it,
+			// but one that ends another line of code.
 			for i := len(comments) - 1; i >= 0; i-- {
 				c := comments[i].Range
-				if c.End.Byte <= start && strings.TrimSpace(e.src.text[c.End.Byte:start]) == "" {
+				lineStart := strings.LastIndexByte(e.src.text[:c.Start.Byte], '\n') + 1
+				if c.End.Byte <= start && strings.TrimSpace(e.src.text[c.End.Byte:start]) == "" &&
+					strings.TrimSpace(e.src.text[lineStart:c.Start.Byte]) == "" {
 					start = c.Start.Byte
 				}
 			}
+			// So does one after it on its last line.
+			if nl := strings.IndexByte(e.src.text[end:], '\n'); nl >= 0 {
+				end += nl
+			} else {
+				end = len(e.src.text)
+			}
 			for _, c := range comments {
-				if c.Range.Start.Byte >= start && c.Range.End.Byte <= span[1] {
+				if c.Range.Start.Byte >= start && c.Range.Start.Byte < end {
 					rule.Comments = append(rule.Comments, strings.TrimSpace(string(c.Bytes)))
 				}
 			}
@@ -300,7 +444,7 @@ func (m *module) declare(s *source) {
 			for i, k := range vars.Keys {
 				b := &binding{name: "var." + k.Text, src: s, pos: k.Pos}
 				for _, body := range jsonBlocks(vars.Values[i]) {
-					b.json = body.Get("default")
+					b.json, b.literal = body.Get("default"), true
 				}
 				m.vars[k.Text] = b
 			}
@@ -327,7 +471,7 @@ func (m *module) declare(s *source) {
 func (m *module) assign(s *source) {
 	if s.json {
 		for i, k := range s.root.Keys {
-			m.vars[k.Text] = &binding{name: "var." + k.Text, src: s, pos: k.Pos, json: s.root.Values[i]}
+			m.vars[k.Text] = &binding{name: "var." + k.Text, src: s, pos: k.Pos, json: s.root.Values[i], literal: true}
 		}
 		return
 	}
@@ -375,6 +519,8 @@ const (
 	typeFirewallRule = "cloudflare_firewall_rule"
 )
 
+var ruleTypes = map[string]bool{typeRuleset: true, typeFilter: true, typeFirewallRule: true}
+
 // rulesetKeys are the attributes of a cloudflare_ruleset that make its
 // ruleset; the others (zone_id, account_id, the meta-arguments) are
 // Terraform's.
@@ -388,10 +534,12 @@ var ruleKeys = []string{"ref", "description", "expression", "action", "action_pa
 // moduleMeta are a module call's arguments that are Terraform's own.
 var moduleMeta = []string{"source", "version", "providers", "count", "for_each", "depends_on"}
 
-// objectsOf returns the objects of a value that carry an "expression"
-// (at any depth), each cut down to the keys of a rule, as a list; nil when
-// there are none.
-func objectsOf(v *doc.Node) *doc.Node {
+// objectsOf returns the objects of a value that carry an "expression" (at
+// any depth), each cut down to the keys of a rule, as a list; nil when
+// there are none. Unless the value is read by a Cloudflare resource, an
+// object must carry an "action" too: that tells a rule from other data
+// with expressions, such as CloudWatch's metric math.
+func objectsOf(v *doc.Node, read bool) *doc.Node {
 	out := &doc.Node{Kind: doc.List, Pos: v.Pos}
 	var walk func(n *doc.Node)
 	walk = func(n *doc.Node) {
@@ -401,7 +549,7 @@ func objectsOf(v *doc.Node) *doc.Node {
 				walk(x)
 			}
 		case doc.Map:
-			if x := n.Get("expression"); x != nil && (x.Kind == doc.String || x.Kind == doc.Unknown) {
+			if x := n.Get("expression"); x != nil && (x.Kind == doc.String || x.Kind == doc.Unknown) && (read || n.Get("action") != nil) {
 				rule := &doc.Node{Kind: doc.Map, Pos: n.Pos}
 				for i, k := range n.Keys {
 					if slices.Contains(ruleKeys, k.Text) {
@@ -425,9 +573,9 @@ func objectsOf(v *doc.Node) *doc.Node {
 }
 
 // objects adds to out a ruleset of the objects with expressions of the
-// value v, named address.
-func objects(out []Ruleset, address string, v *doc.Node) []Ruleset {
-	if list := objectsOf(v); list != nil {
+// value v, named address; name is the local or variable it is, if any.
+func (e *evaluator) objects(out []Ruleset, address, name string, v *doc.Node) []Ruleset {
+	if list := objectsOf(v, e.m.read()[name]); list != nil {
 		return append(out, Ruleset{Address: address, Objects: true, Node: list})
 	}
 	return out
