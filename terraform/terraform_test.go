@@ -171,7 +171,7 @@ func canonical(_ *ruleset.Rule, x ruleset.Expression) string {
 // file holds when it is not told which.
 func TestLoad(t *testing.T) {
 	files, err := terraform.Load("../testdata/terraform/v4/main.tf")
-	require.NoError(t, err) // its mistakes are the rules', which Validate finds
+	require.NoError(t, err)  // its mistakes are the rules', which Validate finds
 	require.Len(t, files, 5) // local.bot_rules and four resources
 	one, err := terraform.LoadOne("../testdata/terraform/v4/main.tf#cloudflare_ruleset.redirects")
 	require.NoError(t, err)

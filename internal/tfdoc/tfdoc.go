@@ -65,16 +65,16 @@ type source struct {
 // A binding is a local or a variable: the expression that gives its value,
 // and the value once evaluated.
 type binding struct {
-	name  string // local.x, var.y
-	src   *source
-	pos   int
-	expr  hclsyntax.Expression // a native file's; nil when json is set, or for a variable without a value
-	json  *doc.Node            // a JSON file's
+	name string // local.x, var.y
+	src  *source
+	pos  int
+	expr hclsyntax.Expression // a native file's; nil when json is set, or for a variable without a value
+	json *doc.Node            // a JSON file's
 	// literal is set for a JSON value Terraform takes as it is written,
 	// without templates: a variable's default, a .tfvars.json value.
 	literal bool
-	state int
-	value *doc.Node
+	state   int
+	value   *doc.Node
 }
 
 // The states of a binding's evaluation.
