@@ -130,10 +130,11 @@ const FormatWidth = 100
 // writes it: over several lines where its string shows line breaks as they
 // are (Location.Lines) and it is longer than FormatWidth, on one line
 // elsewhere; the line breaks that end it stay, so that a YAML block keeps
-// its chomping. A blank expression stays as it is. An expression that does
-// not parse gives the parser's error.
+// its chomping, and an expression whose lines end in CRLF (a Terraform
+// heredoc of a CRLF file) is written with CRLF. A blank expression stays as
+// it is. An expression that does not parse gives the parser's error.
 func (x Expression) Formatted(opts ...expr.Option) (string, error) {
-	body := strings.TrimRight(x.Text, "\n")
+	body := strings.TrimRight(x.Text, "\r\n")
 	if strings.TrimSpace(body) == "" {
 		return x.Text, nil
 	}
@@ -141,10 +142,14 @@ func (x Expression) Formatted(opts ...expr.Option) (string, error) {
 	if err != nil {
 		return x.Text, err
 	}
-	if x.Source != nil && x.Source.Lines() {
-		return ast.FormatWidth(tree, FormatWidth) + x.Text[len(body):], nil
+	if x.Source == nil || !x.Source.Lines() {
+		return ast.Format(tree) + x.Text[len(body):], nil
 	}
-	return ast.Format(tree) + x.Text[len(body):], nil
+	text := ast.FormatWidth(tree, FormatWidth)
+	if strings.Contains(x.Text, "\r\n") {
+		text = strings.ReplaceAll(text, "\n", "\r\n")
+	}
+	return text + x.Text[len(body):], nil
 }
 
 // verifyLimit is the longest expression the rewriter compares.

@@ -145,6 +145,11 @@ func TestTerraformFmt(t *testing.T) {
 			require.Empty(t, errs)
 			status, out, _ := inRoot(t, "fmt", "-l", copied)
 			assert.Equal(t, exitOK, status, out)
+			if strings.Contains(string(data), "\r\n") {
+				after, err := os.ReadFile(copied)
+				require.NoError(t, err)
+				assert.Equal(t, strings.Count(string(after), "\n"), strings.Count(string(after), "\r\n"), "a CRLF file keeps CRLF")
+			}
 		})
 	}
 }

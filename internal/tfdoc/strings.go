@@ -178,10 +178,16 @@ type heredoc struct {
 
 // render writes value as a heredoc in the frame h, or as a quoted string
 // where a heredoc cannot hold it: a value that does not end in a line
-// break, has a carriage return or a line reading as the closing marker, or
-// in a <<- heredoc whose lines all start with white space.
+// break, whose line breaks are not the frame's (CRLF in a CRLF file, LF
+// otherwise), that has a line reading as the closing marker, or in a <<-
+// heredoc whose lines all start with white space.
 func (h heredoc) render(value string) string {
-	if !strings.HasSuffix(value, "\n") || strings.ContainsRune(value, '\r') || h.flush && heredocStrip(value) > 0 {
+	lf := strings.ReplaceAll(value, "\r\n", "\n")
+	breaks := lf // the value as its frame's line breaks write it
+	if strings.HasSuffix(h.open, "\r\n") {
+		breaks = strings.ReplaceAll(lf, "\n", "\r\n")
+	}
+	if !strings.HasSuffix(value, "\n") || value != breaks || strings.ContainsRune(lf, '\r') || h.flush && heredocStrip(value) > 0 {
 		// A <<- heredoc takes off the indentation its lines share, so it
 		// cannot hold a value whose lines all start with white space.
 		return quote(value)
