@@ -523,7 +523,7 @@ func frame(raw string) *heredoc {
 	}
 	h := &heredoc{open: raw[:nl+1], flush: strings.HasPrefix(raw, "<<-")}
 	h.marker = strings.TrimSpace(strings.TrimLeft(h.open, "<-"))
-	last := strings.LastIndexByte(raw, '\n')
+	last := max(strings.LastIndexByte(raw, '\n'), nl)
 	h.close = raw[last+1:]
 	body := raw[nl+1 : last+1]
 	if h.flush {

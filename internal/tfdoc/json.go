@@ -128,7 +128,7 @@ func (e *evaluator) jsonResources(v *doc.Node, sc *scope) []Ruleset {
 			for _, named := range jsonBlocks(types.Values[i]) {
 				for j, name := range named.Keys {
 					for _, body := range jsonBlocks(named.Values[j]) {
-						out = append(out, e.jsonResource(typ.Text, typ.Text+"."+name.Text, body, sc)...)
+						out = append(out, e.resourceSets(typ.Text, typ.Text+"."+name.Text, jsonBody{body}, sc, body.Pos)...)
 					}
 				}
 			}
@@ -137,76 +137,99 @@ func (e *evaluator) jsonResources(v *doc.Node, sc *scope) []Ruleset {
 	return out
 }
 
-// jsonResource returns the rulesets of one resource body in JSON syntax.
-func (e *evaluator) jsonResource(typ, address string, body *doc.Node, sc *scope) []Ruleset {
-	var count, forEach *doc.Node
-	if c := body.Get("count"); c != nil {
-		count = e.evalJSON(c, sc)
+// A jsonBody is a resource's body in JSON syntax.
+type jsonBody struct{ n *doc.Node }
+
+func (j jsonBody) attr(e *evaluator, name string, sc *scope) *doc.Node {
+	if v := j.n.Get(name); v != nil {
+		return e.evalJSON(v, sc)
 	}
-	if f := body.Get("for_each"); f != nil {
-		forEach = e.evalJSON(f, sc)
-	}
-	insts, stop := e.instances(address, count, forEach, body.Pos)
-	if stop != nil {
-		return []Ruleset{{Address: address, Node: stop}}
-	}
-	var out []Ruleset
-	for _, in := range insts {
-		isc := sc.with(in.vars)
-		var n *doc.Node
-		switch typ {
-		case typeRuleset:
-			n = e.jsonBody(body, isc, rulesetKeys)
-		case typeFilter:
-			n = &doc.Node{Kind: doc.List, Pos: body.Pos, Items: []*doc.Node{e.jsonBody(body, isc, []string{"description", "expression", "paused", "ref"})}}
-		case typeFirewallRule:
-			rule := e.jsonBody(body, isc, []string{"description", "action", "paused", "priority", "products"})
-			if id := body.Get("filter_id"); id != nil {
-				rule.Keys = append(rule.Keys, doc.NewString("filter", id.Pos, nil))
-				rule.Values = append(rule.Values, e.jsonFilterOf(id, isc))
-			}
-			n = &doc.Node{Kind: doc.List, Pos: body.Pos, Items: []*doc.Node{rule}}
-		}
-		out = append(out, Ruleset{Address: in.address, Type: typ, Node: n})
-	}
-	return out
+	return nil
 }
 
-// jsonBody returns the object a block's body in JSON syntax stands for,
-// its dynamic blocks expanded; keys, when not nil, are those kept.
-func (e *evaluator) jsonBody(body *doc.Node, sc *scope, keys []string) *doc.Node {
-	n := &doc.Node{Kind: doc.Map, Pos: body.Pos}
-	dynamic := map[string][]*doc.Node{}
-	if d := body.Get("dynamic"); d != nil && d.Kind == doc.Map {
-		for i, k := range d.Keys {
-			for _, b := range jsonBlocks(d.Values[i]) {
-				dynamic[k.Text] = append(dynamic[k.Text], e.jsonDynamic(k.Text, b, sc)...)
+func (j jsonBody) object(e *evaluator, sc *scope, keys []string) *doc.Node {
+	return e.jsonObject(j.n, sc, keys)
+}
+
+// filter reads "filter_id": "${cloudflare_filter.NAME.id}".
+func (j jsonBody) filter(e *evaluator, sc *scope) (*doc.Node, *doc.Node) {
+	id := j.n.Get("filter_id")
+	if id == nil {
+		return nil, nil
+	}
+	key := doc.NewString("filter", id.Pos, nil)
+	if id.Kind == doc.String {
+		x, diags := hclsyntax.ParseTemplate([]byte(id.Text), sc.src.path, hcl.InitialPos)
+		if w, ok := x.(*hclsyntax.TemplateWrapExpr); ok && !diags.HasErrors() {
+			if t, ok := w.Wrapped.(*hclsyntax.ScopeTraversalExpr); ok {
+				return key, e.filterOf(t.Traversal, id.Pos, sc)
 			}
 		}
+	}
+	return key, e.evalJSON(id, sc)
+}
+
+// jsonObject returns the object a block's body in JSON syntax stands for;
+// keys, when not nil, are those kept. Blocks of a type are the values of
+// its key and of its dynamic blocks, in the order of the body's keys, as
+// HCL reads them; a "//" key is a comment.
+func (e *evaluator) jsonObject(body *doc.Node, sc *scope, keys []string) *doc.Node {
+	kept := func(k string) bool { return k != "//" && (keys == nil || slices.Contains(keys, k)) }
+	dynamic := body.Get("dynamic")
+	if dynamic != nil && dynamic.Kind != doc.Map {
+		dynamic = nil
+	}
+	blocks := map[string][]*doc.Node{} // the blocks of each dynamic block's type
+	n := &doc.Node{Kind: doc.Map, Pos: body.Pos}
+	add := func(k *doc.Node, items ...*doc.Node) {
+		if _, seen := blocks[k.Text]; !seen {
+			n.Keys = append(n.Keys, k)
+			n.Values = append(n.Values, nil) // set once all are known
+		}
+		blocks[k.Text] = append(blocks[k.Text], items...)
 	}
 	for i, k := range body.Keys {
-		if k.Text == "dynamic" || keys != nil && !slices.Contains(keys, k.Text) {
-			continue
-		}
-		v := e.evalJSON(body.Values[i], sc)
-		if extra, ok := dynamic[k.Text]; ok {
-			items := []*doc.Node{v}
-			if v.Kind == doc.List {
-				items = v.Items
+		switch {
+		case k.Text == "dynamic" && dynamic != nil:
+			for j, label := range dynamic.Keys {
+				if kept(label.Text) {
+					for _, b := range jsonBlocks(dynamic.Values[j]) {
+						add(label, e.jsonDynamic(label.Text, b, sc)...)
+					}
+				}
 			}
-			v = blockValue(k.Text, append(items, extra...), v.Pos)
-			delete(dynamic, k.Text)
+		case !kept(k.Text):
+		case dynamic != nil && dynamic.Get(k.Text) != nil || k.Text == "rules":
+			// Blocks of a type that dynamic blocks make too, and rules,
+			// which is always a list: an object is one block, and the
+			// objects of a list are blocks whose "//" keys are comments.
+			switch raw := body.Values[i]; raw.Kind {
+			case doc.Map:
+				add(k, e.jsonObject(raw, sc, nil))
+			case doc.List:
+				for _, item := range raw.Items {
+					if item.Kind == doc.Map {
+						add(k, e.jsonObject(item, sc, nil))
+					} else {
+						add(k, e.evalJSON(item, sc))
+					}
+				}
+			default:
+				v := e.evalJSON(raw, sc)
+				if v.Kind == doc.List {
+					add(k, v.Items...)
+				} else {
+					add(k, v)
+				}
+			}
+		default:
+			n.Keys = append(n.Keys, k)
+			n.Values = append(n.Values, e.evalJSON(body.Values[i], sc))
 		}
-		n.Keys = append(n.Keys, k)
-		n.Values = append(n.Values, v)
 	}
-	if d := body.Get("dynamic"); d != nil && d.Kind == doc.Map {
-		for _, k := range d.Keys {
-			if items, ok := dynamic[k.Text]; ok && (keys == nil || slices.Contains(keys, k.Text)) {
-				n.Keys = append(n.Keys, k)
-				n.Values = append(n.Values, blockValue(k.Text, items, k.Pos))
-				delete(dynamic, k.Text)
-			}
+	for i, k := range n.Keys {
+		if n.Values[i] == nil {
+			n.Values[i] = blockValue(k.Text, blocks[k.Text], k.Pos)
 		}
 	}
 	return n
@@ -214,39 +237,14 @@ func (e *evaluator) jsonBody(body *doc.Node, sc *scope, keys []string) *doc.Node
 
 // jsonDynamic returns the blocks a dynamic block in JSON syntax makes.
 func (e *evaluator) jsonDynamic(label string, b *doc.Node, sc *scope) []*doc.Node {
-	forEach, content := b.Get("for_each"), b.Get("content")
-	if forEach == nil || content == nil || content.Kind != doc.Map {
-		return []*doc.Node{unknown(b.Pos, "Terraform cannot evaluate it: a dynamic block needs for_each and content")}
-	}
+	content := b.Get("content")
 	name := label
 	if it := b.Get("iterator"); it != nil && it.Kind == doc.String {
 		name = it.Text
 	}
-	coll := e.evalJSON(forEach, sc)
-	if coll.Kind == doc.Unknown {
-		return []*doc.Node{coll}
+	var coll *doc.Node
+	if forEach := b.Get("for_each"); forEach != nil && content != nil && content.Kind == doc.Map {
+		coll = e.evalJSON(forEach, sc)
 	}
-	var out []*doc.Node
-	if stop := elements(coll, b.Pos, func(key, value *doc.Node) *doc.Node {
-		it := &doc.Node{Kind: doc.Map, Pos: b.Pos, Keys: []*doc.Node{doc.NewString("key", b.Pos, nil), doc.NewString("value", b.Pos, nil)}, Values: []*doc.Node{key, value}}
-		out = append(out, e.jsonBody(content, sc.with(map[string]*doc.Node{name: it}), nil))
-		return nil
-	}); stop != nil {
-		return []*doc.Node{stop}
-	}
-	return out
-}
-
-// jsonFilterOf returns the filter a firewall rule's filter_id in JSON
-// syntax refers to: "${cloudflare_filter.NAME.id}".
-func (e *evaluator) jsonFilterOf(id *doc.Node, sc *scope) *doc.Node {
-	if id.Kind == doc.String {
-		x, diags := hclsyntax.ParseTemplate([]byte(id.Text), sc.src.path, hcl.InitialPos)
-		if w, ok := x.(*hclsyntax.TemplateWrapExpr); ok && !diags.HasErrors() {
-			if t, ok := w.Wrapped.(*hclsyntax.ScopeTraversalExpr); ok {
-				return e.filterOf(t.Traversal, id.Pos, sc)
-			}
-		}
-	}
-	return e.evalJSON(id, sc)
+	return e.expand(coll, name, sc, b.Pos, func(sc *scope) *doc.Node { return e.jsonObject(content, sc, nil) })
 }

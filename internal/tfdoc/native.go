@@ -32,8 +32,8 @@ func (e *evaluator) nativeFile(src *source) []Ruleset {
 	}
 	for _, block := range src.native.Blocks {
 		switch {
-		case block.Type == "resource" && len(block.Labels) == 2:
-			out = append(out, e.resource(block, sc)...)
+		case block.Type == "resource" && len(block.Labels) == 2 && ruleTypes[block.Labels[0]]:
+			out = append(out, e.resourceSets(block.Labels[0], block.Labels[0]+"."+block.Labels[1], nativeBody{block}, sc, block.DefRange().Start.Byte)...)
 		case block.Type == "locals":
 			for _, a := range sortedAttrs(block.Body) {
 				out = e.objects(out, "local."+a.Name, "local."+a.Name, e.value(e.m.locals[a.Name]))
@@ -65,53 +65,30 @@ func tfvar(src *source, name string) string {
 	return ""
 }
 
-// resource returns the rulesets of a resource block, one per instance.
-func (e *evaluator) resource(block *hclsyntax.Block, sc *scope) []Ruleset {
-	typ, name := block.Labels[0], block.Labels[1]
-	if !ruleTypes[typ] {
-		return nil
+// A nativeBody is a resource's body in native syntax.
+type nativeBody struct{ b *hclsyntax.Block }
+
+func (n nativeBody) attr(e *evaluator, name string, sc *scope) *doc.Node {
+	if a := n.b.Body.Attributes[name]; a != nil {
+		return e.eval(a.Expr, sc)
 	}
-	address := typ + "." + name
-	pos := block.DefRange().Start.Byte
-	var count, forEach *doc.Node
-	if a := block.Body.Attributes["count"]; a != nil {
-		count = e.eval(a.Expr, sc)
+	return nil
+}
+
+func (n nativeBody) object(e *evaluator, sc *scope, keys []string) *doc.Node {
+	return e.bodyNode(n.b.Body, sc, n.b.DefRange().Start.Byte, keys)
+}
+
+func (n nativeBody) filter(e *evaluator, sc *scope) (*doc.Node, *doc.Node) {
+	a := n.b.Body.Attributes["filter_id"]
+	if a == nil {
+		return nil, nil
 	}
-	if a := block.Body.Attributes["for_each"]; a != nil {
-		forEach = e.eval(a.Expr, sc)
+	key := doc.NewString("filter", a.SrcRange.Start.Byte, nil)
+	if t, ok := a.Expr.(*hclsyntax.ScopeTraversalExpr); ok {
+		return key, e.filterOf(t.Traversal, a.SrcRange.Start.Byte, sc)
 	}
-	insts, stop := e.instances(address, count, forEach, pos)
-	if stop != nil {
-		return []Ruleset{{Address: address, Node: stop}}
-	}
-	var out []Ruleset
-	for _, in := range insts {
-		isc := sc.with(in.vars)
-		var n *doc.Node
-		switch typ {
-		case typeRuleset:
-			n = e.bodyNode(block.Body, isc, pos, rulesetKeys)
-			if n.Get("rules") == nil { // a ruleset with no rules yet
-				n.Keys = append(n.Keys, doc.NewString("rules", pos, nil))
-				n.Values = append(n.Values, &doc.Node{Kind: doc.List, Pos: pos})
-			}
-		case typeFilter:
-			n = &doc.Node{Kind: doc.List, Pos: pos, Items: []*doc.Node{e.bodyNode(block.Body, isc, pos, []string{"description", "expression", "paused", "ref"})}}
-		case typeFirewallRule:
-			rule := e.bodyNode(block.Body, isc, pos, []string{"description", "action", "paused", "priority", "products"})
-			if a := block.Body.Attributes["filter_id"]; a != nil {
-				filter := e.eval(a.Expr, isc)
-				if t, ok := a.Expr.(*hclsyntax.ScopeTraversalExpr); ok {
-					filter = e.filterOf(t.Traversal, a.SrcRange.Start.Byte, isc)
-				}
-				rule.Keys = append(rule.Keys, doc.NewString("filter", a.SrcRange.Start.Byte, nil))
-				rule.Values = append(rule.Values, filter)
-			}
-			n = &doc.Node{Kind: doc.List, Pos: pos, Items: []*doc.Node{rule}}
-		}
-		out = append(out, Ruleset{Address: in.address, Type: typ, Node: n})
-	}
-	return out
+	return key, e.eval(a.Expr, sc)
 }
 
 // filterOf returns the filter a firewall rule's filter_id refers to, as an
@@ -244,16 +221,11 @@ func blockValue(typ string, items []*doc.Node, pos int) *doc.Node {
 // element of its for_each, with the iterator (named by iterator, or the
 // block's label) bound to the element's key and value.
 func (e *evaluator) dynamic(b *hclsyntax.Block, sc *scope) []*doc.Node {
-	pos := b.TypeRange.Start.Byte
-	a := b.Body.Attributes["for_each"]
 	var content *hclsyntax.Block
 	for _, c := range b.Body.Blocks {
 		if c.Type == "content" {
 			content = c
 		}
-	}
-	if a == nil || content == nil {
-		return []*doc.Node{unknown(pos, "Terraform cannot evaluate it: a dynamic block needs for_each and content")}
 	}
 	name := b.Labels[0]
 	if it := b.Body.Attributes["iterator"]; it != nil {
@@ -261,17 +233,11 @@ func (e *evaluator) dynamic(b *hclsyntax.Block, sc *scope) []*doc.Node {
 			name = kw
 		}
 	}
-	coll := e.eval(a.Expr, sc)
-	if coll.Kind == doc.Unknown {
-		return []*doc.Node{coll}
+	var coll *doc.Node
+	if a := b.Body.Attributes["for_each"]; a != nil && content != nil {
+		coll = e.eval(a.Expr, sc)
 	}
-	var out []*doc.Node
-	if stop := elements(coll, pos, func(key, value *doc.Node) *doc.Node {
-		it := &doc.Node{Kind: doc.Map, Pos: pos, Keys: []*doc.Node{doc.NewString("key", pos, nil), doc.NewString("value", pos, nil)}, Values: []*doc.Node{key, value}}
-		out = append(out, e.bodyNode(content.Body, sc.with(map[string]*doc.Node{name: it}), content.TypeRange.Start.Byte, nil))
-		return nil
-	}); stop != nil {
-		return []*doc.Node{stop}
-	}
-	return out
+	return e.expand(coll, name, sc, b.TypeRange.Start.Byte, func(sc *scope) *doc.Node {
+		return e.bodyNode(content.Body, sc, content.TypeRange.Start.Byte, nil)
+	})
 }

@@ -521,11 +521,6 @@ const (
 
 var ruleTypes = map[string]bool{typeRuleset: true, typeFilter: true, typeFirewallRule: true}
 
-// rulesetKeys are the attributes of a cloudflare_ruleset that make its
-// ruleset; the others (zone_id, account_id, the meta-arguments) are
-// Terraform's.
-var rulesetKeys = []string{"name", "description", "kind", "phase", "rules"}
-
 // ruleKeys are the keys of the objects of a module's values that are
 // read as a rule's; an object's other keys are its author's.
 var ruleKeys = []string{"ref", "description", "expression", "action", "action_parameters", "enabled",
@@ -601,8 +596,7 @@ func (e *evaluator) instances(address string, count, forEach *doc.Node, pos int)
 			if forEach.Kind == doc.List { // a set of strings: each.key is the string
 				key = value
 			}
-			each := &doc.Node{Kind: doc.Map, Pos: pos, Keys: []*doc.Node{doc.NewString("key", pos, nil), doc.NewString("value", pos, nil)}, Values: []*doc.Node{key, value}}
-			out = append(out, instance{fmt.Sprintf("%s[%q]", address, key.Text), map[string]*doc.Node{"each": each}})
+			out = append(out, instance{fmt.Sprintf("%s[%q]", address, key.Text), map[string]*doc.Node{"each": iterator(key, value, pos)}})
 			return nil
 		})
 		return out, stop
@@ -623,4 +617,82 @@ func (e *evaluator) instances(address string, count, forEach *doc.Node, pos int)
 		return out, nil
 	}
 	return []instance{{address: address}}, nil
+}
+
+// iterator is the value of each, or of a dynamic block's iterator: the
+// element's key and value.
+func iterator(key, value *doc.Node, pos int) *doc.Node {
+	return &doc.Node{Kind: doc.Map, Pos: pos, Keys: []*doc.Node{doc.NewString("key", pos, nil), doc.NewString("value", pos, nil)},
+		Values: []*doc.Node{key, value}}
+}
+
+// A body is a resource's body in its syntax, native or JSON.
+type body interface {
+	// attr evaluates an attribute, or returns nil when there is none.
+	attr(e *evaluator, name string, sc *scope) *doc.Node
+	// object returns the body as an object of the keys kept, its blocks
+	// (dynamic ones too) as their values.
+	object(e *evaluator, sc *scope, keys []string) *doc.Node
+	// filter returns the filter its filter_id names, or nil.
+	filter(e *evaluator, sc *scope) (key, filter *doc.Node)
+}
+
+// keptKeys are the keys of each resource type that make its ruleset or
+// its rule; the others (zone_id, account_id, the meta-arguments) are
+// Terraform's.
+var keptKeys = map[string][]string{
+	typeRuleset:      {"name", "description", "kind", "phase", "rules"},
+	typeFilter:       {"description", "expression", "paused", "ref"},
+	typeFirewallRule: {"description", "action", "paused", "priority", "products"},
+}
+
+// resourceSets returns the rulesets of a resource, one per instance: a
+// cloudflare_ruleset's object, or a one-rule list of a legacy filter or
+// firewall rule (with the filter its filter_id names).
+func (e *evaluator) resourceSets(typ, address string, b body, sc *scope, pos int) []Ruleset {
+	insts, stop := e.instances(address, b.attr(e, "count", sc), b.attr(e, "for_each", sc), pos)
+	if stop != nil {
+		return []Ruleset{{Address: address, Type: typ, Node: stop}}
+	}
+	var out []Ruleset
+	for _, in := range insts {
+		isc := sc.with(in.vars)
+		n := b.object(e, isc, keptKeys[typ])
+		switch typ {
+		case typeRuleset:
+			if n.Get("rules") == nil { // a ruleset with no rules yet
+				n.Keys = append(n.Keys, doc.NewString("rules", pos, nil))
+				n.Values = append(n.Values, &doc.Node{Kind: doc.List, Pos: pos})
+			}
+		case typeFirewallRule:
+			if key, filter := b.filter(e, isc); filter != nil {
+				n.Keys = append(n.Keys, key)
+				n.Values = append(n.Values, filter)
+			}
+			fallthrough
+		default:
+			n = &doc.Node{Kind: doc.List, Pos: pos, Items: []*doc.Node{n}}
+		}
+		out = append(out, Ruleset{Address: in.address, Type: typ, Node: n})
+	}
+	return out
+}
+
+// expand returns the blocks a dynamic block makes: content for each
+// element of coll, with the iterator named name bound to the element.
+func (e *evaluator) expand(coll *doc.Node, name string, sc *scope, pos int, content func(sc *scope) *doc.Node) []*doc.Node {
+	if coll == nil {
+		return []*doc.Node{unknown(pos, "Terraform cannot evaluate it: a dynamic block needs for_each and content")}
+	}
+	if coll.Kind == doc.Unknown {
+		return []*doc.Node{coll}
+	}
+	var out []*doc.Node
+	if stop := elements(coll, pos, func(key, value *doc.Node) *doc.Node {
+		out = append(out, content(sc.with(map[string]*doc.Node{name: iterator(key, value, pos)})))
+		return nil
+	}); stop != nil {
+		return []*doc.Node{stop}
+	}
+	return out
 }

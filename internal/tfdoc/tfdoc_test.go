@@ -171,6 +171,19 @@ func TestJSONSyntax(t *testing.T) {
 	require.Len(t, sets, 1)
 	assert.Equal(t, []string{`http.host eq "x"`, `http.host eq "a" and "${literal}" ne ""`, `http.host eq "b" and "${literal}" ne ""`},
 		expressions(sets[0].Node))
+
+	// Blocks come in the order of the body's keys, dynamic ones too, and
+	// a "//" key is a comment.
+	sets = readOne(t, map[string]string{"main.tf.json": `{
+  "resource": {"cloudflare_ruleset": {"r": {
+    "phase": "http_request_firewall_custom",
+    "dynamic": {"rules": {"for_each": ["d"], "content": {"action": "block", "expression": "http.host eq \"${rules.value}\""}}},
+    "rules": {"//": "one block, as an object", "action": "block", "expression": "http.host eq \"s\""}
+  }}}
+}`}, "main.tf.json")
+	require.Len(t, sets, 1)
+	assert.Equal(t, []string{`http.host eq "d"`, `http.host eq "s"`}, expressions(sets[0].Node))
+	assert.Nil(t, sets[0].Node.Get("rules").Items[1].Get("//"))
 }
 
 // TestStringsRoundTrip writes values as quoted strings and heredocs and
@@ -194,38 +207,117 @@ func TestStringsRoundTrip(t *testing.T) {
 	}
 }
 
-// TestDecodeMatchesHCL reads literal strings and heredocs with HCL and
-// checks that the decoders give HCL's value, byte for byte placed.
+// TestDecodeMatchesHCL decodes the literal parts of strings and heredocs
+// as template does, and checks them against the values HCL decodes, and
+// each byte's place against the text.
 func TestDecodeMatchesHCL(t *testing.T) {
-	src := `a = "x\"y\\z\n\u00e9\U0001F600$${q}%%{r}"
-b = <<EOT
-  first $${x}
-	tab
-EOT
-c = <<-EOT
-    one
-      two
-
-    three %%{y}
-    EOT
-`
-	sets := readOne(t, map[string]string{"vals.tfvars": strings.ReplaceAll(src, "\n", "\n")}, "vals.tfvars")
-	assert.Empty(t, sets) // no objects with expressions
-	f, _ := hclsyntax.ParseConfig([]byte(src), "t.tf", hcl.InitialPos)
-	e := &evaluator{m: &module{locals: map[string]*binding{}, vars: map[string]*binding{}}}
-	s := &source{path: "t.tf", text: src}
-	for _, name := range []string{"a", "b", "c"} {
-		x := f.Body.(*hclsyntax.Body).Attributes[name].Expr
-		want, _ := x.Value(nil)
-		n := e.eval(x, &scope{src: s, raw: src})
-		require.Equal(t, want.AsString(), n.Text, name)
-		tok, err := n.Token()
-		require.NoError(t, err)
-		assert.False(t, tok.Computed, name)
-		for i := range len(n.Text) {
-			c := src[tok.Offsets[i]]
-			ok := c == n.Text[i] || c == '\\' || c == '$' || c == '%'
-			assert.True(t, ok, "%s: byte %d %q placed at %q", name, i, n.Text[i], c)
+	for _, src := range []string{
+		`a = "x\"y\\z\n\u00e9\U0001F600$${q}%%{r}"` + "\n",
+		"a = <<EOT\n  first $${x}\n\ttab\nEOT\n",
+		"a = <<-EOT\n    one\n      two\n\n    three %%{y}\n    EOT\n",
+		// A first line indented deeper than the next: HCL takes the
+		// indentation off before the part starts.
+		"a = <<-EOT\n        deep\n      shallow\n      EOT\n",
+		// Spaces after an interpolation are the text's, not indentation.
+		"a = <<-EOT\n    ${\"x\"}   spaced\n    next\n    EOT\n",
+		"a = <<-EOT\r\n    crlf\r\n      more\r\n    EOT\r\n",
+	} {
+		f, diags := hclsyntax.ParseConfig([]byte(src), "t.tf", hcl.InitialPos)
+		require.False(t, diags.HasErrors(), "%q: %v", src, diags)
+		x := f.Body.(*hclsyntax.Body).Attributes["a"].Expr.(*hclsyntax.TemplateExpr)
+		strip := 0
+		if h := frame(src[x.SrcRange.Start.Byte:x.SrcRange.End.Byte]); strings.HasPrefix(h.open, "<<-") {
+			strip = heredocStrip(src[x.SrcRange.Start.Byte+len(h.open) : x.SrcRange.End.Byte-len(h.close)])
+		}
+		for _, part := range x.Parts {
+			lit, ok := part.(*hclsyntax.LiteralValueExpr)
+			if !ok {
+				continue
+			}
+			r := lit.SrcRange
+			raw := src[r.Start.Byte:r.End.Byte]
+			var got string
+			var offs []int
+			if strings.HasPrefix(src[x.SrcRange.Start.Byte:], "<<") {
+				got, offs = decodeHeredoc(raw, strip, src[r.Start.Byte-1] == '\n')
+			} else {
+				got, offs = decodeQuoted(raw)
+			}
+			require.Equal(t, lit.Val.AsString(), got, "%q", src)
+			for i := range len(got) {
+				c := raw[offs[i]]
+				assert.True(t, c == got[i] || c == '\\' || c == '$' || c == '%', "%q: byte %d %q placed at %q", src, i, got[i], c)
+			}
 		}
 	}
+}
+
+// TestObjects: values of the module whose objects carry an expression are
+// rules when they carry an action or a Cloudflare resource reads them;
+// other data with expressions (CloudWatch's metric math) is not.
+func TestObjects(t *testing.T) {
+	sets := readOne(t, map[string]string{"main.tf": `
+locals {
+  metric_queries = [{ id = "e1", expression = "m1 + m2" }]
+  with_action    = [{ action = "block", expression = "http.host eq \"a\"" }]
+  read_by_rules  = [{ expression = "http.host eq \"b\"" }]
+  indirect       = local.read_by_rules
+}
+resource "cloudflare_ruleset" "r" {
+  phase = "http_request_firewall_custom"
+  dynamic "rules" {
+    for_each = local.indirect
+    content {
+      action     = "block"
+      expression = rules.value.expression
+    }
+  }
+}
+resource "aws_cloudwatch_metric_alarm" "a" {
+  dynamic "metric_query" {
+    for_each = local.metric_queries
+    content {
+      id         = metric_query.value.id
+      expression = metric_query.value.expression
+    }
+  }
+}
+`}, "main.tf")
+	var got []string
+	for _, s := range sets {
+		got = append(got, s.Address+": "+strings.Join(expressions(s.Node), "|"))
+	}
+	assert.Equal(t, []string{
+		`local.with_action: http.host eq "a"`,
+		`local.read_by_rules: http.host eq "b"`,
+		`local.indirect: http.host eq "b"`,
+		`cloudflare_ruleset.r: http.host eq "b"`,
+	}, got)
+}
+
+// TestVarPrecedence: terraform.tfvars, then *.auto.tfvars by name, then
+// the var files given, the later winning, as Terraform loads them.
+func TestVarPrecedence(t *testing.T) {
+	files := map[string]string{
+		"main.tf": `variable "host" {}
+resource "cloudflare_ruleset" "r" {
+  phase = "http_request_firewall_custom"
+  rules = [{ action = "block", expression = "http.host eq \"${var.host}\"" }]
+}
+`,
+		"terraform.tfvars": `host = "terraform"`,
+		"b.auto.tfvars":    `host = "b"`,
+		"a.auto.tfvars":    `host = "a"`,
+	}
+	sets := readOne(t, files, "main.tf")
+	assert.Equal(t, []string{`http.host eq "b"`}, expressions(sets[0].Node))
+	dir := t.TempDir()
+	for n, text := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, n), []byte(text), 0o644))
+	}
+	given := filepath.Join(t.TempDir(), "ci.tfvars")
+	require.NoError(t, os.WriteFile(given, []byte(`host = "ci"`), 0o644))
+	_, sets, err := Read(filepath.Join(dir, "main.tf"), files["main.tf"], []string{given})
+	require.NoError(t, err)
+	assert.Equal(t, []string{`http.host eq "ci"`}, expressions(sets[0].Node))
 }
