@@ -163,6 +163,7 @@ func reload() {
 // handleRequest is the host's entry point for each request: its result's
 // low bit says whether the next handler runs.
 //
+//lint:ignore U1000 the host calls it, through go:wasmexport
 //go:wasmexport handle_request
 func handleRequest() uint64 {
 	if initErr != nil {
@@ -189,6 +190,7 @@ func handleRequest() uint64 {
 // handleResponse is called after the next handler; the plugin has nothing
 // to do there.
 //
+//lint:ignore U1000 the host calls it, through go:wasmexport
 //go:wasmexport handle_response
 func handleResponse(reqCtx uint32, isError uint32) {}
 
