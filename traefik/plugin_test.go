@@ -170,11 +170,11 @@ func TestBadConfiguration(t *testing.T) {
 		config map[string]any
 		log    string
 	}{
-		"no rules":        {map[string]any{}, "the configuration gives no rules"},
-		"both":            {map[string]any{"rules": "[]", "rulesFile": "/x.json"}, "give rules or rulesFile, not both"},
-		"unknown key":     {map[string]any{"rules": "[]", "rulez": 1}, `unknown field "rulez"`},
-		"bad proxy":       {map[string]any{"rules": "[]", "trustedProxies": []string{"nope"}}, `trustedProxies: "nope" is not a network or an address`},
-		"does not parse":  {map[string]any{"rules": `[{"expression": "ip.src eq", "action": "block"}]`}, "expected a value after `eq`"},
+		"no rules":         {map[string]any{}, "the configuration gives no rules"},
+		"both":             {map[string]any{"rules": "[]", "rulesFile": "/x.json"}, "give rules or rulesFile, not both"},
+		"unknown key":      {map[string]any{"rules": "[]", "rulez": 1}, `unknown field "rulez"`},
+		"bad proxy":        {map[string]any{"rules": "[]", "trustedProxies": []string{"nope"}}, `trustedProxies: "nope" is not a network or an address`},
+		"does not parse":   {map[string]any{"rules": `[{"expression": "ip.src eq", "action": "block"}]`}, "expected a value after `eq`"},
 		"file not mounted": {map[string]any{"rulesFile": "/etc/edgerules/rules.json"}, "is its folder in the plugin's mounts?"},
 	} {
 		h, l, err := host(t, c.config, upstream)
