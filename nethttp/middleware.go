@@ -26,6 +26,9 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// Scorer fills the cf.bot_management.* fields.
 	Scorer BotScorer
+	// Locator fills the ip.src.* fields (country, ASN, city, ...) that no
+	// trusted proxy's Cloudflare headers give; see package geoip.
+	Locator Locator
 	// Challenge answers the challenge actions (challenge, js_challenge,
 	// managed_challenge).
 	Challenge http.Handler
@@ -40,6 +43,8 @@ type Options struct {
 type config struct {
 	trustedProxies []netip.Prefix
 	scorer         BotScorer
+	locator        Locator
+	locates        geoSet // the fields locator fills
 	now            func() time.Time
 }
 
@@ -75,8 +80,14 @@ func New(rs *ruleset.Ruleset, opts Options) (*Middleware, error) {
 	if bindErr != nil {
 		return nil, bindErr
 	}
-	m := &Middleware{cfg: config{trustedProxies: opts.TrustedProxies, scorer: opts.Scorer, now: opts.Now}, opts: opts,
+	m := &Middleware{cfg: config{trustedProxies: opts.TrustedProxies, scorer: opts.Scorer, locator: opts.Locator, now: opts.Now}, opts: opts,
 		actions: map[ruleset.Action]*atomic.Uint64{}}
+	if opts.Locator != nil {
+		var err error
+		if m.cfg.locates, err = geoFieldSet(opts.Locator.Fills()); err != nil {
+			return nil, err
+		}
+	}
 	if m.cfg.scorer == nil {
 		m.cfg.scorer = CloudflareHeaders{}
 	}
@@ -125,6 +136,12 @@ func (m *Middleware) Load(rs *ruleset.Ruleset) error {
 type slot struct {
 	ctx *eval.Context
 	req request
+	geo geoState
+}
+
+// begin makes the slot's resolvers read r.
+func (s *slot) begin(r *http.Request, cfg *config) {
+	s.req = request{r: r, cfg: cfg, geo: &s.geo}
 }
 
 func newSlot(cfg *config) *slot {
@@ -146,9 +163,10 @@ type binding struct {
 // bound are the fields of resolvers and botFields, looked up once in the
 // standard scheme; bindErr names a field the scheme lacks, which New
 // reports rather than leaving that field silently unfilled.
-var bound, bindErr = bind(fields.Cloudflare(), resolvers, botFields)
+var bound, bindErr = bind(fields.Cloudflare(), resolvers, botFields, geoFields)
 
-func bind(scheme *fields.Scheme, fromRequest map[string]func(q *request) eval.Value, fromBot map[string]func(b *Bot) eval.Value) ([]binding, error) {
+func bind(scheme *fields.Scheme, fromRequest map[string]func(q *request) eval.Value, fromBot map[string]func(b *Bot) eval.Value,
+	fromLocation []geoField) ([]binding, error) {
 	var out []binding
 	var errs []error
 	add := func(name string, compute func(q *request) eval.Value) {
@@ -165,6 +183,9 @@ func bind(scheme *fields.Scheme, fromRequest map[string]func(q *request) eval.Va
 	for name, read := range fromBot {
 		add(name, func(q *request) eval.Value { return read(q.botSignals()) })
 	}
+	for i, g := range fromLocation {
+		add(g.name, func(q *request) eval.Value { return q.geoValue(i) })
+	}
 	return out, errors.Join(errs...)
 }
 
@@ -174,7 +195,7 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l := m.current.Load()
 		s := m.pool.Get().(*slot)
-		s.req = request{r: r, cfg: &m.cfg}
+		s.begin(r, &m.cfg)
 		d := l.engine.Evaluate(s.ctx)
 		m.requests.Add(1)
 		m.record(r.Context(), l, d, &s.req)
