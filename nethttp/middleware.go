@@ -26,6 +26,10 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// Scorer fills the cf.bot_management.* fields.
 	Scorer BotScorer
+	// Crawlers fill cf.client.bot, cf.bot_management.verified_bot and
+	// cf.verified_bot_category where the Scorer does not know them (no
+	// trusted Cloudflare header says); see package crawler.
+	Crawlers CrawlerVerifier
 	// Locator fills the ip.src.* fields (country, ASN, city, ...) that no
 	// trusted proxy's Cloudflare headers give; see package geoip.
 	Locator Locator
@@ -43,6 +47,7 @@ type Options struct {
 type config struct {
 	trustedProxies []netip.Prefix
 	scorer         BotScorer
+	crawlers       CrawlerVerifier
 	locator        Locator
 	locates        geoSet // the fields locator fills
 	now            func() time.Time
@@ -80,7 +85,7 @@ func New(rs *ruleset.Ruleset, opts Options) (*Middleware, error) {
 	if bindErr != nil {
 		return nil, bindErr
 	}
-	m := &Middleware{cfg: config{trustedProxies: opts.TrustedProxies, scorer: opts.Scorer, locator: opts.Locator, now: opts.Now}, opts: opts,
+	m := &Middleware{cfg: config{trustedProxies: opts.TrustedProxies, scorer: opts.Scorer, crawlers: opts.Crawlers, locator: opts.Locator, now: opts.Now}, opts: opts,
 		actions: map[ruleset.Action]*atomic.Uint64{}}
 	if opts.Locator != nil {
 		var err error
@@ -163,9 +168,9 @@ type binding struct {
 // bound are the fields of resolvers and botFields, looked up once in the
 // standard scheme; bindErr names a field the scheme lacks, which New
 // reports rather than leaving that field silently unfilled.
-var bound, bindErr = bind(fields.Cloudflare(), resolvers, botFields, geoFields)
+var bound, bindErr = bind(fields.Cloudflare(), []map[string]func(q *request) eval.Value{resolvers, crawlerFields}, botFields, geoFields)
 
-func bind(scheme *fields.Scheme, fromRequest map[string]func(q *request) eval.Value, fromBot map[string]func(b *Bot) eval.Value,
+func bind(scheme *fields.Scheme, fromRequest []map[string]func(q *request) eval.Value, fromBot map[string]func(b *Bot) eval.Value,
 	fromLocation []geoField) ([]binding, error) {
 	var out []binding
 	var errs []error
@@ -177,8 +182,10 @@ func bind(scheme *fields.Scheme, fromRequest map[string]func(q *request) eval.Va
 		}
 		out = append(out, binding{f, compute})
 	}
-	for name, resolve := range fromRequest {
-		add(name, resolve)
+	for _, m := range fromRequest {
+		for name, resolve := range m {
+			add(name, resolve)
+		}
 	}
 	for name, read := range fromBot {
 		add(name, func(q *request) eval.Value { return read(q.botSignals()) })

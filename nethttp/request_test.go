@@ -143,7 +143,7 @@ func TestCloudflareHeaders(t *testing.T) {
 	r.Header.Set("Cf-Verified-Bot", "true")
 	r.Header.Set("Cf-Ja3-Hash", "abc")
 	r.Header.Set("Cf-Ja4", "t13d")
-	assert.Equal(t, Bot{Score: 12, VerifiedBot: true, StaticResource: true, JA3Hash: "abc", JA4: "t13d"}, CloudflareHeaders{}.Score(r, true))
+	assert.Equal(t, Bot{Score: 12, VerifiedBot: true, VerifiedKnown: true, StaticResource: true, JA3Hash: "abc", JA4: "t13d"}, CloudflareHeaders{}.Score(r, true))
 	assert.Equal(t, Bot{StaticResource: true}, CloudflareHeaders{}.Score(r, false), "headers from anyone else are not believed")
 	for _, bad := range []string{"0", "100", "-3", "twelve", ""} {
 		r.Header.Set("Cf-Bot-Score", bad)
@@ -178,9 +178,9 @@ func TestScorerRunsOnceAndOnlyWhenRead(t *testing.T) {
 // name the scheme lacks is an error New reports, not a field left empty.
 func TestBind(t *testing.T) {
 	require.NoError(t, bindErr)
-	assert.Len(t, bound, len(resolvers)+len(botFields)+len(geoFields))
-	_, err := bind(fields.Cloudflare(), map[string]func(q *request) eval.Value{
+	assert.Len(t, bound, len(resolvers)+len(crawlerFields)+len(botFields)+len(geoFields))
+	_, err := bind(fields.Cloudflare(), []map[string]func(q *request) eval.Value{{
 		"http.request.uri.pth": func(*request) eval.Value { return eval.Value{} },
-	}, nil, nil)
+	}}, nil, nil)
 	assert.EqualError(t, err, "nethttp fills http.request.uri.pth, a field the scheme does not have")
 }
