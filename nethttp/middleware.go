@@ -66,6 +66,7 @@ func (c *config) trusted(a netip.Addr) bool {
 // ruleset can be replaced while it serves; it is safe for concurrent use.
 type Middleware struct {
 	cfg      config
+	fillable []bool // by slot: the fields cfg can fill
 	opts     Options
 	current  atomic.Pointer[loaded]
 	pool     sync.Pool
@@ -78,6 +79,7 @@ type loaded struct {
 	engine    *ruleset.Engine
 	matches   []atomic.Uint64 // per rule
 	responses []*response     // per rule, for block, redirect and serve_error
+	unfilled  []UnfilledRule  // the rules that read fields nothing fills
 }
 
 // New returns a middleware applying rs, or the reasons rs does not compile.
@@ -109,6 +111,7 @@ func New(rs *ruleset.Ruleset, opts Options) (*Middleware, error) {
 		ruleset.Redirect, ruleset.ServeError, ruleset.Skip, ruleset.Allow, ruleset.Log} {
 		m.actions[a] = new(atomic.Uint64)
 	}
+	m.fillable = fillable(&m.cfg)
 	m.pool.New = func() any { return newSlot(&m.cfg) }
 	if err := m.Load(rs); err != nil {
 		return nil, err
@@ -119,7 +122,9 @@ func New(rs *ruleset.Ruleset, opts Options) (*Middleware, error) {
 // Load compiles rs and, if it compiles, makes it the ruleset of every
 // request that starts from now on; requests under way finish with the old
 // one. If it does not compile, the old ruleset stays and Load says why.
-// The match counts of rules start again from zero.
+// The match counts of rules start again from zero. Each rule that reads
+// fields this middleware can never fill is logged as a warning (see
+// Unfilled).
 func (m *Middleware) Load(rs *ruleset.Ruleset) error {
 	engine, err := ruleset.Compile(rs, fields.Cloudflare())
 	if err != nil {
@@ -132,9 +137,18 @@ func (m *Middleware) Load(rs *ruleset.Ruleset) error {
 			return &ruleset.RuleError{Rule: r, Err: err}
 		}
 	}
+	l.unfilled = unfilled(engine, m.fillable)
+	for _, u := range l.unfilled {
+		m.opts.Logger.Warn("edgerules: the rule reads fields nothing fills here; its tests on them never hold",
+			"ref", u.Rule, "fields", u.Fields)
+	}
 	m.current.Store(l)
 	return nil
 }
+
+// Unfilled returns the rules of the current ruleset that read fields this
+// middleware, as it is set up, can never fill, with those fields.
+func (m *Middleware) Unfilled() []UnfilledRule { return m.current.Load().unfilled }
 
 // A slot is the per-request state of one request at a time: a context
 // whose resolvers read the request it holds. Slots are pooled.
@@ -254,8 +268,9 @@ func ruleName(r *ruleset.Rule) string {
 // Counts are what a middleware has seen.
 type Counts struct {
 	Requests uint64                    `json:"requests"`
-	Actions  map[ruleset.Action]uint64 `json:"actions"` // decisions taken, and log matches
-	Rules    []RuleCount               `json:"rules"`   // matches of each rule of the current ruleset
+	Actions  map[ruleset.Action]uint64 `json:"actions"`            // decisions taken, and log matches
+	Rules    []RuleCount               `json:"rules"`              // matches of each rule of the current ruleset
+	Unfilled []UnfilledRule            `json:"unfilled,omitempty"` // rules that read fields nothing fills
 }
 
 // A RuleCount is how often a rule matched.
@@ -268,11 +283,11 @@ type RuleCount struct {
 // Counts returns the counters: requests, actions, and matches per rule of
 // the current ruleset.
 func (m *Middleware) Counts() Counts {
-	c := Counts{Requests: m.requests.Load(), Actions: map[ruleset.Action]uint64{}}
+	l := m.current.Load()
+	c := Counts{Requests: m.requests.Load(), Actions: map[ruleset.Action]uint64{}, Unfilled: l.unfilled}
 	for a, n := range m.actions {
 		c.Actions[a] = n.Load()
 	}
-	l := m.current.Load()
 	for i, r := range l.engine.Rules() {
 		c.Rules = append(c.Rules, RuleCount{ruleName(r), r.Action, l.matches[i].Load()})
 	}
