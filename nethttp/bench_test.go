@@ -1,14 +1,18 @@
 package nethttp_test
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"path/filepath"
 	"strconv"
 	"testing"
 
+	"github.com/edgerules/edgerules/geoip"
+	"github.com/edgerules/edgerules/internal/mmdbtest"
 	"github.com/edgerules/edgerules/nethttp"
 	"github.com/edgerules/edgerules/ruleset"
 )
@@ -80,5 +84,37 @@ func BenchmarkCountryRule(b *testing.B) {
 				h.ServeHTTP(w, r)
 			}
 		})
+	}
+}
+
+// BenchmarkCountryRuleColdCache is the same rule on clients spread over
+// 20,000 networks, each with its own database entry: most lookups miss the
+// entry cache and decode.
+func BenchmarkCountryRuleColdCache(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "many.mmdb")
+	if err := mmdbtest.Many(path, 20000); err != nil {
+		b.Fatal(err)
+	}
+	locator, err := geoip.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := nethttp.New(rules(b, `[{"expression": "ip.src.country eq \"FR\"", "action": "block"}]`),
+		nethttp.Options{Locator: locator, Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := m.Wrap(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	reqs := make([]*http.Request, 20000)
+	for i := range reqs {
+		reqs[i] = httptest.NewRequest("GET", "https://shop.example.com/", nil)
+		reqs[i].RemoteAddr = fmt.Sprintf("10.%d.%d.1:50000", i/256, i%256)
+	}
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		h.ServeHTTP(w, reqs[i])
+		i = (i + 7919) % len(reqs) // a stride that visits every request, out of order
 	}
 }

@@ -3,6 +3,7 @@
 package mmdbtest
 
 import (
+	"fmt"
 	"net"
 	"os"
 
@@ -108,4 +109,19 @@ func Write(path, dbType string, entries map[string]mmdbtype.Map) error {
 		return err
 	}
 	return f.Close()
+}
+
+// Many writes a City database of n networks, 10.x.y.0/24 for x.y from 0.0
+// on, each with an entry of its own: lookups that seldom share an entry.
+func Many(path string, n int) error {
+	entries := make(map[string]mmdbtype.Map, n)
+	for i := range n {
+		city := fmt.Sprintf("City %d", i)
+		entries[fmt.Sprintf("10.%d.%d.0/24", i/256, i%256)] = with(country("DE", "EU", true), mmdbtype.Map{
+			"city":     mmdbtype.Map{"names": names(city)},
+			"location": mmdbtype.Map{"latitude": mmdbtype.Float64(float64(i) / 1000), "longitude": mmdbtype.Float64(13.4), "time_zone": mmdbtype.String("Europe/Berlin")},
+			"postal":   mmdbtype.Map{"code": mmdbtype.String(fmt.Sprint(10000 + i))},
+		})
+	}
+	return Write(path, "GeoLite2-City", entries)
 }
