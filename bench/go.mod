@@ -1,6 +1,6 @@
 module github.com/edgerules/edgerules/bench
 
-go 1.24
+go 1.24.0
 
 require (
 	cel.dev/cel-go v0.33.2

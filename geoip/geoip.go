@@ -74,7 +74,7 @@ const (
 	cityDB
 )
 
-// locationFields are what a Country database fills; a City database fills
+// countryFields are what a Country database fills; a City database fills
 // cityFields as well; an ASN database only the ASN.
 var (
 	countryFields = []string{"ip.src.country", "ip.src.continent", "ip.src.is_in_european_union"}
