@@ -18,8 +18,9 @@ import (
 )
 
 // Options configure a Middleware. The zero Options trust no proxy, read
-// bot signals with CloudflareHeaders, answer challenges with
-// DefaultChallenge and log to slog.Default().
+// bot signals with CloudflareHeaders, locate no address, verify no
+// crawler, answer challenges with DefaultChallenge and log to
+// slog.Default().
 type Options struct {
 	// TrustedProxies are the networks whose X-Forwarded-For, Forwarded and
 	// bot headers are believed.
