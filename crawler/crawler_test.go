@@ -121,6 +121,17 @@ func TestReload(t *testing.T) {
 	assert.ErrorContains(t, err, `prefixes[0].ipv4Prefix: netip.ParsePrefix("nonsense"): no '/'; the ranges read before stay`)
 	_, ok = v.Verify(moved, googlebotUA)
 	assert.True(t, ok, "the ranges read before stay")
+
+	// A list that appears after Open is read by the next Reload.
+	bing := filepath.Join(dir, "bingbot.json")
+	require.NoError(t, os.WriteFile(bing, []byte(bingbotJSON), 0o644))
+	reloaded, err = v.Reload()
+	assert.ErrorContains(t, err, "the ranges read before stay", "googlebot.json is still broken")
+	assert.Equal(t, []string{bing}, reloaded)
+	category, ok := v.Verify(netip.MustParseAddr("198.51.100.9"), bingbotUA)
+	assert.True(t, ok)
+	assert.Equal(t, "Search Engine Crawler", category)
+	assert.Len(t, v.Lists(), 2)
 }
 
 // fakeDNS answers from maps, counts lookups, and can be held so that a

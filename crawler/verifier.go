@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/edgerules/edgerules/internal/filewatch"
@@ -22,6 +23,8 @@ import (
 // A Verifier answers from the range files of a directory, and, given a
 // resolver, from DNS. It is safe for concurrent use, also while it reloads.
 type Verifier struct {
+	dir   string
+	mu    sync.Mutex // guards files and lists; one Reload at a time
 	files []*filewatch.File[Ranges]
 	lists []*List // the list of each file
 	index atomic.Pointer[index]
@@ -32,18 +35,9 @@ type Verifier struct {
 // passed over; none at all is an error) and checks claims from other
 // addresses by DNS if opts has a Resolver.
 func Open(dir string, opts Options) (*Verifier, error) {
-	v := &Verifier{}
-	for i := range Lists {
-		l := &Lists[i]
-		path := filepath.Join(dir, l.File)
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		f, err := filewatch.Open(path, ParseRanges)
-		if err != nil {
-			return nil, fmt.Errorf("crawler: %w", err)
-		}
-		v.files, v.lists = append(v.files, f), append(v.lists, l)
+	v := &Verifier{dir: dir}
+	if _, err := v.openNew(); err != nil {
+		return nil, err
 	}
 	if len(v.files) == 0 {
 		names := make([]string, len(Lists))
@@ -60,8 +54,34 @@ func Open(dir string, opts Options) (*Verifier, error) {
 	return v, nil
 }
 
+// openNew reads the files of Lists in the directory that it has not read
+// yet, passing over those that are absent, and reports those it read.
+func (v *Verifier) openNew() (opened []string, err error) {
+	var errs []error
+	for i := range Lists {
+		l := &Lists[i]
+		path := filepath.Join(v.dir, l.File)
+		if slices.Contains(v.lists, l) {
+			continue
+		}
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		f, err := filewatch.Open(path, ParseRanges)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("crawler: %w", err))
+			continue
+		}
+		v.files, v.lists = append(v.files, f), append(v.lists, l)
+		opened = append(opened, path)
+	}
+	return opened, errors.Join(errs...)
+}
+
 // Lists returns the lists the verifier read, with their ranges.
 func (v *Verifier) Lists() map[string]Ranges {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	out := map[string]Ranges{}
 	for i, f := range v.files {
 		out[v.lists[i].File] = f.Value()
@@ -69,10 +89,13 @@ func (v *Verifier) Lists() map[string]Ranges {
 	return out
 }
 
-// Reload reads again each range file that changed since it was read. A
+// Reload reads again each range file that changed since it was read, and
+// reads the files of Lists that have appeared in the directory since. A
 // file that cannot be read keeps its old ranges; the error names it.
-// Reload reports the files it read again.
+// Reload reports the files it read.
 func (v *Verifier) Reload() (reloaded []string, err error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	var errs []error
 	for _, f := range v.files {
 		ok, err := f.Reload()
@@ -82,10 +105,12 @@ func (v *Verifier) Reload() (reloaded []string, err error) {
 			reloaded = append(reloaded, f.Path())
 		}
 	}
+	opened, err := v.openNew()
+	reloaded = append(reloaded, opened...)
 	if len(reloaded) > 0 {
 		v.build()
 	}
-	return reloaded, errors.Join(errs...)
+	return reloaded, errors.Join(append(errs, err)...)
 }
 
 // Verify returns the category of the verified crawler a request from a
