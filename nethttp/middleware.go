@@ -18,14 +18,22 @@ import (
 )
 
 // Options configure a Middleware. The zero Options trust no proxy, read
-// bot signals with CloudflareHeaders, answer challenges with
-// DefaultChallenge and log to slog.Default().
+// bot signals with CloudflareHeaders, locate no address, verify no
+// crawler, answer challenges with DefaultChallenge and log to
+// slog.Default().
 type Options struct {
 	// TrustedProxies are the networks whose X-Forwarded-For, Forwarded and
 	// bot headers are believed.
 	TrustedProxies []netip.Prefix
 	// Scorer fills the cf.bot_management.* fields.
 	Scorer BotScorer
+	// Crawlers fill cf.client.bot, cf.bot_management.verified_bot and
+	// cf.verified_bot_category where the Scorer does not know them (no
+	// trusted Cloudflare header says); see package crawler.
+	Crawlers CrawlerVerifier
+	// Locator fills the ip.src.* fields (country, ASN, city, ...) that no
+	// trusted proxy's Cloudflare headers give; see package geoip.
+	Locator Locator
 	// Challenge answers the challenge actions (challenge, js_challenge,
 	// managed_challenge).
 	Challenge http.Handler
@@ -40,6 +48,9 @@ type Options struct {
 type config struct {
 	trustedProxies []netip.Prefix
 	scorer         BotScorer
+	crawlers       CrawlerVerifier
+	locator        Locator
+	locates        geoSet // the fields locator fills
 	now            func() time.Time
 }
 
@@ -56,6 +67,7 @@ func (c *config) trusted(a netip.Addr) bool {
 // ruleset can be replaced while it serves; it is safe for concurrent use.
 type Middleware struct {
 	cfg      config
+	fillable []bool // by slot: the fields cfg can fill
 	opts     Options
 	current  atomic.Pointer[loaded]
 	pool     sync.Pool
@@ -68,6 +80,7 @@ type loaded struct {
 	engine    *ruleset.Engine
 	matches   []atomic.Uint64 // per rule
 	responses []*response     // per rule, for block, redirect and serve_error
+	unfilled  []UnfilledRule  // the rules that read fields nothing fills
 }
 
 // New returns a middleware applying rs, or the reasons rs does not compile.
@@ -75,8 +88,14 @@ func New(rs *ruleset.Ruleset, opts Options) (*Middleware, error) {
 	if bindErr != nil {
 		return nil, bindErr
 	}
-	m := &Middleware{cfg: config{trustedProxies: opts.TrustedProxies, scorer: opts.Scorer, now: opts.Now}, opts: opts,
+	m := &Middleware{cfg: config{trustedProxies: opts.TrustedProxies, scorer: opts.Scorer, crawlers: opts.Crawlers, locator: opts.Locator, now: opts.Now}, opts: opts,
 		actions: map[ruleset.Action]*atomic.Uint64{}}
+	if opts.Locator != nil {
+		var err error
+		if m.cfg.locates, err = geoFieldSet(opts.Locator.Fills()); err != nil {
+			return nil, err
+		}
+	}
 	if m.cfg.scorer == nil {
 		m.cfg.scorer = CloudflareHeaders{}
 	}
@@ -93,6 +112,7 @@ func New(rs *ruleset.Ruleset, opts Options) (*Middleware, error) {
 		ruleset.Redirect, ruleset.ServeError, ruleset.Skip, ruleset.Allow, ruleset.Log} {
 		m.actions[a] = new(atomic.Uint64)
 	}
+	m.fillable = fillable(&m.cfg)
 	m.pool.New = func() any { return newSlot(&m.cfg) }
 	if err := m.Load(rs); err != nil {
 		return nil, err
@@ -103,7 +123,9 @@ func New(rs *ruleset.Ruleset, opts Options) (*Middleware, error) {
 // Load compiles rs and, if it compiles, makes it the ruleset of every
 // request that starts from now on; requests under way finish with the old
 // one. If it does not compile, the old ruleset stays and Load says why.
-// The match counts of rules start again from zero.
+// The match counts of rules start again from zero. Each rule that reads
+// fields this middleware can never fill is logged as a warning (see
+// Unfilled).
 func (m *Middleware) Load(rs *ruleset.Ruleset) error {
 	engine, err := ruleset.Compile(rs, fields.Cloudflare())
 	if err != nil {
@@ -116,15 +138,30 @@ func (m *Middleware) Load(rs *ruleset.Ruleset) error {
 			return &ruleset.RuleError{Rule: r, Err: err}
 		}
 	}
+	l.unfilled = unfilled(engine, m.fillable)
+	for _, u := range l.unfilled {
+		m.opts.Logger.Warn("edgerules: the rule reads fields nothing fills here; its tests on them never hold",
+			"ref", u.Rule, "fields", u.Fields)
+	}
 	m.current.Store(l)
 	return nil
 }
+
+// Unfilled returns the rules of the current ruleset that read fields this
+// middleware, as it is set up, can never fill, with those fields.
+func (m *Middleware) Unfilled() []UnfilledRule { return m.current.Load().unfilled }
 
 // A slot is the per-request state of one request at a time: a context
 // whose resolvers read the request it holds. Slots are pooled.
 type slot struct {
 	ctx *eval.Context
 	req request
+	geo geoState
+}
+
+// begin makes the slot's resolvers read r.
+func (s *slot) begin(r *http.Request, cfg *config) {
+	s.req = request{r: r, cfg: cfg, geo: &s.geo}
 }
 
 func newSlot(cfg *config) *slot {
@@ -146,9 +183,10 @@ type binding struct {
 // bound are the fields of resolvers and botFields, looked up once in the
 // standard scheme; bindErr names a field the scheme lacks, which New
 // reports rather than leaving that field silently unfilled.
-var bound, bindErr = bind(fields.Cloudflare(), resolvers, botFields)
+var bound, bindErr = bind(fields.Cloudflare(), []map[string]func(q *request) eval.Value{resolvers, crawlerFields}, botFields, geoFields)
 
-func bind(scheme *fields.Scheme, fromRequest map[string]func(q *request) eval.Value, fromBot map[string]func(b *Bot) eval.Value) ([]binding, error) {
+func bind(scheme *fields.Scheme, fromRequest []map[string]func(q *request) eval.Value, fromBot map[string]func(b *Bot) eval.Value,
+	fromLocation []geoField) ([]binding, error) {
 	var out []binding
 	var errs []error
 	add := func(name string, compute func(q *request) eval.Value) {
@@ -159,11 +197,16 @@ func bind(scheme *fields.Scheme, fromRequest map[string]func(q *request) eval.Va
 		}
 		out = append(out, binding{f, compute})
 	}
-	for name, resolve := range fromRequest {
-		add(name, resolve)
+	for _, m := range fromRequest {
+		for name, resolve := range m {
+			add(name, resolve)
+		}
 	}
 	for name, read := range fromBot {
 		add(name, func(q *request) eval.Value { return read(q.botSignals()) })
+	}
+	for i, g := range fromLocation {
+		add(g.name, func(q *request) eval.Value { return q.geoValue(i) })
 	}
 	return out, errors.Join(errs...)
 }
@@ -174,7 +217,7 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l := m.current.Load()
 		s := m.pool.Get().(*slot)
-		s.req = request{r: r, cfg: &m.cfg}
+		s.begin(r, &m.cfg)
 		d := l.engine.Evaluate(s.ctx)
 		m.requests.Add(1)
 		m.record(r.Context(), l, d, &s.req)
@@ -226,8 +269,9 @@ func ruleName(r *ruleset.Rule) string {
 // Counts are what a middleware has seen.
 type Counts struct {
 	Requests uint64                    `json:"requests"`
-	Actions  map[ruleset.Action]uint64 `json:"actions"` // decisions taken, and log matches
-	Rules    []RuleCount               `json:"rules"`   // matches of each rule of the current ruleset
+	Actions  map[ruleset.Action]uint64 `json:"actions"`            // decisions taken, and log matches
+	Rules    []RuleCount               `json:"rules"`              // matches of each rule of the current ruleset
+	Unfilled []UnfilledRule            `json:"unfilled,omitempty"` // rules that read fields nothing fills
 }
 
 // A RuleCount is how often a rule matched.
@@ -240,11 +284,11 @@ type RuleCount struct {
 // Counts returns the counters: requests, actions, and matches per rule of
 // the current ruleset.
 func (m *Middleware) Counts() Counts {
-	c := Counts{Requests: m.requests.Load(), Actions: map[ruleset.Action]uint64{}}
+	l := m.current.Load()
+	c := Counts{Requests: m.requests.Load(), Actions: map[ruleset.Action]uint64{}, Unfilled: l.unfilled}
 	for a, n := range m.actions {
 		c.Actions[a] = n.Load()
 	}
-	l := m.current.Load()
 	for i, r := range l.engine.Rules() {
 		c.Rules = append(c.Rules, RuleCount{ruleName(r), r.Action, l.matches[i].Load()})
 	}

@@ -32,6 +32,11 @@ type request struct {
 	client            netip.Addr
 	botDone           bool
 	bot               Bot
+	verifiedDone      bool
+	verified          verified
+	geoHdrDone        bool // geo.header and geo.fromHdr are this request's
+	locateDone        bool // geo.located is this request's
+	geo               *geoState
 }
 
 // time returns the time of the request, read from the clock once, when a

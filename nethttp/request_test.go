@@ -24,7 +24,7 @@ func valueOf(t *testing.T, cfg *config, r *http.Request, src string) string {
 	require.NoError(t, err, src)
 	s := newSlot(cfg)
 	cfg.now = func() time.Time { return time.Unix(1700000000, 123e6) }
-	s.req = request{r: r, cfg: cfg}
+	s.begin(r, cfg)
 	return p.Eval(s.ctx).String()
 }
 
@@ -143,7 +143,7 @@ func TestCloudflareHeaders(t *testing.T) {
 	r.Header.Set("Cf-Verified-Bot", "true")
 	r.Header.Set("Cf-Ja3-Hash", "abc")
 	r.Header.Set("Cf-Ja4", "t13d")
-	assert.Equal(t, Bot{Score: 12, VerifiedBot: true, StaticResource: true, JA3Hash: "abc", JA4: "t13d"}, CloudflareHeaders{}.Score(r, true))
+	assert.Equal(t, Bot{Score: 12, VerifiedBot: true, VerifiedKnown: true, StaticResource: true, JA3Hash: "abc", JA4: "t13d"}, CloudflareHeaders{}.Score(r, true))
 	assert.Equal(t, Bot{StaticResource: true}, CloudflareHeaders{}.Score(r, false), "headers from anyone else are not believed")
 	for _, bad := range []string{"0", "100", "-3", "twelve", ""} {
 		r.Header.Set("Cf-Bot-Score", bad)
@@ -169,7 +169,7 @@ func TestScorerRunsOnceAndOnlyWhenRead(t *testing.T) {
 	p, err := expr.Compile(`cf.bot_management.score lt 30 and any(cf.bot_management.detection_ids[*] eq 50331651) and not cf.bot_management.verified_bot`, fields.Cloudflare())
 	require.NoError(t, err)
 	s := newSlot(cfg)
-	s.req = request{r: r, cfg: cfg}
+	s.begin(r, cfg)
 	assert.True(t, p.Match(s.ctx))
 	assert.Equal(t, 1, scorer.calls, "three bot fields, one scoring")
 }
@@ -178,9 +178,9 @@ func TestScorerRunsOnceAndOnlyWhenRead(t *testing.T) {
 // name the scheme lacks is an error New reports, not a field left empty.
 func TestBind(t *testing.T) {
 	require.NoError(t, bindErr)
-	assert.Len(t, bound, len(resolvers)+len(botFields))
-	_, err := bind(fields.Cloudflare(), map[string]func(q *request) eval.Value{
+	assert.Len(t, bound, len(resolvers)+len(crawlerFields)+len(botFields)+len(geoFields))
+	_, err := bind(fields.Cloudflare(), []map[string]func(q *request) eval.Value{{
 		"http.request.uri.pth": func(*request) eval.Value { return eval.Value{} },
-	}, nil)
+	}}, nil, nil)
 	assert.EqualError(t, err, "nethttp fills http.request.uri.pth, a field the scheme does not have")
 }

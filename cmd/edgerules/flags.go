@@ -41,6 +41,11 @@ var usages = map[string]usageText{
 		"Evaluates a ruleset on Cloudflare http_requests logs (NDJSON, plain or gzip) and reports what it\n" +
 			"would have done.",
 		"edgerules replay --rules examples/rules/bot-management.json examples/logs/sample.ndjson.gz"},
+	"bots": {"update [flags] DIR",
+		"Downloads the address ranges crawler operators publish (Google, Bing, Apple, OpenAI) into DIR,\n" +
+			"for nethttp's crawler verification (package crawler). A file is replaced only by one that\n" +
+			"parses. Exit 1 when a list could not be updated.",
+		"edgerules bots update /var/lib/edgerules/bots"},
 }
 
 // newFlags returns the flag set of a command. A bad flag is reported on

@@ -7,6 +7,7 @@
 //	edgerules eval  [--scheme FILE] [--values FILE|-] [--explain] EXPRESSION
 //	edgerules test  [--scheme FILE] [--format text|json|sarif|github] [-v] SUITE...
 //	edgerules replay --rules FILE [--format text|json|html] [--out FILE] [--map FILE] LOG...
+//	edgerules bots update [--mirror URL] [--timeout DURATION] DIR
 //	edgerules help [COMMAND]
 //	edgerules version
 //
@@ -43,6 +44,7 @@ Usage:
   edgerules eval  [--scheme FILE] [--values FILE|-] [--explain] EXPRESSION
   edgerules test  [--scheme FILE] [--format text|json|sarif|github] [-v] SUITE...
   edgerules replay --rules FILE [--format text|json|html] [--out FILE] [--map FILE] LOG...
+  edgerules bots update [--mirror URL] [--timeout DURATION] DIR
   edgerules help [COMMAND]
   edgerules version
 
@@ -80,6 +82,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return testCommand(args[1:], io)
 	case "replay":
 		return replayCommand(args[1:], io)
+	case "bots":
+		return botsCommand(args[1:], io)
 	case "help", "-h", "-help", "--help":
 		return helpCommand(args[1:], io)
 	case "version", "-version", "--version":

@@ -171,6 +171,9 @@ func TestCommands(t *testing.T) {
 		{"replay-map", []string{"replay", "--rules", "bot-management.json", "--map", "other-format-map.json", "other-format.ndjson"}, "", exitOK},
 		{"replay-no-rules", []string{"replay", "requests.ndjson"}, "", exitUsage},
 		{"replay-bad-rules", []string{"replay", "--rules", "rules.json", "requests.ndjson"}, "", exitFindings},
+		{"bots-help", []string{"help", "bots"}, "", exitOK},
+		{"bots-no-dir", []string{"bots", "update"}, "", exitUsage},
+		{"bots-bad-mirror", []string{"bots", "update", "--mirror", "mirror.example", "bots"}, "", exitUsage},
 	}
 	// A few run end to end too, as the built command, to the same output.
 	endToEnd := map[string]bool{"check-rules-json-text": true, "fmt-yaml": true, "eval-explain": true,

@@ -3,11 +3,18 @@
 //
 //	go run ./examples/proxy -listen 127.0.0.1:8080 -upstream http://127.0.0.1:9000 \
 //	    -rules examples/rules/bot-management.json [-trusted-proxies 10.0.0.0/8,192.0.2.1/32] \
+//	    [-geoip GeoLite2-City.mmdb,GeoLite2-ASN.mmdb] [-crawlers DIR [-crawler-dns]] \
 //	    [-detection-only] [-metrics 127.0.0.1:9090]
 //
 // It reloads the rules file on SIGHUP; a file that does not compile is
-// refused and the rules in force stay. With -metrics it serves its counters
-// as expvar JSON at /debug/vars.
+// refused and the rules in force stay. With -geoip it fills ip.src.country,
+// ip.src.asnum and the other ip.src.* fields from MaxMind DB files; with
+// -crawlers it verifies crawlers by the range files in DIR (`edgerules bots
+// update DIR` downloads them), and with -crawler-dns also by their DNS
+// names. It reads the databases and range files again when they change
+// (checked every -reload-every, and on SIGHUP), keeping the old ones if the
+// new ones are bad. With -metrics it serves its counters as expvar JSON at
+// /debug/vars.
 package main
 
 import (
@@ -17,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/netip"
@@ -27,6 +35,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/edgerules/edgerules/crawler"
+	"github.com/edgerules/edgerules/geoip"
 	"github.com/edgerules/edgerules/nethttp"
 	"github.com/edgerules/edgerules/ruleset"
 )
@@ -43,11 +53,15 @@ type config struct {
 	listen, upstream, rules, metrics string
 	trusted                          []netip.Prefix
 	detectionOnly                    bool
+	geoip                            []string // MaxMind DB files
+	crawlers                         string   // a directory of crawler range files
+	crawlerDNS                       bool
+	reloadEvery                      time.Duration
 }
 
 func parseFlags(args []string) (config, error) {
 	var c config
-	var trusted string
+	var trusted, geo string
 	fl := flag.NewFlagSet("proxy", flag.ContinueOnError)
 	fl.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to serve on")
 	fl.StringVar(&c.upstream, "upstream", "", "URL of the server to forward to")
@@ -55,11 +69,23 @@ func parseFlags(args []string) (config, error) {
 	fl.StringVar(&trusted, "trusted-proxies", "", "comma-separated CIDRs whose forwarding and bot headers are believed")
 	fl.BoolVar(&c.detectionOnly, "detection-only", false, "log what the rules decide and block nothing")
 	fl.StringVar(&c.metrics, "metrics", "", "address to serve the counters on, at /debug/vars")
+	fl.StringVar(&geo, "geoip", "", "comma-separated MaxMind DB files (City, Country, ASN) that fill ip.src.country, ip.src.asnum, ...")
+	fl.StringVar(&c.crawlers, "crawlers", "", "directory of crawler range files (googlebot.json, bingbot.json, ...) that fill cf.client.bot")
+	fl.BoolVar(&c.crawlerDNS, "crawler-dns", false, "also verify a claimed crawler outside the ranges by its DNS names, in the background")
+	fl.DurationVar(&c.reloadEvery, "reload-every", time.Minute, "how often to look for changed -geoip and -crawlers files (0: on SIGHUP only)")
 	if err := fl.Parse(args); err != nil {
 		return c, err
 	}
 	if c.upstream == "" || c.rules == "" {
 		return c, errors.New("-upstream and -rules are required")
+	}
+	for f := range strings.SplitSeq(geo, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			c.geoip = append(c.geoip, f)
+		}
+	}
+	if c.crawlerDNS && c.crawlers == "" {
+		return c, errors.New("-crawler-dns needs -crawlers")
 	}
 	for cidr := range strings.SplitSeq(trusted, ",") {
 		if cidr = strings.TrimSpace(cidr); cidr == "" {
@@ -80,6 +106,12 @@ type proxy struct {
 	rules     *nethttp.Middleware
 	handler   http.Handler
 	logger    *slog.Logger
+	data      []reloader // the databases and range files
+}
+
+// A reloader reads its files again if they changed.
+type reloader interface {
+	Reload() (reloaded []string, err error)
 }
 
 func newProxy(c config, logger *slog.Logger) (*proxy, error) {
@@ -91,15 +123,50 @@ func newProxy(c config, logger *slog.Logger) (*proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	mw, err := nethttp.New(file.Ruleset, nethttp.Options{
+	opts := nethttp.Options{
 		TrustedProxies: c.trusted,
 		DetectionOnly:  c.detectionOnly,
 		Logger:         logger,
-	})
+	}
+	var data []reloader
+	if len(c.geoip) > 0 {
+		locator, err := geoip.Open(c.geoip...)
+		if err != nil {
+			return nil, err
+		}
+		opts.Locator, data = locator, append(data, locator)
+	}
+	if c.crawlers != "" {
+		var dns crawler.Options
+		if c.crawlerDNS {
+			dns.Resolver = net.DefaultResolver
+		}
+		crawlers, err := crawler.Open(c.crawlers, dns)
+		if err != nil {
+			return nil, err
+		}
+		opts.Crawlers, data = crawlers, append(data, crawlers)
+	}
+	mw, err := nethttp.New(file.Ruleset, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &proxy{rulesPath: c.rules, rules: mw, handler: mw.Wrap(httputil.NewSingleHostReverseProxy(upstream)), logger: logger}, nil
+	return &proxy{rulesPath: c.rules, rules: mw, handler: mw.Wrap(httputil.NewSingleHostReverseProxy(upstream)), logger: logger,
+		data: data}, nil
+}
+
+// reloadData reads again the databases and range files that changed; a
+// file that fails keeps what was read before.
+func (p *proxy) reloadData() {
+	for _, d := range p.data {
+		reloaded, err := d.Reload()
+		for _, f := range reloaded {
+			p.logger.Info("proxy: file reloaded", "file", f)
+		}
+		if err != nil {
+			p.logger.Error("proxy: file not reloaded", "error", err)
+		}
+	}
 }
 
 // reload reads the rules file again; the rules in force stay if it fails.
@@ -133,16 +200,28 @@ func run(args []string) error {
 	server := &http.Server{Addr: c.listen, Handler: p.handler, ReadHeaderTimeout: 10 * time.Second}
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
+	var tick <-chan time.Time
+	if c.reloadEvery > 0 && len(p.data) > 0 {
+		ticker := time.NewTicker(c.reloadEvery)
+		defer ticker.Stop()
+		tick = ticker.C
+	}
 	go func() {
-		for s := range signals {
-			if s == syscall.SIGHUP {
-				_ = p.reload()
-				continue
+		for {
+			select {
+			case <-tick:
+				p.reloadData()
+			case s := <-signals:
+				if s == syscall.SIGHUP {
+					_ = p.reload()
+					p.reloadData()
+					continue
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				_ = server.Shutdown(ctx)
+				cancel()
+				return
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			_ = server.Shutdown(ctx)
-			cancel()
-			return
 		}
 	}()
 	logger.Info("proxy: serving", "listen", c.listen, "upstream", c.upstream, "rules", c.rules)

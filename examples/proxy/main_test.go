@@ -40,14 +40,14 @@ func (b *lockedBuffer) String() string {
 
 // start runs a real upstream and the real proxy on loopback and returns
 // the proxy, its URL and its log.
-func start(t *testing.T, rules string, detectionOnly bool) (*proxy, string, *lockedBuffer) {
+func start(t *testing.T, rules string, detectionOnly bool, flags ...string) (*proxy, string, *lockedBuffer) {
 	t.Helper()
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "upstream %s", r.URL.Path)
 	}))
 	t.Cleanup(upstream.Close)
-	c, err := parseFlags([]string{"-upstream", upstream.URL, "-rules", rules, "-trusted-proxies", "127.0.0.0/8, ::1/128",
-		fmt.Sprintf("-detection-only=%v", detectionOnly)})
+	c, err := parseFlags(append([]string{"-upstream", upstream.URL, "-rules", rules, "-trusted-proxies", "127.0.0.0/8, ::1/128",
+		fmt.Sprintf("-detection-only=%v", detectionOnly)}, flags...))
 	require.NoError(t, err)
 	log := &lockedBuffer{}
 	p, err := newProxy(c, slog.New(slog.NewTextHandler(log, nil)))

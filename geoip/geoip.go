@@ -1,0 +1,275 @@
+// Package geoip fills the ip.src.* fields of nethttp (country, continent,
+// ASN, city, region, ...) from MaxMind DB files: MaxMind's GeoIP2 and
+// GeoLite2 City, Country and ASN databases, and DB-IP's in the same format.
+// Files are read whole into memory and read again when they change.
+package geoip
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/edgerules/edgerules/internal/filewatch"
+	"github.com/edgerules/edgerules/nethttp"
+	"github.com/oschwald/maxminddb-golang/v2"
+)
+
+// A Locator looks addresses up in one or more databases, a City database
+// and an ASN database say, and is a nethttp.Locator. It is safe for
+// concurrent use, also while it reloads.
+type Locator struct {
+	dbs   []*filewatch.File[*db]
+	fills []string
+}
+
+// db is one database with the fields its type fills, and the entries
+// last read from it.
+type db struct {
+	reader *maxminddb.Reader
+	kind   kind
+	cache  [cacheSize]atomic.Pointer[cached]
+}
+
+// Many addresses share an entry (a city's, an AS's), and decoding one costs
+// more than finding it, so a database keeps the entries it decoded last,
+// by their place in the file: one slot for each place modulo cacheSize. A
+// database read again starts with an empty cache.
+const cacheSize = 4096
+
+type cached struct {
+	offset uintptr
+	loc    nethttp.Location
+}
+
+// entry returns the entry of a in the database's part of a Location.
+func (d *db) entry(a netip.Addr) nethttp.Location {
+	res := d.reader.Lookup(a)
+	if !res.Found() {
+		return nethttp.Location{}
+	}
+	off := res.Offset()
+	slot := &d.cache[off%cacheSize]
+	if c := slot.Load(); c != nil && c.offset == off {
+		return c.loc
+	}
+	var rec record
+	if err := res.Decode(&rec); err != nil {
+		return nethttp.Location{}
+	}
+	c := &cached{offset: off, loc: rec.location()}
+	slot.Store(c)
+	return c.loc
+}
+
+// A kind is what a type of database knows.
+type kind int
+
+const (
+	asnDB kind = iota
+	countryDB
+	cityDB
+)
+
+// countryFields are what a Country database fills; a City database fills
+// cityFields as well; an ASN database only the ASN.
+var (
+	countryFields = []string{"ip.src.country", "ip.src.continent", "ip.src.is_in_european_union"}
+	cityFields    = []string{"ip.src.city", "ip.src.region", "ip.src.region_code", "ip.src.subdivision_1_iso_code",
+		"ip.src.subdivision_2_iso_code", "ip.src.postal_code", "ip.src.metro_code", "ip.src.lat", "ip.src.lon",
+		"ip.src.timezone.name"}
+	asnFields = []string{"ip.src.asnum"}
+)
+
+func (k kind) fills() []string {
+	switch k {
+	case cityDB:
+		return slices.Concat(countryFields, cityFields)
+	case countryDB:
+		return countryFields
+	}
+	return asnFields
+}
+
+// kindOf tells a database's kind by the type its metadata names:
+// GeoLite2-City, GeoIP2-Country, GeoLite2-ASN, GeoIP2-ISP, DBIP-City-Lite,
+// DBIP-Location-ISP (compat=Enterprise), and so on.
+func kindOf(dbType string) (kind, error) {
+	switch {
+	case strings.Contains(dbType, "City"), strings.Contains(dbType, "Enterprise"), strings.Contains(dbType, "Location"):
+		return cityDB, nil
+	case strings.Contains(dbType, "Country"):
+		return countryDB, nil
+	case strings.Contains(dbType, "ASN"), strings.Contains(dbType, "ISP"):
+		return asnDB, nil
+	}
+	return 0, fmt.Errorf("database type %q is not one this reads: a City, Country or ASN database (GeoIP2, GeoLite2 or DB-IP)", dbType)
+}
+
+// load reads a database from the bytes of its file, checking all of it:
+// a corrupt file is refused now rather than failing lookups later.
+func load(data []byte) (*db, error) {
+	r, err := maxminddb.OpenBytes(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Verify(); err != nil {
+		return nil, err
+	}
+	k, err := kindOf(r.Metadata.DatabaseType)
+	if err != nil {
+		return nil, err
+	}
+	return &db{reader: r, kind: k}, nil
+}
+
+// openFile reads a database file, and reads it again only as a database
+// of the same kind, since the fields a Locator fills are fixed.
+func openFile(path string) (*filewatch.File[*db], error) {
+	var first *db
+	f, err := filewatch.Open(path, func(data []byte) (*db, error) {
+		d, err := load(data)
+		if err == nil && first != nil && d.kind != first.kind {
+			return nil, fmt.Errorf("is now a database of type %q, where it was of type %q; restart to use it",
+				d.reader.Metadata.DatabaseType, first.reader.Metadata.DatabaseType)
+		}
+		return d, err
+	})
+	if err == nil {
+		first = f.Value()
+	}
+	return f, err
+}
+
+// Open reads the database files at paths. A file that is missing, corrupt
+// or of a type it does not know is an error naming the file.
+func Open(paths ...string) (*Locator, error) {
+	if len(paths) == 0 {
+		return nil, errors.New("geoip: no database file given")
+	}
+	l := &Locator{}
+	for _, p := range paths {
+		f, err := openFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("geoip: %w", err)
+		}
+		l.dbs = append(l.dbs, f)
+		for _, name := range f.Value().kind.fills() {
+			if !slices.Contains(l.fills, name) {
+				l.fills = append(l.fills, name)
+			}
+		}
+	}
+	return l, nil
+}
+
+// Fills lists the ip.src.* fields the databases fill.
+func (l *Locator) Fills() []string { return l.fills }
+
+// Reload reads again each database file that changed since it was read.
+// A file that cannot be read keeps its old database; the error names it.
+// Reload reports the files it read again. A file whose new version is of
+// another kind (an ASN database where a City one was) is refused too, as
+// the fields the locator fills are fixed.
+func (l *Locator) Reload() (reloaded []string, err error) {
+	var errs []error
+	for _, f := range l.dbs {
+		ok, err := f.Reload()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("geoip: %w; the database read before stays", err))
+		} else if ok {
+			reloaded = append(reloaded, f.Path())
+		}
+	}
+	return reloaded, errors.Join(errs...)
+}
+
+// record is what is read of a database's entry: the fields of MaxMind's
+// City, Country and ASN schemas (which DB-IP's follow) that the ip.src.*
+// fields need; the decoder passes over the rest.
+type record struct {
+	City struct {
+		Names names `maxminddb:"names"`
+	} `maxminddb:"city"`
+	Continent struct {
+		Code string `maxminddb:"code"`
+	} `maxminddb:"continent"`
+	Country struct {
+		ISOCode string `maxminddb:"iso_code"`
+		InEU    bool   `maxminddb:"is_in_european_union"`
+	} `maxminddb:"country"`
+	Location struct {
+		Latitude  float64 `maxminddb:"latitude"`
+		Longitude float64 `maxminddb:"longitude"`
+		MetroCode uint    `maxminddb:"metro_code"`
+		TimeZone  string  `maxminddb:"time_zone"`
+	} `maxminddb:"location"`
+	Postal struct {
+		Code string `maxminddb:"code"`
+	} `maxminddb:"postal"`
+	Subdivisions []struct {
+		ISOCode string `maxminddb:"iso_code"`
+		Names   names  `maxminddb:"names"`
+	} `maxminddb:"subdivisions"`
+	ASN uint `maxminddb:"autonomous_system_number"`
+}
+
+type names struct {
+	EN string `maxminddb:"en"`
+}
+
+// Locate looks a up in each database. An address a database does not have,
+// or an entry it cannot read, leaves that database's fields empty. Where
+// two databases fill a field, the first given that knows it wins.
+func (l *Locator) Locate(a netip.Addr) nethttp.Location {
+	var loc nethttp.Location
+	for _, f := range l.dbs {
+		d := f.Value()
+		e := d.entry(a)
+		switch {
+		case d.kind == asnDB:
+			if loc.ASN == 0 {
+				loc.ASN = e.ASN
+			}
+		case loc.Country == "":
+			e.ASN = loc.ASN
+			loc = e
+		}
+	}
+	return loc
+}
+
+func (r *record) location() nethttp.Location {
+	loc := nethttp.Location{
+		Country:    r.Country.ISOCode,
+		Continent:  r.Continent.Code,
+		ASN:        int64(r.ASN),
+		City:       r.City.Names.EN,
+		PostalCode: r.Postal.Code,
+		TimeZone:   r.Location.TimeZone,
+		EU:         r.Country.InEU,
+	}
+	if r.Location.MetroCode != 0 {
+		loc.MetroCode = strconv.FormatUint(uint64(r.Location.MetroCode), 10)
+	}
+	// 0, 0 is in the sea off Africa: it is the zero of an entry without a
+	// location, not a client's.
+	if r.Location.Latitude != 0 || r.Location.Longitude != 0 {
+		loc.Lat = strconv.FormatFloat(r.Location.Latitude, 'f', -1, 64)
+		loc.Lon = strconv.FormatFloat(r.Location.Longitude, 'f', -1, 64)
+	}
+	if len(r.Subdivisions) > 0 && r.Country.ISOCode != "" {
+		s := r.Subdivisions[0]
+		loc.Region, loc.RegionCode = s.Names.EN, s.ISOCode
+		if s.ISOCode != "" {
+			loc.Subdivision1 = r.Country.ISOCode + "-" + s.ISOCode
+		}
+		if len(r.Subdivisions) > 1 && r.Subdivisions[1].ISOCode != "" {
+			loc.Subdivision2 = r.Country.ISOCode + "-" + r.Subdivisions[1].ISOCode
+		}
+	}
+	return loc
+}
