@@ -27,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/edgerules/edgerules/internal/doc"
@@ -576,6 +577,10 @@ func (e *evaluator) objects(out []Ruleset, address, name string, v *doc.Node) []
 	return out
 }
 
+// maxInstances is the most instances of a resource with count that are
+// read.
+const maxInstances = 1000
+
 // instance is one instance of a resource: its address and the each or
 // count it is evaluated with.
 type instance struct {
@@ -604,12 +609,15 @@ func (e *evaluator) instances(address string, count, forEach *doc.Node, pos int)
 		if count.Kind == doc.Unknown {
 			return nil, count
 		}
-		var n int
-		if _, err := fmt.Sscan(count.Text, &n); err != nil || count.Kind != doc.Number || n < 0 {
+		n, err := strconv.Atoi(count.Text)
+		switch {
+		case err != nil || count.Kind != doc.Number || n < 0:
 			return nil, unknown(pos, "Terraform cannot evaluate it: count must be a whole number, not %q", count.Text)
+		case n > maxInstances:
+			return nil, unknown(pos, "edgerules does not follow it: count is %d, more than %d", n, maxInstances)
 		}
-		out := make([]instance, 0, min(n, 1000))
-		for i := range min(n, 1000) {
+		out := make([]instance, 0, n)
+		for i := range n {
 			idx := &doc.Node{Kind: doc.Number, Text: fmt.Sprint(i), Pos: pos}
 			c := &doc.Node{Kind: doc.Map, Pos: pos, Keys: []*doc.Node{doc.NewString("index", pos, nil)}, Values: []*doc.Node{idx}}
 			out = append(out, instance{fmt.Sprintf("%s[%d]", address, i), map[string]*doc.Node{"count": c}})

@@ -321,3 +321,21 @@ resource "cloudflare_ruleset" "r" {
 	require.NoError(t, err)
 	assert.Equal(t, []string{`http.host eq "ci"`}, expressions(sets[0].Node))
 }
+
+// TestCountLimits: a count that is not a whole number, or is more than
+// maxInstances, is a note rather than instances.
+func TestCountLimits(t *testing.T) {
+	for count, want := range map[string]string{
+		"1.5":  `Terraform cannot evaluate it: count must be a whole number, not "1.5"`,
+		"5000": "edgerules does not follow it: count is 5000, more than 1000",
+	} {
+		sets := readOne(t, map[string]string{"main.tf": `resource "cloudflare_ruleset" "r" {
+  count = ` + count + `
+  phase = "http_request_firewall_custom"
+}
+`}, "main.tf")
+		require.Len(t, sets, 1)
+		assert.Equal(t, doc.Unknown, sets[0].Node.Kind)
+		assert.Equal(t, want, sets[0].Node.Text)
+	}
+}
