@@ -212,8 +212,9 @@ func (e *RuleError) Error() string {
 func (e *RuleError) Unwrap() error { return e.Err }
 
 // Validate reports rules with no expression, rules with no action (filters
-// need none), unknown actions and actions their phase does not have, and
-// repeated refs, one RuleError each, naming each rule by its place in rs.
+// need none), unknown actions and actions their phase does not have,
+// rate limiting parameters that are not as Cloudflare documents them (see
+// RateLimit), and repeated refs, one RuleError each, naming each rule by its place in rs.
 // It changes nothing.
 func (rs *Ruleset) Validate() []*RuleError {
 	var errs []*RuleError
@@ -227,6 +228,9 @@ func (rs *Ruleset) Validate() []*RuleError {
 		}
 		if err := rs.validateAction(r); err != nil {
 			add(i, "action", err)
+		}
+		for _, e := range rs.validateRateLimit(r) {
+			add(i, e.key, e.err)
 		}
 		if prev, dup := first[r.Ref]; dup && r.Ref != "" {
 			add(i, "ref", fmt.Errorf("ref %q is already used by %s", r.Ref, rs.Rules[prev].nameAt(prev)))
