@@ -3,11 +3,13 @@
 //
 //	go run ./examples/proxy -listen 127.0.0.1:8080 -upstream http://127.0.0.1:9000 \
 //	    -rules examples/rules/bot-management.json [-trusted-proxies 10.0.0.0/8,192.0.2.1/32] \
-//	    [-detection-only] [-metrics 127.0.0.1:9090]
+//	    [-detection-only] [-metrics 127.0.0.1:9090] [-ratelimit-redis redis://127.0.0.1:6379/0]
 //
 // It reloads the rules file on SIGHUP; a file that does not compile is
 // refused and the rules in force stay. With -metrics it serves its counters
-// as expvar JSON at /debug/vars.
+// as expvar JSON at /debug/vars. Rate limiting rules count in memory, or
+// with -ratelimit-redis in a Redis that several proxies share (failing
+// open when it does not answer in 50 ms).
 package main
 
 import (
@@ -28,6 +30,8 @@ import (
 	"time"
 
 	"github.com/edgerules/edgerules/nethttp"
+	"github.com/edgerules/edgerules/ratelimit"
+	"github.com/edgerules/edgerules/ratelimit/redisstore"
 	"github.com/edgerules/edgerules/ruleset"
 )
 
@@ -41,6 +45,7 @@ func main() {
 // config is what the flags say.
 type config struct {
 	listen, upstream, rules, metrics string
+	ratelimitRedis                   string
 	trusted                          []netip.Prefix
 	detectionOnly                    bool
 }
@@ -55,6 +60,7 @@ func parseFlags(args []string) (config, error) {
 	fl.StringVar(&trusted, "trusted-proxies", "", "comma-separated CIDRs whose forwarding and bot headers are believed")
 	fl.BoolVar(&c.detectionOnly, "detection-only", false, "log what the rules decide and block nothing")
 	fl.StringVar(&c.metrics, "metrics", "", "address to serve the counters on, at /debug/vars")
+	fl.StringVar(&c.ratelimitRedis, "ratelimit-redis", "", "URL of a Redis to keep the counters of rate limiting rules in, such as redis://127.0.0.1:6379/0 (default: in memory)")
 	if err := fl.Parse(args); err != nil {
 		return c, err
 	}
@@ -91,10 +97,17 @@ func newProxy(c config, logger *slog.Logger) (*proxy, error) {
 	if err != nil {
 		return nil, err
 	}
+	var store ratelimit.Store // nil: the middleware's own, in memory
+	if c.ratelimitRedis != "" {
+		if store, err = redisstore.Open(c.ratelimitRedis, redisstore.Options{Logger: logger}); err != nil {
+			return nil, fmt.Errorf("-ratelimit-redis: %v", err)
+		}
+	}
 	mw, err := nethttp.New(file.Ruleset, nethttp.Options{
 		TrustedProxies: c.trusted,
 		DetectionOnly:  c.detectionOnly,
 		Logger:         logger,
+		RateLimitStore: store,
 	})
 	if err != nil {
 		return nil, err
