@@ -24,7 +24,7 @@ const loginRL = `{"phase": "http_ratelimit", "rules": [
 // clock is a time that a test moves.
 type clock struct{ now time.Time }
 
-func (c *clock) Now() time.Time           { return c.now }
+func (c *clock) Now() time.Time          { return c.now }
 func (c *clock) advance(d time.Duration) { c.now = c.now.Add(d) }
 
 func newClock() *clock { return &clock{time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)} }

@@ -259,4 +259,3 @@ func TestRateLimitCharacteristicErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "rule 1 (ref \"r\"), ratelimit.characteristics.0: Filter parsing error (1:1):")
 	assert.ErrorContains(t, err, "unknown field `ip.scr`")
 }
-
