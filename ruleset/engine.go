@@ -154,14 +154,22 @@ func (e *Engine) Scheme() *fields.Scheme { return e.scheme }
 // Ruleset Engine does: disabled rules are passed over; a terminating action
 // ends evaluation; skip with action_parameters.ruleset "current" skips the
 // rules after it; log and the other actions are recorded and evaluation goes
-// on. A rate limiting rule whose expression matches counts the request
-// (see CountResponse for those that count later) and matches only when the
-// request's key is over its limit. It allocates nothing unless a
+// on. A rate limiting rule counts the requests its counting expression
+// selects, which are those of its expression unless it has one of its own
+// (see CountResponse for rules that count once the response is known),
+// and matches a request of its expression only when the request's key is
+// over its limit. It allocates nothing unless a
 // non-terminating rule matches.
 func (e *Engine) Evaluate(c *eval.Context) Decision {
 	var d Decision
 	for i, f := range e.match {
-		if f == nil || !f.Match(c) {
+		if f == nil {
+			continue
+		}
+		if !f.Match(c) {
+			if e.limits != nil && e.limits.rules[i] != nil {
+				e.limits.countOnly(e.limits.rules[i], c)
+			}
 			continue
 		}
 		var until time.Time

@@ -173,6 +173,15 @@ func (lm *limiting) over(l *limited, c *eval.Context) ratelimit.Result {
 	return lm.hit(l, c, n)
 }
 
+// countOnly counts a request that the rule's expression does not select
+// but its own counting expression does: as Cloudflare documents, the
+// counting expression does not extend the rule's expression.
+func (lm *limiting) countOnly(l *limited, c *eval.Context) {
+	if l.counting != nil && !l.afterResponse && l.counting.Match(c) {
+		lm.hit(l, c, 1)
+	}
+}
+
 // CountsResponses reports whether the engine has rate limiting rules that
 // count once the response is known, so that a caller calls CountResponse.
 func (e *Engine) CountsResponses() bool {
@@ -180,8 +189,9 @@ func (e *Engine) CountsResponses() bool {
 }
 
 // CountResponse counts the request in c, whose context now holds the
-// response's fields too, for the rate limiting rules that count once the
-// response is known: those by score (the score being the integer in the
+// response's fields too, if its counting expression selects it (or its
+// expression, without one), for the rate limiting rules that count once
+// the response is known: those by score (the score being the integer in the
 // response header the rule names, 1 to MaxScore; a response without one
 // counts nothing), those whose counting expression reads the response,
 // and those that count only requests to the origin. Call it for a request
@@ -196,7 +206,10 @@ func (e *Engine) CountResponse(c *eval.Context, d Decision) {
 		last = d.Rule.Index
 	}
 	for i, l := range e.limits.rules[:last] {
-		if l == nil || !l.afterResponse || !e.match[i].Match(c) || l.counting != nil && !l.counting.Match(c) {
+		if l == nil || !l.afterResponse {
+			continue
+		}
+		if l.counting == nil && !e.match[i].Match(c) || l.counting != nil && !l.counting.Match(c) {
 			continue
 		}
 		n := int64(1)

@@ -259,3 +259,19 @@ func TestRateLimitCharacteristicErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "rule 1 (ref \"r\"), ratelimit.characteristics.0: Filter parsing error (1:1):")
 	assert.ErrorContains(t, err, "unknown field `ip.scr`")
 }
+
+func TestRateLimitCountingExpressionStandsAlone(t *testing.T) {
+	// As Cloudflare documents, a counting expression does not extend the
+	// rule's expression: here every request of the address counts, and the
+	// rule acts on /login.
+	clock := newClock()
+	e := limitEngine(t, `{"phase": "http_ratelimit", "rules": [
+ {"ref": "r", "action": "block", "expression": "http.request.uri.path eq \"/login\"",
+  "ratelimit": {"characteristics": ["cf.colo.id", "ip.src"], "period": 60, "requests_per_period": 2, "mitigation_timeout": 60,
+                "counting_expression": "http.request.uri.path ne \"/health\""}}]}`, clock)
+	for _, path := range []string{"/a", "/b", "/health", "/c"} {
+		require.Empty(t, e.Evaluate(visit{ip: "192.0.2.1", path: path}.context()).Action, path)
+	}
+	assert.Equal(t, ruleset.Block, e.Evaluate(visit{ip: "192.0.2.1", path: "/login"}.context()).Action)
+	assert.Empty(t, e.Evaluate(visit{ip: "192.0.2.2", path: "/login"}.context()).Action)
+}
