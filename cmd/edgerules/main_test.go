@@ -120,6 +120,7 @@ func TestCommands(t *testing.T) {
 		{"check-multiline-errors", []string{"check", "multiline-errors.yaml"}, "", exitFindings},
 		{"check-multiline-errors-github", []string{"check", "--format", "github", "multiline-errors.yaml"}, "", exitFindings},
 		{"lint-action-parameters", []string{"lint", "action-parameters.yaml"}, "", exitFindings},
+		{"lint-rate-limits", []string{"lint", "rate-limits.yaml"}, "", exitFindings},
 		{"fmt-action-parameters", []string{"fmt", "action-parameters.yaml"}, "", exitFindings},
 		{"check-shape-errors", []string{"check", "shape-errors.json", "duplicate-key.json"}, "", exitFindings},
 		{"check-legacy-firewall-rules", []string{"lint", "legacy-firewall-rules.json"}, "", exitFindings},
