@@ -41,6 +41,12 @@ type Decision struct {
 	Until time.Time
 }
 
+// ReachesOrigin reports whether the request goes on to the origin: no rule
+// answered in its place with a block, a challenge, a redirect or an error.
+func (d Decision) ReachesOrigin() bool {
+	return d.Rule == nil || !d.Action.Terminating() || d.Action == Allow
+}
+
 // DefaultMaxRules is how many rules a ruleset may have unless MaxRules
 // says otherwise.
 const DefaultMaxRules = 10_000

@@ -195,8 +195,9 @@ func (e *Engine) CountsResponses() bool {
 // response header the rule names, 1 to MaxScore; a response without one
 // counts nothing), those whose counting expression reads the response,
 // and those that count only requests to the origin. Call it for a request
-// that reached the origin, with the Decision Evaluate gave it: rules after
-// the one that decided were not evaluated and count nothing.
+// that reached the origin (Decision.ReachesOrigin), with the Decision
+// Evaluate gave it: rules after the one that decided were not evaluated and
+// count nothing.
 func (e *Engine) CountResponse(c *eval.Context, d Decision) {
 	if e.limits == nil {
 		return

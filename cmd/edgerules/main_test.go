@@ -170,6 +170,7 @@ func TestCommands(t *testing.T) {
 		{"replay-text", []string{"replay", "--rules", "bot-management.json", "requests.ndjson"}, "", exitOK},
 		{"replay-json", []string{"replay", "--rules", "bot-management.json", "--format", "json", "-"}, replayStdin, exitOK},
 		{"replay-map", []string{"replay", "--rules", "bot-management.json", "--map", "other-format-map.json", "other-format.ndjson"}, "", exitOK},
+		{"replay-ratelimit", []string{"replay", "--rules", "../../../examples/rules/login-rate-limit.json", "login-burst.ndjson"}, "", exitOK},
 		{"replay-no-rules", []string{"replay", "requests.ndjson"}, "", exitUsage},
 		{"replay-bad-rules", []string{"replay", "--rules", "rules.json", "requests.ndjson"}, "", exitFindings},
 	}
