@@ -28,11 +28,11 @@
 // its requests start at the case's http.request.timestamp.sec, or at
 // 2026-01-01 00:00:00 UTC.
 //
-//	  - name: the 101st login in a minute is blocked
-//	    values: {ip.src: 192.0.2.1, http.request.uri.path: /login}
-//	    repeat: 101
-//	    seconds: 60
-//	    action: block
+//   - name: the 101st login in a minute is blocked
+//     values: {ip.src: 192.0.2.1, http.request.uri.path: /login}
+//     repeat: 101
+//     seconds: 60
+//     action: block
 package ruletest
 
 import (
