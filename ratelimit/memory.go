@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // DefaultMaxKeys is how many keys a Memory store keeps unless
@@ -34,14 +35,21 @@ type Memory struct {
 }
 
 // A shard holds some of the keys, their entries in one slice that the
-// garbage collector scans as a whole.
+// garbage collector scans as a whole. Shards are padded to 128 bytes, so
+// that no two share a cache line (or the pair the processor fetches
+// together).
 type shard struct {
+	shardState
+	_ [128 - unsafe.Sizeof(shardState{})%128]byte
+}
+
+type shardState struct {
 	mu      sync.Mutex
 	index   map[string]int32 // key to its place in entries
 	entries []entry
 	free    []int32 // places of evicted entries
 	max     int
-	_       [40]byte // keeps shards' locks on separate cache lines
+	swept   int64 // Unix nanoseconds of the last sweep of idle entries
 }
 
 // An entry is one key's counter.
@@ -77,6 +85,9 @@ func NewMemory(o MemoryOptions) *Memory {
 
 // Hit counts n for key at now and reports whether key is over l.
 func (m *Memory) Hit(key []byte, n int64, now time.Time, l Limit) Result {
+	if l.Period <= 0 {
+		return Result{}
+	}
 	s := &m.shards[maphash.Bytes(m.seed, key)&m.mask]
 	t := now.UnixNano()
 	s.mu.Lock()
@@ -129,17 +140,25 @@ func (s *shard) insert(key string, now int64, evicted *atomic.Uint64) int32 {
 	return i
 }
 
-// evict removes the idle entries, or if there is none, the least recently
-// seen of a few.
+// sweepEvery is how often a full shard looks through all its entries for
+// idle ones; in between, a new key evicts the least recently seen of a few,
+// so that a stream of new keys costs no more than that.
+const sweepEvery = int64(time.Second)
+
+// evict removes the idle entries, or if there is none (or the shard swept
+// less than sweepEvery ago), the least recently seen of a few.
 func (s *shard) evict(now int64, evicted *atomic.Uint64) {
-	before := len(s.index)
-	for key, i := range s.index {
-		if s.entries[i].idle <= now {
-			s.remove(key, i)
+	if now-s.swept >= sweepEvery || now < s.swept {
+		s.swept = now
+		before := len(s.index)
+		for key, i := range s.index {
+			if s.entries[i].idle <= now {
+				s.remove(key, i)
+			}
 		}
-	}
-	if len(s.index) < before {
-		return
+		if len(s.index) < before {
+			return
+		}
 	}
 	oldest, at, looked := "", int32(-1), 0
 	for key, i := range s.index {
@@ -151,8 +170,10 @@ func (s *shard) evict(now int64, evicted *atomic.Uint64) {
 		}
 	}
 	if at >= 0 {
+		if s.entries[at].idle > now {
+			evicted.Add(1)
+		}
 		s.remove(oldest, at)
-		evicted.Add(1)
 	}
 }
 

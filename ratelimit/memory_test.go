@@ -124,3 +124,12 @@ func TestMemoryConcurrent(t *testing.T) {
 	assert.True(t, res.Over)
 	assert.Equal(t, 81, m.Len())
 }
+
+func TestMemoryWithoutPeriod(t *testing.T) {
+	// A limit without a period is no limit: nothing counts, nothing panics.
+	m := ratelimit.NewMemory(ratelimit.MemoryOptions{})
+	for _, p := range []time.Duration{0, -time.Second} {
+		assert.Equal(t, ratelimit.Result{}, m.Hit([]byte("k"), 1, start, ratelimit.Limit{Period: p, Max: 0}))
+	}
+	assert.Zero(t, m.Len())
+}

@@ -29,7 +29,8 @@ import "time"
 
 // A Limit is what a key's counter is held to.
 type Limit struct {
-	// Period is the length of a window (Cloudflare's period).
+	// Period is the length of a window (Cloudflare's period). A limit
+	// without one, 0 or less, counts nothing and is never over.
 	Period time.Duration
 	// Max is how much a key may count in a period (requests_per_period or
 	// score_per_period); the key goes over when its rate exceeds it.

@@ -164,8 +164,9 @@ func (e *Engine) Scheme() *fields.Scheme { return e.scheme }
 // selects, which are those of its expression unless it has one of its own
 // (see CountResponse for rules that count once the response is known),
 // and matches a request of its expression only when the request's key is
-// over its limit. It allocates nothing unless a
-// non-terminating rule matches.
+// over its limit. It allocates nothing unless a non-terminating rule
+// matches, or a rate limiting rule's store does (Redis's does, the
+// in-memory store does not).
 func (e *Engine) Evaluate(c *eval.Context) Decision {
 	var d Decision
 	for i, f := range e.match {

@@ -20,6 +20,7 @@ package redisstore
 import (
 	"context"
 	_ "embed"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"sync/atomic"
@@ -98,6 +99,9 @@ func Open(url string, o Options) (*Store, error) {
 
 // Hit counts n for key at now in Redis and reports whether key is over l.
 func (s *Store) Hit(key []byte, n int64, now time.Time, l ratelimit.Limit) ratelimit.Result {
+	if l.Period < time.Millisecond {
+		return ratelimit.Result{} // no limit: the script counts in milliseconds
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.Timeout)
 	defer cancel()
 	reply, err := hit.Run(ctx, s.client, []string{s.opts.Prefix + string(key)},
@@ -114,10 +118,14 @@ func (s *Store) Hit(key []byte, n int64, now time.Time, l ratelimit.Limit) ratel
 
 // result reads the script's reply.
 func result(reply []any) (ratelimit.Result, error) {
+	if len(reply) != 3 {
+		return ratelimit.Result{}, fmt.Errorf("the script answered %d values, not 3", len(reply))
+	}
 	over, _ := reply[0].(int64)
-	rate, err := strconv.ParseFloat(reply[1].(string), 64)
+	text, _ := reply[1].(string)
+	rate, err := strconv.ParseFloat(text, 64)
 	if err != nil {
-		return ratelimit.Result{}, err
+		return ratelimit.Result{}, fmt.Errorf("the script answered a rate of %v: %v", reply[1], err)
 	}
 	res := ratelimit.Result{Rate: rate, Over: over == 1}
 	if until, _ := reply[2].(int64); res.Over && until > 0 {
