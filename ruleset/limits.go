@@ -64,9 +64,9 @@ func readsResponse(u eval.Uses) bool {
 	})
 }
 
-// compileLimits prepares the rate limiting rules of e. The errors of their
-// parameters' expressions are Compile's, at their places; it reports only a
-// scheme that lacks what a rule needs.
+// compileLimits prepares the rate limiting rules of e, once Validate and
+// the compiling of every expression found nothing wrong with them; it
+// reports a scheme that lacks what a rule needs.
 func (e *Engine) compileLimits(set settings) error {
 	opts := set.expr
 	for i, r := range e.rules {
@@ -75,12 +75,12 @@ func (e *Engine) compileLimits(set settings) error {
 		}
 		rl, err := r.RateLimit()
 		if err != nil {
-			continue // Validate reported it
+			return &RuleError{Rule: r, Err: err}
 		}
 		l := &limited{prefix: ruleKey(r), scoreHeader: rl.ScoreHeader,
 			limit:         ratelimit.Limit{Period: rl.Period, Max: max(rl.RequestsPerPeriod, rl.ScorePerPeriod), Timeout: rl.MitigationTimeout},
 			afterResponse: rl.ScorePerPeriod > 0 || rl.RequestsToOrigin}
-		for _, c := range rl.Characteristics {
+		for j, c := range rl.Characteristics {
 			if c == VisitorCharacteristic {
 				c = "ip.src"
 			} else if !isField(c) {
@@ -88,13 +88,13 @@ func (e *Engine) compileLimits(set settings) error {
 			}
 			p, err := expr.CompileValue(c, e.scheme, opts...)
 			if err != nil {
-				continue // Compile reported it at the characteristic's place
+				return &RuleError{Rule: r, Key: "ratelimit.characteristics." + strconv.Itoa(j), Err: err}
 			}
 			l.keys = append(l.keys, p)
 		}
 		if strings.TrimSpace(rl.CountingExpression) != "" {
 			if l.counting, err = expr.Compile(rl.CountingExpression, e.scheme, opts...); err != nil {
-				continue // Compile reported it
+				return &RuleError{Rule: r, Key: "ratelimit.counting_expression", Err: err}
 			}
 			l.afterResponse = l.afterResponse || readsResponse(l.counting.Uses)
 		}
