@@ -15,6 +15,13 @@
 // cannot run; Compile checks and compiles them into an Engine, which keeps
 // its own copy of the rules and is safe for concurrent use.
 //
+// Rate limiting rules (a Rule with Ratelimit, read by Rule.RateLimit)
+// count the requests they select in a ratelimit.Store, in memory unless
+// the RateLimitStore option gives another, at the time of the request
+// (http.request.timestamp.*, or the Clock option); such a rule matches
+// only when its key is over its limit. Engine.CountResponse counts the
+// rules that wait for the response.
+//
 // File.Rewrite and File.Edit change expressions in the file's text and
 // nothing else, in the style each string is written in, and verify the new
 // text before they return it: a formatter and a linter's fixes go through
