@@ -83,7 +83,8 @@ func NewMemory(o MemoryOptions) *Memory {
 	return m
 }
 
-// Hit counts n for key at now and reports whether key is over l.
+// Hit counts n for key at now, unless that puts the key over l, and
+// reports whether it does.
 func (m *Memory) Hit(key []byte, n int64, now time.Time, l Limit) Result {
 	if l.Period <= 0 {
 		return Result{}
@@ -114,6 +115,9 @@ func (m *Memory) Hit(key []byte, n int64, now time.Time, l Limit) Result {
 			e.until = t + int64(l.Timeout)
 			res.Until = time.Unix(0, e.until)
 		}
+	}
+	if res.Over {
+		e.window.Current -= n // a request over the limit does not count
 	}
 	// The counts leave the sliding window at the end of the window after
 	// the current one.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,11 +69,13 @@ func TestMemoryThrottle(t *testing.T) {
 	res := m.Hit(key, 1, start, l)
 	assert.True(t, res.Over)
 	assert.True(t, res.Until.IsZero(), "a throttle has no end")
-	// 15 s later half the previous window is left: 3 × 0.5 = 1.5, and
-	// one more request makes 2.5, over 2 again.
+	// The third request, over the limit, did not count. 15 s later half
+	// the previous window is left: 2 × 0.5 = 1; one more request makes 2,
+	// which is not over 2, and the next 3, which is.
 	assert.False(t, m.Hit(key, 0, start.Add(15*time.Second), l).Over)
+	assert.False(t, m.Hit(key, 1, start.Add(15*time.Second), l).Over)
 	res = m.Hit(key, 1, start.Add(15*time.Second), l)
-	assert.InDelta(t, 2.5, res.Rate, 1e-9)
+	assert.InDelta(t, 3.0, res.Rate, 1e-9)
 	assert.True(t, res.Over)
 	assert.False(t, m.Hit(key, 1, start.Add(30*time.Second), l).Over, "the windows moved on")
 }
@@ -105,23 +108,29 @@ func TestMemoryBounded(t *testing.T) {
 }
 
 func TestMemoryConcurrent(t *testing.T) {
+	// 8 goroutines, 500 hits each on a shared key limited to 1,000 and on
+	// keys of their own: exactly 1,000 shared hits count, and 3,000 are
+	// over; no hit is lost.
 	m := ratelimit.NewMemory(ratelimit.MemoryOptions{})
 	l := ratelimit.Limit{Period: time.Minute, Max: 1000}
 	var wg sync.WaitGroup
+	var over atomic.Int64
 	for g := range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range 500 {
-				m.Hit([]byte("shared"), 1, start, l)
+				if m.Hit([]byte("shared"), 1, start, l).Over {
+					over.Add(1)
+				}
 				m.Hit([]byte(fmt.Sprintf("own-%d-%d", g, i%10)), 1, start, l)
 			}
 		}()
 	}
 	wg.Wait()
-	res := m.Hit([]byte("shared"), 0, start, l)
-	assert.InDelta(t, 4000.0, res.Rate, 1e-9, "no hit is lost")
-	assert.True(t, res.Over)
+	assert.InDelta(t, 1000.0, m.Hit([]byte("shared"), 0, start, l).Rate, 1e-9)
+	assert.Equal(t, int64(3000), over.Load())
+	assert.InDelta(t, 50.0, m.Hit([]byte("own-3-7"), 0, start, l).Rate, 1e-9)
 	assert.Equal(t, 81, m.Len())
 }
 

@@ -16,9 +16,12 @@
 //	rate = previous × (period − elapsed) / period + current
 //
 // where elapsed is the time since the current window started. A key goes
-// over when its rate exceeds Limit.Max; with a Timeout it then stays over
-// for that long whatever its rate, and without one it is over only while
-// its rate is.
+// over when its rate, with the request, exceeds Limit.Max; with a Timeout
+// it then stays over for that long whatever its rate, and without one it
+// is over only while its rate is. A request that finds its key over does
+// not count: a throttled client gets the limit's rate through, as
+// Cloudflare's rate limiting documents its throttling, and a blocked one
+// finds its count where it left it when the block ends.
 //
 // Memory is the store of one process; the package
 // github.com/edgerules/edgerules/ratelimit/redisstore shares counts among
@@ -55,7 +58,8 @@ type Result struct {
 // A Store keeps the counters of keys. It is safe for concurrent use.
 type Store interface {
 	// Hit adds n to the counter of key at time now (n may be 0 to look
-	// without counting) and reports whether key is over l. A store that
+	// without counting), unless the key is over l with it, and reports
+	// whether it is. A store that
 	// cannot answer (a server out of reach) answers as its documented
 	// failure policy says; Hit never blocks for longer than the store's
 	// timeout. Hit does not keep key.

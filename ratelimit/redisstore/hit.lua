@@ -20,16 +20,18 @@ local left = period - (now - w * period)
 if left < 0 then left = 0 end
 local rate = p * left / period + c
 
-local over, changed = 0, n > 0
+local over, blocks = 0, false
 if now < u then
   over = 1
 elseif rate > max then
   over = 1
   if timeout > 0 then
-    u, changed = now + timeout, true
+    u, blocks = now + timeout, true
   end
 end
-if changed then
+-- A request over the limit does not count.
+if over == 1 then c = c - n end
+if blocks or (over == 0 and n > 0) then
   redis.call('HSET', KEYS[1], 'w', w, 'c', c, 'p', p, 'u', u)
   -- The counts leave the sliding window at the end of the next window.
   -- The time to live is counted from the request's time, not the
