@@ -193,19 +193,22 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 		d := l.engine.Evaluate(s.ctx)
 		m.requests.Add(1)
 		m.record(r.Context(), l, d, &s.req)
-		switch {
-		case !m.opts.DetectionOnly && m.respond(w, r, l, d):
-		case l.countsResponses:
+		done := !m.opts.DetectionOnly && m.respond(w, r, l, d)
+		if !done && l.countsResponses {
+			// Rate limiting rules that count by response read it in the
+			// request's context, which waits for it.
 			rec := &recorder{ResponseWriter: w, code: http.StatusOK}
 			next.ServeHTTP(rec, r)
 			rec.fill(s.ctx)
 			l.engine.CountResponse(s.ctx, d)
-		default:
-			next.ServeHTTP(w, r)
+			done = true
 		}
 		s.ctx.Reset()
 		s.req = request{}
 		m.pool.Put(s)
+		if !done {
+			next.ServeHTTP(w, r)
+		}
 	})
 }
 
