@@ -111,7 +111,8 @@ svg { width: 100%; height: auto; } .tops { display: flex; flex-wrap: wrap; gap: 
 </style></head><body>
 <h1>What the rules would have done</h1>
 <p>{{group .Records}} records ({{group .Requests}} requests) from {{.Logs}}{{if .Malformed}}; {{group .Malformed}} malformed lines{{end}}.</p>
-{{if .Late}}<p>{{group .Late}} records were earlier than one before them; rate limits counted them in the latest window of their key.</p>{{end}}
+{{if eq .Late 1}}<p>1 record was earlier than one before it; rate limits counted it in the latest window of its key.</p>
+{{else if .Late}}<p>{{group .Late}} records were earlier than one before them; rate limits counted them in the latest window of their key.</p>{{end}}
 {{if .MalformedLines}}<ul>{{range .MalformedLines}}<li>{{.Source}}:{{.Line}}: {{.Error}}</li>{{end}}</ul>{{end}}
 
 <h2>Decisions</h2>
