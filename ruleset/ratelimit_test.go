@@ -275,3 +275,25 @@ func TestRateLimitCountingExpressionStandsAlone(t *testing.T) {
 	assert.Equal(t, ruleset.Block, e.Evaluate(visit{ip: "192.0.2.1", path: "/login"}.context()).Action)
 	assert.Empty(t, e.Evaluate(visit{ip: "192.0.2.2", path: "/login"}.context()).Action)
 }
+
+func TestRateLimitThrottledClientGetsTheRateThrough(t *testing.T) {
+	// A client at twice the rate of a throttling rule gets about the
+	// rule's rate through: the requests it challenges do not count.
+	clock := newClock()
+	e := limitEngine(t, `{"phase": "http_ratelimit", "rules": [
+ {"ref": "api", "action": "managed_challenge", "expression": "true",
+  "ratelimit": {"characteristics": ["cf.colo.id", "ip.src"], "period": 10, "requests_per_period": 10, "mitigation_timeout": 0}}]}`, clock)
+	passed := 0
+	for range 120 { // 60 s at 2 requests a second
+		if e.Evaluate(visit{ip: "192.0.2.1", path: "/"}.context()).Action == "" {
+			passed++
+		}
+		clock.advance(500 * time.Millisecond)
+	}
+	// 10 each 10 s is 60 in 60 s. Once the previous window is full, the
+	// estimate lets one request a second through, one fewer a window than
+	// its rate; were challenged requests counted, only the first 10 would
+	// pass.
+	assert.GreaterOrEqual(t, passed, 50)
+	assert.LessOrEqual(t, passed, 60)
+}
