@@ -87,16 +87,27 @@ func NewMemory(o MemoryOptions) *Memory {
 // Hit counts n for key at now, unless that puts the key over l, and
 // reports whether it does.
 func (m *Memory) Hit(key []byte, n int64, now time.Time, l Limit) Result {
+	return m.hit(key, n, now, l, false)
+}
+
+// Count adds n to the counter of key at now, whether or not that puts it
+// over l.
+func (m *Memory) Count(key []byte, n int64, now time.Time, l Limit) {
+	m.hit(key, n, now, l, true)
+}
+
+// hit is Hit, or Count when always.
+func (m *Memory) hit(key []byte, n int64, now time.Time, l Limit, always bool) Result {
 	if l.Period <= 0 {
 		return Result{}
 	}
 	s := &m.shards[maphash.Bytes(m.seed, key)&m.mask]
 	t := now.UnixNano()
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	i, ok := s.index[string(key)]
 	if !ok {
 		if n == 0 {
-			s.mu.Unlock()
 			return Result{}
 		}
 		i = s.insert(string(key), t, &m.evicted)
@@ -105,12 +116,12 @@ func (m *Memory) Hit(key []byte, n int64, now time.Time, l Limit) Result {
 	e.window.Advance(now, l.Period)
 	e.window.Current += n
 	e.seen = t
-	rate := e.window.Rate(now, l.Period)
-	res := Result{Rate: rate}
+	res := Result{Rate: e.window.Rate(now, l.Period)}
 	switch {
+	case always:
 	case t < e.until:
 		res.Over, res.Until = true, time.Unix(0, e.until)
-	case rate > float64(l.Max):
+	case res.Rate > float64(l.Max):
 		res.Over = true
 		if l.Timeout > 0 {
 			e.until = t + int64(l.Timeout)
@@ -123,7 +134,6 @@ func (m *Memory) Hit(key []byte, n int64, now time.Time, l Limit) Result {
 	// The counts leave the sliding window at the end of the window after
 	// the current one.
 	e.idle = max(e.until, (e.window.Index+2)*int64(l.Period))
-	s.mu.Unlock()
 	return res
 }
 

@@ -142,3 +142,17 @@ func TestMemoryWithoutPeriod(t *testing.T) {
 	}
 	assert.Zero(t, m.Len())
 }
+
+func TestMemoryCountIgnoresTheLimit(t *testing.T) {
+	// Count adds whatever the limit and never blocks; a later Hit finds
+	// the key over.
+	m := ratelimit.NewMemory(ratelimit.MemoryOptions{})
+	l := ratelimit.Limit{Period: time.Minute, Max: 2, Timeout: time.Minute}
+	for range 3 {
+		m.Count([]byte("k"), 1, start, l)
+	}
+	res := m.Hit([]byte("k"), 0, start, l)
+	assert.True(t, res.Over)
+	assert.InDelta(t, 3.0, res.Rate, 1e-9)
+	assert.True(t, start.Add(time.Minute).Equal(res.Until), "the block starts with the request that finds the key over")
+}

@@ -18,10 +18,13 @@
 // where elapsed is the time since the current window started. A key goes
 // over when its rate, with the request, exceeds Limit.Max; with a Timeout
 // it then stays over for that long whatever its rate, and without one it
-// is over only while its rate is. A request that finds its key over does
-// not count: a throttled client gets the limit's rate through, as
-// Cloudflare's rate limiting documents its throttling, and a blocked one
-// finds its count where it left it when the block ends.
+// is over only while its rate is. A request that finds its key over, which
+// the rule acts on, does not count (Store.Hit): a throttled client gets
+// the limit's rate through, as Cloudflare's rate limiting documents its
+// throttling, and a blocked one finds its count where it left it when the
+// block ends. A request the rule lets through counts whatever the rate
+// (Store.Count): one that the counting expression selects and the rule's
+// expression does not, or one counted by its response.
 //
 // Memory is the store of one process; the package
 // github.com/edgerules/edgerules/ratelimit/redisstore shares counts among
@@ -59,11 +62,15 @@ type Result struct {
 type Store interface {
 	// Hit adds n to the counter of key at time now (n may be 0 to look
 	// without counting), unless the key is over l with it, and reports
-	// whether it is. A store that
+	// whether it is: the request a rule acts on. A store that
 	// cannot answer (a server out of reach) answers as its documented
 	// failure policy says; Hit never blocks for longer than the store's
 	// timeout. Hit does not keep key.
 	Hit(key []byte, n int64, now time.Time, l Limit) Result
+	// Count adds n to the counter of key at time now, whatever the
+	// limit: a request the rule does not act on, which its counting
+	// expression counts, or one counted once its response is known.
+	Count(key []byte, n int64, now time.Time, l Limit)
 }
 
 // A Window is the count of one key in two fixed windows: the current one,

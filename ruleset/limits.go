@@ -149,28 +149,38 @@ func (lm *limiting) now(c *eval.Context) time.Time {
 	return lm.clock()
 }
 
-// hit counts n for the request in c against rule l and returns what the
-// store says.
-func (lm *limiting) hit(l *limited, c *eval.Context, n int64) ratelimit.Result {
+// key builds the key of the request in c for rule l in a buffer of the
+// pool, to put back once used.
+func (lm *limiting) key(l *limited, c *eval.Context) *[]byte {
 	buf := lm.buffers.Get().(*[]byte)
-	key := append((*buf)[:0], l.prefix...)
+	*buf = append((*buf)[:0], l.prefix...)
 	for _, p := range l.keys {
-		key = appendValue(key, p.Eval(c))
+		*buf = appendValue(*buf, p.Eval(c))
 	}
-	res := lm.store.Hit(key, n, lm.now(c), l.limit)
-	*buf = key
-	lm.buffers.Put(buf)
-	return res
+	return buf
 }
 
 // over counts the request in c for rule l, unless the rule counts after
-// the response, and reports whether its key is over the limit.
+// the response or its counting expression passes it over, and reports
+// whether its key is over the limit: a request the rule acts on, which
+// does not count then.
 func (lm *limiting) over(l *limited, c *eval.Context) ratelimit.Result {
 	var n int64
 	if !l.afterResponse && (l.counting == nil || l.counting.Match(c)) {
 		n = 1
 	}
-	return lm.hit(l, c, n)
+	key := lm.key(l, c)
+	res := lm.store.Hit(*key, n, lm.now(c), l.limit)
+	lm.buffers.Put(key)
+	return res
+}
+
+// count counts n for the request in c for rule l, whatever its rate: the
+// rule does not act on it.
+func (lm *limiting) count(l *limited, c *eval.Context, n int64) {
+	key := lm.key(l, c)
+	lm.store.Count(*key, n, lm.now(c), l.limit)
+	lm.buffers.Put(key)
 }
 
 // countOnly counts a request that the rule's expression does not select
@@ -178,7 +188,7 @@ func (lm *limiting) over(l *limited, c *eval.Context) ratelimit.Result {
 // counting expression does not extend the rule's expression.
 func (lm *limiting) countOnly(l *limited, c *eval.Context) {
 	if l.counting != nil && !l.afterResponse && l.counting.Match(c) {
-		lm.hit(l, c, 1)
+		lm.count(l, c, 1)
 	}
 }
 
@@ -219,7 +229,7 @@ func (e *Engine) CountResponse(c *eval.Context, d Decision) {
 				continue
 			}
 		}
-		e.limits.hit(l, c, n)
+		e.limits.count(l, c, n)
 	}
 }
 

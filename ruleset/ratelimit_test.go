@@ -113,8 +113,33 @@ func TestRateLimitCountsResponses(t *testing.T) {
 		require.Empty(t, d.Action, "request %d", i+1)
 		require.NoError(t, c.SetName("http.response.code", eval.Int(code)))
 		e.CountResponse(c, d)
+		clock.advance(time.Second)
 	}
-	assert.Equal(t, ruleset.Block, e.Evaluate(form.context()).Action, "request 4")
+	d := e.Evaluate(form.context())
+	assert.Equal(t, ruleset.Block, d.Action, "request 4")
+	assert.True(t, clock.now.Add(10*time.Minute).Equal(d.Until), "the block starts with request 4: %v", d.Until)
+}
+
+func TestRateLimitThrottlesByResponse(t *testing.T) {
+	// Without a mitigation timeout, responses that count put the key
+	// over, and each request is challenged while it is.
+	clock := newClock()
+	e := limitEngine(t, `{"phase": "http_ratelimit", "rules": [
+ {"ref": "form", "action": "managed_challenge", "expression": "http.request.uri.path eq \"/form\"",
+  "ratelimit": {"characteristics": ["cf.colo.id", "ip.src"], "period": 10, "requests_per_period": 1, "mitigation_timeout": 0,
+                "counting_expression": "http.response.code eq 400"}}]}`, clock)
+	form := visit{ip: "192.0.2.1", path: "/form"}
+	for range 2 {
+		c := form.context()
+		d := e.Evaluate(c)
+		require.Empty(t, d.Action)
+		require.NoError(t, c.SetName("http.response.code", eval.Int(400)))
+		e.CountResponse(c, d)
+	}
+	assert.Equal(t, ruleset.ManagedChallenge, e.Evaluate(form.context()).Action)
+	assert.Equal(t, ruleset.ManagedChallenge, e.Evaluate(form.context()).Action, "still over")
+	clock.advance(20 * time.Second)
+	assert.Empty(t, e.Evaluate(form.context()).Action, "the windows moved on")
 }
 
 func TestRateLimitByScore(t *testing.T) {

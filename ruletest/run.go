@@ -73,6 +73,11 @@ func (c *caseClock) Hit(key []byte, n int64, now time.Time, l ratelimit.Limit) r
 	return c.store.Hit(key, n, now, l)
 }
 
+// Count counts in the case's own store.
+func (c *caseClock) Count(key []byte, n int64, now time.Time, l ratelimit.Limit) {
+	c.store.Count(key, n, now, l)
+}
+
 func (s *Suite) buildLists() (*eval.MemoryLists, error) {
 	lists := eval.NewLists()
 	for _, l := range s.Lists {

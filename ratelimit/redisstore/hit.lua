@@ -1,8 +1,11 @@
 -- One hit on a rate limiting counter: the two fixed windows of
 -- ratelimit.Window, kept in a hash with the time the key is over until.
--- KEYS[1]: the key. ARGV: now (ms), period (ms), n, max, timeout (ms).
+-- KEYS[1]: the key. ARGV: now (ms), period (ms), n, max, timeout (ms),
+-- and 1 to count whatever the limit (Count) or 0 to count only under it
+-- (Hit).
 local now, period = tonumber(ARGV[1]), tonumber(ARGV[2])
 local n, max, timeout = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local always = ARGV[6] == '1'
 local v = redis.call('HMGET', KEYS[1], 'w', 'c', 'p', 'u')
 local w, c, p, u = tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0, tonumber(v[4]) or 0
 
@@ -21,7 +24,9 @@ if left < 0 then left = 0 end
 local rate = p * left / period + c
 
 local over, blocks = 0, false
-if now < u then
+if always then
+  -- counted whatever the limit
+elseif now < u then
   over = 1
 elseif rate > max then
   over = 1

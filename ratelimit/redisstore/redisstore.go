@@ -97,15 +97,26 @@ func Open(url string, o Options) (*Store, error) {
 	return s, nil
 }
 
-// Hit counts n for key at now in Redis and reports whether key is over l.
+// Hit counts n for key at now in Redis, unless that puts the key over l,
+// and reports whether it does.
 func (s *Store) Hit(key []byte, n int64, now time.Time, l ratelimit.Limit) ratelimit.Result {
+	return s.hit(key, n, now, l, 0)
+}
+
+// Count adds n to the counter of key at now in Redis, whatever l.
+func (s *Store) Count(key []byte, n int64, now time.Time, l ratelimit.Limit) {
+	s.hit(key, n, now, l, 1)
+}
+
+// hit runs the script; always is 1 for Count.
+func (s *Store) hit(key []byte, n int64, now time.Time, l ratelimit.Limit, always int) ratelimit.Result {
 	if l.Period < time.Millisecond {
 		return ratelimit.Result{} // no limit: the script counts in milliseconds
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.Timeout)
 	defer cancel()
 	reply, err := hit.Run(ctx, s.client, []string{s.opts.Prefix + string(key)},
-		now.UnixMilli(), l.Period.Milliseconds(), n, l.Max, l.Timeout.Milliseconds()).Slice()
+		now.UnixMilli(), l.Period.Milliseconds(), n, l.Max, l.Timeout.Milliseconds(), always).Slice()
 	if err != nil {
 		return s.fail(err)
 	}

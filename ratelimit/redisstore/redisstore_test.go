@@ -55,6 +55,10 @@ func TestStoreCountsAsMemoryDoes(t *testing.T) {
 		for i := range 40 {
 			at = at.Add(time.Duration(i%7) * 1700 * time.Millisecond)
 			n := int64(i % 2)
+			if i%5 == 4 {
+				m.Count(key, 1, at, l)
+				s.Count(key, 1, at, l)
+			}
 			want, got := m.Hit(key, n, at, l), s.Hit(key, n, at, l)
 			require.Equal(t, want.Over, got.Over, "limit %d, hit %d", li, i)
 			require.InDelta(t, want.Rate, got.Rate, 1e-6, "limit %d, hit %d", li, i)
