@@ -10,7 +10,9 @@
 // list names Cloudflare does not accept, rules an earlier rule shadows,
 // and, in a ruleset with a phase, response fields in request phases; and in
 // the value expressions of a rule's parameters, what Cloudflare does not
-// allow there.
+// allow there, such as a rate limiting rule's lists where it counts the
+// response, and a counting expression that counts what the rule does not
+// select.
 package lint
 
 import (
@@ -49,6 +51,8 @@ const (
 	RewriteFunction     = "rewrite-function"
 	ListName            = "list-name"
 	RewriteField        = "rewrite-field"
+	RateLimitCounting   = "ratelimit-counting"
+	RateLimitLists      = "ratelimit-lists"
 
 	// Tests that can never or always hold.
 	CaseMismatch      = "case-mismatch"       // lower(x) contains "Curl"

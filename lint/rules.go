@@ -35,6 +35,9 @@ func Rules(rs *ruleset.Ruleset, checked []*ast.Checked) []Finding {
 		if f, ok := shadowed(rules, checked, conj, i); ok {
 			found = append(found, f)
 		}
+		if f, ok := rateLimitFilter(r, c); ok {
+			found = append(found, f)
+		}
 		for _, f := range found {
 			f.Rule = r
 			out = append(out, f)
@@ -89,6 +92,8 @@ func Parameter(phase string, r *ruleset.Rule, x ruleset.Expression, c *ast.Check
 	}
 	if x.Key != countingExpression {
 		out = append(out, responseFields(phase, c)...)
+	} else {
+		out = append(out, countingLints(r, c)...)
 	}
 	if strings.HasPrefix(x.Key, "action_parameters.uri.") {
 		out = append(out, urlRewrite(c)...)

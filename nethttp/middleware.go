@@ -14,6 +14,7 @@ import (
 
 	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/ratelimit"
 	"github.com/edgerules/edgerules/ruleset"
 )
 
@@ -41,8 +42,14 @@ type Options struct {
 	Logger *slog.Logger
 	// DetectionOnly logs what the rules decide and lets every request through.
 	DetectionOnly bool
-	// Now gives the time of a request (http.request.timestamp.*).
+	// Now gives the time of a request (http.request.timestamp.*), at
+	// which rate limiting rules count it.
 	Now func() time.Time
+	// RateLimitStore keeps the counters of rate limiting rules: a
+	// redisstore.Store shares them among a fleet. By default the
+	// middleware counts in a ratelimit.Memory of its own, which keeps its
+	// counts when Load replaces the ruleset.
+	RateLimitStore ratelimit.Store
 }
 
 type config struct {
@@ -81,6 +88,9 @@ type loaded struct {
 	matches   []atomic.Uint64 // per rule
 	responses []*response     // per rule, for block, redirect and serve_error
 	unfilled  []UnfilledRule  // the rules that read fields nothing fills
+	// countsResponses: rate limiting rules count once the response is
+	// known, so the request's context lives until then.
+	countsResponses bool
 }
 
 // New returns a middleware applying rs, or the reasons rs does not compile.
@@ -108,6 +118,9 @@ func New(rs *ruleset.Ruleset, opts Options) (*Middleware, error) {
 	if m.cfg.now == nil {
 		m.cfg.now = time.Now
 	}
+	if m.opts.RateLimitStore == nil {
+		m.opts.RateLimitStore = ratelimit.NewMemory(ratelimit.MemoryOptions{})
+	}
 	for _, a := range []ruleset.Action{ruleset.Block, ruleset.Challenge, ruleset.JSChallenge, ruleset.ManagedChallenge,
 		ruleset.Redirect, ruleset.ServeError, ruleset.Skip, ruleset.Allow, ruleset.Log} {
 		m.actions[a] = new(atomic.Uint64)
@@ -123,16 +136,18 @@ func New(rs *ruleset.Ruleset, opts Options) (*Middleware, error) {
 // Load compiles rs and, if it compiles, makes it the ruleset of every
 // request that starts from now on; requests under way finish with the old
 // one. If it does not compile, the old ruleset stays and Load says why.
-// The match counts of rules start again from zero. Each rule that reads
-// fields this middleware can never fill is logged as a warning (see
-// Unfilled).
+// The match counts of rules start again from zero; the counters of rate
+// limiting rules stay in the store, by each rule's ref (or id, or place).
+// Each rule that reads fields this middleware can never fill is logged as
+// a warning (see Unfilled).
 func (m *Middleware) Load(rs *ruleset.Ruleset) error {
-	engine, err := ruleset.Compile(rs, fields.Cloudflare())
+	engine, err := ruleset.Compile(rs, fields.Cloudflare(), ruleset.RateLimitStore(m.opts.RateLimitStore), ruleset.Clock(m.cfg.now))
 	if err != nil {
 		return err
 	}
 	rules := engine.Rules()
-	l := &loaded{engine: engine, matches: make([]atomic.Uint64, len(rules)), responses: make([]*response, len(rules))}
+	l := &loaded{engine: engine, matches: make([]atomic.Uint64, len(rules)), responses: make([]*response, len(rules)),
+		countsResponses: engine.CountsResponses()}
 	for i, r := range rules {
 		if l.responses[i], err = prepareResponse(r); err != nil {
 			return &ruleset.RuleError{Rule: r, Err: err}
@@ -221,10 +236,20 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 		d := l.engine.Evaluate(s.ctx)
 		m.requests.Add(1)
 		m.record(r.Context(), l, d, &s.req)
+		done := !m.opts.DetectionOnly && m.respond(w, r, l, d)
+		if !done && l.countsResponses {
+			// Rate limiting rules that count by response read it in the
+			// request's context, which waits for it.
+			rec := &recorder{ResponseWriter: w, code: http.StatusOK}
+			next.ServeHTTP(rec, r)
+			rec.fill(s.ctx)
+			l.engine.CountResponse(s.ctx, d)
+			done = true
+		}
 		s.ctx.Reset()
 		s.req = request{}
 		m.pool.Put(s)
-		if m.opts.DetectionOnly || !m.respond(w, r, l, d) {
+		if !done {
 			next.ServeHTTP(w, r)
 		}
 	})

@@ -2,7 +2,9 @@ package nethttp
 
 import (
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/edgerules/edgerules/ruleset"
 )
@@ -23,6 +25,10 @@ func prepareResponse(r *ruleset.Rule) (*response, error) {
 	switch r.Action {
 	case ruleset.Block:
 		resp := &response{status: http.StatusForbidden, contentType: "text/plain; charset=utf-8", body: "Forbidden\n"}
+		if r.Ratelimit != nil {
+			// A rate limiting rule blocks with 429 unless it says otherwise.
+			resp.status, resp.body = http.StatusTooManyRequests, "Too Many Requests\n"
+		}
 		if custom, ok := p["response"].(map[string]any); ok {
 			return resp, resp.read(custom)
 		}
@@ -96,6 +102,11 @@ func (m *Middleware) respond(w http.ResponseWriter, r *http.Request, l *loaded, 
 			return true
 		}
 		w.Header().Set("Content-Type", resp.contentType)
+		if !d.Until.IsZero() {
+			// A rate limiting rule's block lasts its mitigation timeout.
+			wait := d.Until.Sub(m.cfg.now())
+			w.Header().Set("Retry-After", strconv.FormatInt(int64(math.Ceil(max(wait, 0).Seconds())), 10))
+		}
 		w.WriteHeader(resp.status)
 		fmt.Fprint(w, resp.body)
 		return true

@@ -111,6 +111,8 @@ svg { width: 100%; height: auto; } .tops { display: flex; flex-wrap: wrap; gap: 
 </style></head><body>
 <h1>What the rules would have done</h1>
 <p>{{group .Records}} records ({{group .Requests}} requests) from {{.Logs}}{{if .Malformed}}; {{group .Malformed}} malformed lines{{end}}.</p>
+{{if eq .Late 1}}<p>1 record was earlier than one before it; rate limits counted it in the latest window of its key.</p>
+{{else if .Late}}<p>{{group .Late}} records were earlier than one before them; rate limits counted them in the latest window of their key.</p>{{end}}
 {{if .MalformedLines}}<ul>{{range .MalformedLines}}<li>{{.Source}}:{{.Line}}: {{.Error}}</li>{{end}}</ul>{{end}}
 
 <h2>Decisions</h2>
@@ -137,6 +139,12 @@ svg { width: 100%; height: auto; } .tops { display: flex; flex-wrap: wrap; gap: 
 <details><summary>every threshold</summary><table><tr><th>T</th><th>requests</th><th>share</th><th>verified bots</th></tr>
 {{range .Sweep}}<tr><td>{{.Threshold}}</td><td class="n">{{group .Requests}}</td><td class="n">{{percent .Requests $.Requests}}</td><td class="n">{{group .VerifiedBots}}</td></tr>{{end}}
 </table></details>
+
+{{range .RateSweep}}
+<h2>Rate limit sweep: what rule {{.Index}} ({{.Ref}}) would decide with requests_per_period N</h2>
+<table><tr><th>N</th><th>requests</th><th>share</th></tr>
+{{range .Points}}<tr><td class="n">{{group .RequestsPerPeriod}}</td><td class="n">{{group .Requests}}</td><td class="n">{{percent .Requests $.Requests}}</td></tr>{{end}}
+</table>{{end}}
 
 {{range .Rules}}{{if and .Top .Requests}}
 <h2>Who rule {{.Index}} ({{.Ref}}, {{.Action}}) would stop</h2>

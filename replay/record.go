@@ -3,6 +3,15 @@
 // actions per rule, the bot score distribution, the score sources, the top
 // clients of each mitigating rule, and a sweep of score thresholds. It reads
 // any length of log in constant memory.
+//
+// Rate limiting rules count each record at its own time
+// (EdgeStartTimestamp), in the order of the log, and by its response
+// (EdgeResponseStatus) where a rule counts responses; a sampled record
+// counts once. Logpush files are nearly in time order: a record earlier
+// than one before it is not held back or dropped, but counted in the
+// latest window of its key and judged by its key's state then; the report
+// says how many there were (Late). SweepRateLimits replays each rate
+// limiting rule with other values of requests_per_period.
 package replay
 
 import (

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/fields"
@@ -36,6 +37,9 @@ type Replayer struct {
 	rules                        []ruleTally
 	scores, verified             [100]int64 // requests by score; 0 is no score
 	sources                      map[string]int64
+	latest                       time.Time // the latest record time so far
+	late                         int64     // records earlier than one before them
+	variants                     []*variant
 }
 
 // ruleTally is what one rule decided and matched, and, for a rule that
@@ -101,9 +105,19 @@ func (p *Replayer) Record(r *Record) {
 	w := r.Weight()
 	p.records++
 	p.requests += w
+	if t, ok := r.Time(); ok {
+		if t.Before(p.latest) {
+			p.late++
+		} else {
+			p.latest = t
+		}
+	}
 	p.ctx.Reset()
 	p.fields.fill(p.ctx, r)
 	d := p.engine.Evaluate(p.ctx)
+	if d.ReachesOrigin() {
+		p.engine.CountResponse(p.ctx, d)
+	}
 
 	// Every rule whose condition held counts as matched: the one that
 	// decided, and the log and other rules that matched on the way.
@@ -141,12 +155,14 @@ func (p *Replayer) Record(r *Record) {
 		source = "(none)"
 	}
 	p.sources[source] += w
+	p.replayVariants(r, w)
 }
 
 // Report returns what the replay found so far.
 func (p *Replayer) Report() *Report {
 	rep := &Report{Records: p.records, Requests: p.requests, Malformed: p.malformed,
-		MalformedLines: slices.Clone(p.malformedLines), Actions: map[string]int64{}}
+		MalformedLines: slices.Clone(p.malformedLines), Actions: map[string]int64{}, Late: p.late,
+		RateSweep: p.rateSweeps()}
 	for a, n := range p.actions {
 		rep.Actions[a] = n
 	}
@@ -199,6 +215,12 @@ type Report struct {
 	Bands          Bands            `json:"bands"`
 	Sources        []Count          `json:"score_sources"`
 	Sweep          []SweepPoint     `json:"threshold_sweep"`
+	// Late are the records earlier than a record before them in the log.
+	Late int64 `json:"late_records"`
+	// RateSweep is, for each rate limiting rule by requests, what it would
+	// have decided with other values of requests_per_period, when the
+	// replay was asked for it (SweepRateLimits).
+	RateSweep []RateSweep `json:"ratelimit_sweep,omitempty"`
 }
 
 // RuleReport is what one rule decided.

@@ -21,6 +21,13 @@ func (rep *Report) WriteText(w io.Writer, sources string) {
 		fmt.Fprintf(w, "; %s malformed lines", group(rep.Malformed))
 	}
 	fmt.Fprintln(w)
+	switch rep.Late {
+	case 0:
+	case 1:
+		fmt.Fprintln(w, "1 record was earlier than one before it; rate limits counted it in the latest window of its key")
+	default:
+		fmt.Fprintf(w, "%s records were earlier than one before them; rate limits counted them in the latest window of their key\n", group(rep.Late))
+	}
 	for _, m := range rep.MalformedLines {
 		fmt.Fprintf(w, "  %s:%d: %s\n", m.Source, m.Line, m.Error)
 	}
@@ -94,6 +101,19 @@ func (rep *Report) WriteText(w io.Writer, sources string) {
 			if p.Threshold == t {
 				fmt.Fprintf(w, "  %3d %10s %7.1f%% %14s\n", t, group(p.Requests), percent(p.Requests, rep.Requests), group(p.VerifiedBots))
 			}
+		}
+	}
+	rep.writeRateSweep(w)
+}
+
+// writeRateSweep writes what each rate limiting rule would decide with
+// other values of requests_per_period.
+func (rep *Report) writeRateSweep(w io.Writer) {
+	for _, s := range rep.RateSweep {
+		heading(w, fmt.Sprintf("Rate limit sweep: what rule %d (%s) would decide with requests_per_period N", s.Index, s.Ref))
+		fmt.Fprintf(w, "  %8s %10s %8s\n", "N", "requests", "share")
+		for _, p := range s.Points {
+			fmt.Fprintf(w, "  %8s %10s %7.1f%%\n", group(p.RequestsPerPeriod), group(p.Requests), percent(p.Requests, rep.Requests))
 		}
 	}
 }

@@ -2,8 +2,10 @@ package ruleset_test
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/expr"
@@ -157,5 +159,34 @@ func BenchmarkRewrite(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkEvaluateRateLimit is a request counted by the rate limiting rule
+// of issue 19 in the default in-memory store: the rule's expression, the
+// key (the rule and ip.src), and the count.
+func BenchmarkEvaluateRateLimit(b *testing.B) {
+	f, err := ruleset.Parse([]byte(`{"phase": "http_ratelimit", "rules": [
+ {"ref": "login-rl", "action": "block", "expression": "http.request.uri.path eq \"/login\"",
+  "ratelimit": {"characteristics": ["ip.src", "cf.colo.id"], "period": 60, "requests_per_period": 100,
+                "mitigation_timeout": 600}}]}`), ruleset.JSON)
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
+	e, err := ruleset.Compile(f.Ruleset, fields.Cloudflare(), ruleset.Clock(func() time.Time { return now }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := eval.NewContext(fields.Cloudflare())
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		c.Reset()
+		_ = c.SetName("http.request.uri.path", eval.String("/login"))
+		// 1,024 addresses, a request each millisecond: each address
+		// makes about 59 a minute, under the limit.
+		_ = c.SetName("ip.src", eval.IP(netip.AddrFrom4([4]byte{198, 51, byte(i >> 8 & 3), byte(i)})))
+		now = now.Add(time.Millisecond)
+		e.Evaluate(c)
 	}
 }

@@ -62,6 +62,13 @@ func (n *ruleNode) at(path []string) *doc.Node {
 		if v != nil && v.Kind == doc.Unknown {
 			return v // what Terraform knows only when it applies
 		}
+		if i, err := strconv.Atoi(k); err == nil && v != nil && v.Kind == doc.List {
+			if i < 0 || i >= len(v.Items) {
+				return nil
+			}
+			v = v.Items[i]
+			continue
+		}
 		v = v.Get(k)
 	}
 	return v
@@ -214,6 +221,11 @@ func (d *decoder) rule(n *doc.Node, shape Shape) *Rule {
 		r.Enabled = d.boolean(n, "enabled")
 		r.ActionParameters = d.object(n, "action_parameters")
 		r.Ratelimit = d.object(n, "ratelimit")
+		if r.Ratelimit != nil {
+			for _, k := range d.keys(n.Get("ratelimit"), "a ratelimit object", rateLimitKeys) {
+				r.node.misspelt = append(r.node.misspelt, "ratelimit."+k)
+			}
+		}
 		r.ExposedCredentialCheck = d.object(n, "exposed_credential_check")
 	case FirewallRulesShape:
 		r.node.misspelt = d.keys(n, "a firewall rule", firewallRuleKeys)

@@ -174,6 +174,7 @@ func TestExpressions(t *testing.T) {
 		{"action_parameters.headers.A-First.expression", "http.host", false, "p.host"},
 		{"action_parameters.headers.X-Bot-Score.expression", "to_string(cf.bot_management.score)", false, "score)"},
 		{"ratelimit.counting_expression", "http.response.code eq 401", true, "eq 401"},
+		{"ratelimit.characteristics.0", "ip.src", false, "ip.src"},
 	}, got)
 }
 

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/edgerules/edgerules/ast"
 	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/ratelimit"
 )
 
 // An Engine is a compiled ruleset. It is immutable and safe for concurrent
@@ -17,6 +19,7 @@ type Engine struct {
 	rules  []*Rule
 	match  []*eval.Filter // nil for a disabled rule
 	scheme *fields.Scheme
+	limits *limiting // nil without rate limiting rules
 }
 
 // A Decision is what a ruleset decided for a request.
@@ -32,6 +35,16 @@ type Decision struct {
 	// Applied are the other non-terminating rules that matched (settings,
 	// rewrites, other skips, bypass), in order; for settings the last wins.
 	Applied []*Rule
+	// Until is when the key of a rate limiting rule that ended evaluation
+	// stops being over its limit, for a rule with a mitigation timeout;
+	// zero otherwise.
+	Until time.Time
+}
+
+// ReachesOrigin reports whether the request goes on to the origin: no rule
+// answered in its place with a block, a challenge, a redirect or an error.
+func (d Decision) ReachesOrigin() bool {
+	return d.Rule == nil || !d.Action.Terminating() || d.Action == Allow
 }
 
 // DefaultMaxRules is how many rules a ruleset may have unless MaxRules
@@ -41,6 +54,8 @@ const DefaultMaxRules = 10_000
 type settings struct {
 	maxRules int
 	expr     []expr.Option
+	store    ratelimit.Store
+	clock    func() time.Time
 }
 
 // An Option changes how Compile works.
@@ -127,6 +142,9 @@ func Compile(rs *Ruleset, scheme *fields.Scheme, options ...Option) (*Engine, er
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	if err := e.compileLimits(set); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 
@@ -142,17 +160,37 @@ func (e *Engine) Scheme() *fields.Scheme { return e.scheme }
 // Ruleset Engine does: disabled rules are passed over; a terminating action
 // ends evaluation; skip with action_parameters.ruleset "current" skips the
 // rules after it; log and the other actions are recorded and evaluation goes
-// on. It allocates nothing unless a non-terminating rule matches.
+// on. A rate limiting rule counts the requests its counting expression
+// selects, which are those of its expression unless it has one of its own
+// (see CountResponse for rules that count once the response is known),
+// and matches a request of its expression only when the request's key is
+// over its limit. It allocates nothing unless a non-terminating rule
+// matches, or a rate limiting rule's store does (Redis's does, the
+// in-memory store does not).
 func (e *Engine) Evaluate(c *eval.Context) Decision {
 	var d Decision
 	for i, f := range e.match {
-		if f == nil || !f.Match(c) {
+		if f == nil {
 			continue
+		}
+		if !f.Match(c) {
+			if e.limits != nil && e.limits.rules[i] != nil {
+				e.limits.countOnly(e.limits.rules[i], c)
+			}
+			continue
+		}
+		var until time.Time
+		if e.limits != nil && e.limits.rules[i] != nil {
+			res := e.limits.over(e.limits.rules[i], c)
+			if !res.Over {
+				continue
+			}
+			until = res.Until
 		}
 		r := e.rules[i]
 		switch {
 		case r.Action.Terminating() || r.SkipsRuleset():
-			d.Action, d.Rule = r.Action, r
+			d.Action, d.Rule, d.Until = r.Action, r, until
 			return d
 		case r.Action == Log:
 			d.Logged = append(d.Logged, r)

@@ -2,6 +2,7 @@ package ruleset
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/edgerules/edgerules/ast"
@@ -22,6 +23,9 @@ type Expression struct {
 	// Filter is true for a condition, which a request matches or not;
 	// false for a value expression, which computes a string.
 	Filter bool
+	// AnyType is true for a value expression of any type: a rate limiting
+	// rule's characteristic, which is part of a counter's key.
+	AnyType bool
 	// Source is where the expression stands in the rule's file; nil for a
 	// rule made in code.
 	Source *Location
@@ -52,27 +56,31 @@ func (r *Rule) Comments() []string {
 }
 
 // A place is where the Rulesets API keeps an expression in a rule's
-// parameters; "*" stands for any key, such as a header's name.
+// parameters; "*" stands for any key, such as a header's name, and "#" for
+// any item of a list.
 type place struct {
-	path   []string
-	filter bool
+	path    []string
+	filter  bool
+	anyType bool
 }
 
 // places are the expressions of a rule's parameters that Cloudflare
-// documents: the counting expression of rate limiting rules, the username
+// documents: the counting expression and characteristics of rate limiting
+// rules (but cf.colo.id and cf.unique_visitor_id, which are no fields), the username
 // and password of exposed-credential checks, the dynamic path and query of
 // URL rewrites, the dynamic values of request and response header
 // modification, the dynamic target of single redirects, and the key of bulk
 // redirects.
 var places = []place{
-	{[]string{"ratelimit", "counting_expression"}, true},
-	{[]string{"exposed_credential_check", "username_expression"}, false},
-	{[]string{"exposed_credential_check", "password_expression"}, false},
-	{[]string{"action_parameters", "uri", "path", "expression"}, false},
-	{[]string{"action_parameters", "uri", "query", "expression"}, false},
-	{[]string{"action_parameters", "headers", "*", "expression"}, false},
-	{[]string{"action_parameters", "from_value", "target_url", "expression"}, false},
-	{[]string{"action_parameters", "from_list", "key"}, false},
+	{path: []string{"ratelimit", "counting_expression"}, filter: true},
+	{path: []string{"ratelimit", "characteristics", "#"}, anyType: true},
+	{path: []string{"exposed_credential_check", "username_expression"}},
+	{path: []string{"exposed_credential_check", "password_expression"}},
+	{path: []string{"action_parameters", "uri", "path", "expression"}},
+	{path: []string{"action_parameters", "uri", "query", "expression"}},
+	{path: []string{"action_parameters", "headers", "*", "expression"}},
+	{path: []string{"action_parameters", "from_value", "target_url", "expression"}},
+	{path: []string{"action_parameters", "from_list", "key"}},
 }
 
 // Expressions returns every expression of the rule: its filter first, then
@@ -83,7 +91,10 @@ func (r *Rule) Expressions() []Expression {
 		"exposed_credential_check": r.ExposedCredentialCheck}
 	for _, p := range places {
 		for _, found := range find(root, p.path, nil) {
-			x := Expression{Key: strings.Join(found.path, "."), Text: found.text, Filter: p.filter, path: found.path}
+			if p.anyType && !isField(found.text) {
+				continue
+			}
+			x := Expression{Key: strings.Join(found.path, "."), Text: found.text, Filter: p.filter, AnyType: p.anyType, path: found.path}
 			if r.node != nil {
 				x.Source = r.locate(found.path)
 			}
@@ -106,6 +117,13 @@ func find(v any, path []string, at []string) []found {
 		}
 		return nil
 	}
+	if l, ok := v.([]any); ok && path[0] == "#" {
+		var out []found
+		for i, x := range l {
+			out = append(out, find(x, path[1:], append(at, strconv.Itoa(i)))...)
+		}
+		return out
+	}
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil
@@ -125,8 +143,16 @@ func find(v any, path []string, at []string) []found {
 	return out
 }
 
+// isField reports whether a characteristic is an expression of the
+// scheme: all but cf.colo.id and cf.unique_visitor_id.
+func isField(characteristic string) bool {
+	c := strings.TrimSpace(characteristic)
+	return c != ColoCharacteristic && c != VisitorCharacteristic
+}
+
 // Check parses and checks an expression the way its place needs: a filter
-// must be a condition, a value expression must give a String (the value of
+// must be a condition, a characteristic may be of any type, another value
+// expression must give a String (the value of
 // a header, a path, a query, a redirect's target or a credential). The
 // checked tree is what the linter and the compilers read.
 func (x Expression) Check(scheme *fields.Scheme, opts ...expr.Option) (*ast.Checked, error) {
@@ -134,8 +160,11 @@ func (x Expression) Check(scheme *fields.Scheme, opts ...expr.Option) (*ast.Chec
 	if err != nil {
 		return nil, err
 	}
-	if x.Filter {
+	switch {
+	case x.Filter:
 		return expr.Check(tree, scheme, opts...)
+	case x.AnyType:
+		return expr.CheckValue(tree, scheme, opts...)
 	}
 	return expr.CheckValue(tree, scheme, append(slices.Clip(opts), expr.Result(fields.String))...)
 }

@@ -301,15 +301,18 @@ func (r *Rule) locate(path []string) *Location {
 }
 
 // Position returns the line and column in the rule's file of the value at
-// key, a dotted path such as "action" or "ratelimit.period", or of the rule
-// itself when it has no such key. It returns 0, 0 for a rule made in code.
+// key, a dotted path such as "action" or "ratelimit.period", or when the
+// rule has no such key, of the nearest value that holds it: the ratelimit
+// object for a missing "ratelimit.period", the rule itself for a missing
+// "action". It returns 0, 0 for a rule made in code.
 func (r *Rule) Position(key string) (line, col int) {
 	if r.node == nil {
 		return 0, 0
 	}
-	n := r.node.at(r.pathOf(key))
-	if n == nil {
-		n = r.node.Node
+	path := r.pathOf(key)
+	n := r.node.at(path)
+	for ; n == nil && len(path) > 0; n = r.node.at(path) {
+		path = path[:len(path)-1]
 	}
 	return expr.Position(r.node.text, n.Pos)
 }

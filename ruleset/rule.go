@@ -15,6 +15,13 @@
 // cannot run; Compile checks and compiles them into an Engine, which keeps
 // its own copy of the rules and is safe for concurrent use.
 //
+// Rate limiting rules (a Rule with Ratelimit, read by Rule.RateLimit)
+// count the requests they select in a ratelimit.Store, in memory unless
+// the RateLimitStore option gives another, at the time of the request
+// (http.request.timestamp.*, or the Clock option); such a rule matches
+// only when its key is over its limit. Engine.CountResponse counts the
+// rules that wait for the response.
+//
 // File.Rewrite and File.Edit change expressions in the file's text and
 // nothing else, in the style each string is written in, and verify the new
 // text before they return it: a formatter and a linter's fixes go through
@@ -214,8 +221,9 @@ func (e *RuleError) Error() string {
 func (e *RuleError) Unwrap() error { return e.Err }
 
 // Validate reports rules with no expression, rules with no action (filters
-// need none), unknown actions and actions their phase does not have, and
-// repeated refs, one RuleError each, naming each rule by its place in rs.
+// need none), unknown actions and actions their phase does not have,
+// rate limiting parameters that are not as Cloudflare documents them (see
+// RateLimit), and repeated refs, one RuleError each, naming each rule by its place in rs.
 // It changes nothing.
 func (rs *Ruleset) Validate() []*RuleError {
 	var errs []*RuleError
@@ -229,6 +237,9 @@ func (rs *Ruleset) Validate() []*RuleError {
 		}
 		if err := rs.validateAction(r); err != nil {
 			add(i, "action", err)
+		}
+		for _, e := range rs.validateRateLimit(r) {
+			add(i, e.key, e.err)
 		}
 		if prev, dup := first[r.Ref]; dup && r.Ref != "" {
 			add(i, "ref", fmt.Errorf("ref %q is already used by %s", r.Ref, rs.Rules[prev].nameAt(prev)))

@@ -56,7 +56,7 @@ func TestParseErrors(t *testing.T) {
 		{"no cases", "rules: r.json", "s.test.yaml:1:1: the suite has no cases"},
 		{"cases a mapping", "rules: r.json\ncases: {a: b}", "s.test.yaml:2:8: cases must be a list"},
 		{"case not a mapping", "rules: r.json\ncases: [a]", "s.test.yaml:2:9: case 1 must be a mapping of keys to values"},
-		{"unknown case key", "rules: r.json\ncases:\n  - name: a\n    acton: block", `s.test.yaml:4:5: case 1 has no key "acton"; its keys are name, values, action, rule, logged`},
+		{"unknown case key", "rules: r.json\ncases:\n  - name: a\n    acton: block", `s.test.yaml:4:5: case 1 has no key "acton"; its keys are name, values, action, rule, logged, repeat, seconds, at`},
 		{"no name", "rules: r.json\ncases:\n  - action: block", "s.test.yaml:3:5: case 1 has no name"},
 		{"no action", "rules: r.json\ncases:\n  - name: a", `s.test.yaml:3:5: case "a" says no action: give the action that ends evaluation, or none`},
 		{"null action", "rules: r.json\ncases:\n  - {name: a, action: }", "s.test.yaml:3:23: case 1's action must be a single value"},
@@ -185,4 +185,35 @@ func TestJSONSuite(t *testing.T) {
 		assert.Nil(t, r.Err, r.Case.Name)
 	}
 	assert.Equal(t, ruletest.Pos{Line: 2, Column: 13}, suite.Cases[0].At)
+}
+
+// TestRateLimitSequences: a case of many requests, over seconds or at
+// given times, is judged by the decision of its last.
+func TestRateLimitSequences(t *testing.T) {
+	suite, err := ruletest.Load("testdata/ratelimit.test.yaml")
+	require.NoError(t, err)
+	results, err := suite.Run(fields.Cloudflare())
+	require.NoError(t, err)
+	require.Len(t, results, 7)
+	for _, r := range results[:6] {
+		assert.Nil(t, r.Err, r.Case.Name)
+	}
+	require.NotNil(t, results[6].Err)
+	assert.Equal(t, "testdata/ratelimit.test.yaml:30:5: got none, want block", results[6].Err.Error())
+}
+
+func TestSequenceErrors(t *testing.T) {
+	for _, c := range []struct{ name, text, want string }{
+		{"at and repeat", "rules: r.json\ncases:\n- {name: a, action: none, repeat: 2, at: [0, 1]}", "s.test.yaml:3:42: case 1 gives at and repeat: at gives the time of each request, repeat how many come over seconds"},
+		{"seconds alone", "rules: r.json\ncases:\n- {name: a, action: none, seconds: 60}", "s.test.yaml:3:36: case 1 gives seconds but not repeat, how many requests come over them"},
+		{"repeat 0", "rules: r.json\ncases:\n- {name: a, action: none, repeat: 0}", "s.test.yaml:3:35: case 1's repeat must be a whole number from 1 to 100000, found 0"},
+		{"negative seconds", "rules: r.json\ncases:\n- {name: a, action: none, repeat: 2, seconds: -1}", "s.test.yaml:3:47: case 1's seconds must be a number of seconds, 0 or more, found -1"},
+		{"out of order", "rules: r.json\ncases:\n- {name: a, action: none, at: [0, 2, 1]}", "s.test.yaml:3:38: case 1's at must be in order: 1 comes before 2"},
+		{"empty at", "rules: r.json\ncases:\n- {name: a, action: none, at: []}", "s.test.yaml:3:31: case 1's at must be a list of 1 to 100000 times in seconds"},
+	} {
+		_, err := ruletest.Parse("s.test.yaml", []byte(c.text))
+		if assert.Error(t, err, c.name) {
+			assert.Equal(t, c.want, err.Error(), c.name)
+		}
+	}
 }

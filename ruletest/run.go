@@ -5,9 +5,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/ratelimit"
 	"github.com/edgerules/edgerules/ruleset"
 	"github.com/edgerules/edgerules/terraform"
 )
@@ -48,6 +50,8 @@ func (s *Suite) Run(scheme *fields.Scheme, opts ...ruleset.Option) ([]Result, er
 		return nil, &Error{Path: s.Path, Pos: s.At, Msg: fmt.Sprintf("%s cannot be tested: Terraform knows some of its rules only when it applies (a variable's value can be given in a .tfvars file):\n%s",
 			s.Rules, strings.Join(unknown, "\n"))}
 	}
+	clock := &caseClock{}
+	opts = append(slices.Clip(opts), ruleset.RateLimitStore(clock), ruleset.Clock(clock.Now))
 	engine, err := ruleset.Compile(file.Ruleset, scheme, opts...)
 	if err != nil {
 		return nil, &Error{Path: s.Path, Pos: s.At, Msg: fmt.Sprintf("%s does not compile; run edgerules check on it:\n%v", s.Rules, err)}
@@ -61,9 +65,34 @@ func (s *Suite) Run(scheme *fields.Scheme, opts ...ruleset.Option) ([]Result, er
 	names := ruleNames(engine.Rules())
 	results := make([]Result, len(s.Cases))
 	for i, c := range s.Cases {
-		results[i] = s.runCase(c, engine, ctx, names)
+		clock.store = ratelimit.NewMemory(ratelimit.MemoryOptions{})
+		results[i] = s.runCase(c, engine, ctx, names, clock)
 	}
 	return results, nil
+}
+
+// sequenceStart is when the requests of a case start unless it gives
+// http.request.timestamp.sec: the start of a minute.
+var sequenceStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// A caseClock is the time and the rate limiting counters of the case that
+// runs: each case counts from zero, at its own times.
+type caseClock struct {
+	now   time.Time
+	store ratelimit.Store
+}
+
+// Now returns the time of the request that runs.
+func (c *caseClock) Now() time.Time { return c.now }
+
+// Hit counts in the case's own store.
+func (c *caseClock) Hit(key []byte, n int64, now time.Time, l ratelimit.Limit) ratelimit.Result {
+	return c.store.Hit(key, n, now, l)
+}
+
+// Count counts in the case's own store.
+func (c *caseClock) Count(key []byte, n int64, now time.Time, l ratelimit.Limit) {
+	c.store.Count(key, n, now, l)
 }
 
 func (s *Suite) buildLists() (*eval.MemoryLists, error) {
@@ -106,7 +135,7 @@ func ruleNames(rules []*ruleset.Rule) map[string]*ruleset.Rule {
 	return names
 }
 
-func (s *Suite) runCase(c *Case, engine *ruleset.Engine, ctx *eval.Context, names map[string]*ruleset.Rule) Result {
+func (s *Suite) runCase(c *Case, engine *ruleset.Engine, ctx *eval.Context, names map[string]*ruleset.Rule, clock *caseClock) Result {
 	res := Result{Case: c}
 	fail := func(at Pos, format string, args ...any) Result {
 		res.Err = &Error{Path: s.Path, Pos: at, Msg: fmt.Sprintf(format, args...)}
@@ -117,25 +146,44 @@ func (s *Suite) runCase(c *Case, engine *ruleset.Engine, ctx *eval.Context, name
 			return fail(c.At, "%s has no rule with ref or id %q", s.Rules, name)
 		}
 	}
-	ctx.Reset()
 	scheme := engine.Scheme()
-	for _, v := range c.Values {
-		f, ok := scheme.Field(v.Field)
-		if !ok {
-			if near := scheme.Suggest(v.Field); len(near) > 0 {
-				return fail(v.FieldAt, "unknown field %s; did you mean %s?", v.Field, strings.Join(near, " or "))
+	times := c.Times
+	if times == nil {
+		times = []time.Duration{0}
+	}
+	start := sequenceStart
+	for k, offset := range times {
+		ctx.Reset()
+		for _, v := range c.Values {
+			f, ok := scheme.Field(v.Field)
+			if !ok {
+				if near := scheme.Suggest(v.Field); len(near) > 0 {
+					return fail(v.FieldAt, "unknown field %s; did you mean %s?", v.Field, strings.Join(near, " or "))
+				}
+				return fail(v.FieldAt, "unknown field %s", v.Field)
 			}
-			return fail(v.FieldAt, "unknown field %s", v.Field)
+			value, err := eval.ValueOf(f.Type(), v.Value)
+			if err == nil {
+				err = ctx.Set(f, value)
+			}
+			if err != nil {
+				return fail(v.At, "field %s: %v", v.Field, err)
+			}
 		}
-		value, err := eval.ValueOf(f.Type(), v.Value)
-		if err == nil {
-			err = ctx.Set(f, value)
+		if k == 0 {
+			if sec := ctx.Get(timestampSec(scheme)); !sec.Missing() {
+				start = time.Unix(sec.Int(), 0)
+			}
 		}
-		if err != nil {
-			return fail(v.At, "field %s: %v", v.Field, err)
+		clock.now = start.Add(offset)
+		if c.Times != nil {
+			setTime(ctx, clock.now)
+		}
+		res.Got = engine.Evaluate(ctx)
+		if res.Got.ReachesOrigin() {
+			engine.CountResponse(ctx, res.Got)
 		}
 	}
-	res.Got = engine.Evaluate(ctx)
 	got := res.Got
 	want := names[c.Rule]
 	if got.Action != c.Action || want != nil && got.Rule != want {
@@ -151,6 +199,25 @@ func (s *Suite) runCase(c *Case, engine *ruleset.Engine, ctx *eval.Context, name
 		}
 	}
 	return res
+}
+
+// timestampSec is the scheme's http.request.timestamp.sec, or a field of
+// no context when it has none.
+func timestampSec(scheme *fields.Scheme) fields.Field {
+	f, _ := scheme.Field("http.request.timestamp.sec")
+	return f
+}
+
+// setTime gives the request in ctx the time t, in the fields of the scheme
+// that hold it; a scheme without them leaves the time to the clock.
+func setTime(ctx *eval.Context, t time.Time) {
+	scheme := ctx.Scheme()
+	if sec, ok := scheme.Field("http.request.timestamp.sec"); ok {
+		_ = ctx.Set(sec, eval.Int(t.Unix()))
+	}
+	if msec, ok := scheme.Field("http.request.timestamp.msec"); ok {
+		_ = ctx.Set(msec, eval.Int(int64(t.Nanosecond()/1e6)))
+	}
 }
 
 // describe words a decision: its action and the rule that took it.

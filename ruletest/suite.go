@@ -20,14 +20,30 @@
 // that ends it: a terminating action or skip. rule names that rule by its
 // ref or id; logged, when given, lists every log rule that must match, in
 // order.
+//
+// For rate limiting rules a case is a sequence of the same request, and the
+// decision is that of the last: repeat sends it that many times, evenly
+// over seconds (all at once without them), and at gives the time of each
+// request instead, in seconds from the first. Each case counts from zero;
+// its requests start at the case's http.request.timestamp.sec, or at
+// 2026-01-01 00:00:00 UTC.
+//
+//   - name: the 101st login in a minute is blocked
+//     values: {ip.src: 192.0.2.1, http.request.uri.path: /login}
+//     repeat: 101
+//     seconds: 60
+//     action: block
 package ruletest
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/edgerules/edgerules/fields"
@@ -78,8 +94,14 @@ type Case struct {
 	// Logged are the refs or ids of the log rules that must match, in
 	// order; nil when the case does not say.
 	Logged []string
-	At     Pos
+	// Times are when the case's requests come, from the first, in order;
+	// nil for a case of one request.
+	Times []time.Duration
+	At    Pos
 }
+
+// MaxRequests is how many requests a case may make.
+const MaxRequests = 100_000
 
 // A Value is one field's value in a case, as the file gives it (a string,
 // number, bool, list or object); it is decoded by the field's type when the
@@ -349,6 +371,7 @@ func (p *parser) oneCase(n *yaml.Node, i int) (*Case, error) {
 	c := &Case{At: pos(n)}
 	what := fmt.Sprintf("case %d", i+1)
 	var action string
+	var seq sequence
 	err := p.mapping(n, what, []key{
 		{"name", func(n *yaml.Node) error { return p.scalar(n, what+"'s name", &c.Name) }},
 		{"values", func(n *yaml.Node) error {
@@ -368,7 +391,13 @@ func (p *parser) oneCase(n *yaml.Node, i int) (*Case, error) {
 			c.Logged, err = p.scalars(n, what+"'s logged")
 			return err
 		}},
+		{"repeat", func(n *yaml.Node) error { seq.repeat = n; return nil }},
+		{"seconds", func(n *yaml.Node) error { seq.seconds = n; return nil }},
+		{"at", func(n *yaml.Node) error { seq.at = n; return nil }},
 	})
+	if err == nil {
+		c.Times, err = p.times(seq, what)
+	}
 	switch {
 	case err != nil:
 		return nil, err
@@ -412,4 +441,67 @@ func (p *parser) values(n *yaml.Node, what string) ([]Value, error) {
 		return nil
 	})
 	return values, err
+}
+
+// A sequence is what a case says of its requests' times.
+type sequence struct{ repeat, seconds, at *yaml.Node }
+
+// times reads when a case's requests come: repeat times over seconds, or
+// at the times at gives; nil for one request.
+func (p *parser) times(seq sequence, what string) ([]time.Duration, error) {
+	switch {
+	case seq.at != nil && (seq.repeat != nil || seq.seconds != nil):
+		return nil, p.errorf(seq.at, "%s gives at and repeat: at gives the time of each request, repeat how many come over seconds", what)
+	case seq.at != nil:
+		if seq.at.Kind != yaml.SequenceNode || len(seq.at.Content) == 0 || len(seq.at.Content) > MaxRequests {
+			return nil, p.errorf(seq.at, "%s's at must be a list of 1 to %d times in seconds", what, MaxRequests)
+		}
+		out := make([]time.Duration, len(seq.at.Content))
+		for i, n := range seq.at.Content {
+			sec, err := p.seconds(n, what+"'s at")
+			if err != nil {
+				return nil, err
+			}
+			if out[i] = sec; i > 0 && out[i] < out[i-1] {
+				return nil, p.errorf(n, "%s's at must be in order: %s comes before %s", what, n.Value, seq.at.Content[i-1].Value)
+			}
+		}
+		return out, nil
+	case seq.repeat == nil && seq.seconds != nil:
+		return nil, p.errorf(seq.seconds, "%s gives seconds but not repeat, how many requests come over them", what)
+	case seq.repeat == nil:
+		return nil, nil
+	}
+	var repeat string
+	if err := p.scalar(seq.repeat, what+"'s repeat", &repeat); err != nil {
+		return nil, err
+	}
+	n, err := strconv.Atoi(repeat)
+	if err != nil || n < 1 || n > MaxRequests {
+		return nil, p.errorf(seq.repeat, "%s's repeat must be a whole number from 1 to %d, found %s", what, MaxRequests, repeat)
+	}
+	var over time.Duration
+	if seq.seconds != nil {
+		if over, err = p.seconds(seq.seconds, what+"'s seconds"); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]time.Duration, n)
+	for i := range out {
+		out[i] = over * time.Duration(i) / time.Duration(n)
+	}
+	return out, nil
+}
+
+// seconds reads a time in seconds, 0 or more, to the millisecond.
+func (p *parser) seconds(n *yaml.Node, what string) (time.Duration, error) {
+	var text string
+	if err := p.scalar(n, what, &text); err != nil {
+		return 0, err
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil || f < 0 || f > 1e9 || math.IsNaN(f) {
+		return 0, p.errorf(n, "%s must be a number of seconds, 0 or more, found %s", what, text)
+	}
+	return time.Duration(math.Round(f*1000)) * time.Millisecond, nil
 }

@@ -51,6 +51,11 @@ func replayCommand(args []string, s streams) int {
 	if err != nil {
 		return s.fail("%v", err)
 	}
+	if err := p.SweepRateLimits(func(rs *ruleset.Ruleset) (*ruleset.Engine, error) {
+		return ruleset.Compile(rs, fields.Cloudflare())
+	}); err != nil {
+		return s.fail("%v", err)
+	}
 	progress := newProgress(s.err)
 	for _, name := range logs {
 		if err := replayLog(p, name, s.in, progress); err != nil {

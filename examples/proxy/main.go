@@ -4,7 +4,7 @@
 //	go run ./examples/proxy -listen 127.0.0.1:8080 -upstream http://127.0.0.1:9000 \
 //	    -rules examples/rules/bot-management.json [-trusted-proxies 10.0.0.0/8,192.0.2.1/32] \
 //	    [-geoip GeoLite2-City.mmdb,GeoLite2-ASN.mmdb] [-crawlers DIR [-crawler-dns]] \
-//	    [-detection-only] [-metrics 127.0.0.1:9090]
+//	    [-detection-only] [-metrics 127.0.0.1:9090] [-ratelimit-redis redis://127.0.0.1:6379/0]
 //
 // It reloads the rules file on SIGHUP; a file that does not compile is
 // refused and the rules in force stay. With -geoip it fills ip.src.country,
@@ -14,7 +14,9 @@
 // names. It reads the databases and range files again when they change
 // (checked every -reload-every, and on SIGHUP), keeping the old ones if the
 // new ones are bad. With -metrics it serves its counters as expvar JSON at
-// /debug/vars.
+// /debug/vars. Rate limiting rules count in memory, or with -ratelimit-redis
+// in a Redis that several proxies share (failing open when it does not
+// answer in 50 ms).
 package main
 
 import (
@@ -38,6 +40,7 @@ import (
 	"github.com/edgerules/edgerules/crawler"
 	"github.com/edgerules/edgerules/geoip"
 	"github.com/edgerules/edgerules/nethttp"
+	"github.com/edgerules/edgerules/ratelimit/redisstore"
 	"github.com/edgerules/edgerules/ruleset"
 )
 
@@ -51,6 +54,7 @@ func main() {
 // config is what the flags say.
 type config struct {
 	listen, upstream, rules, metrics string
+	ratelimitRedis                   string
 	trusted                          []netip.Prefix
 	detectionOnly                    bool
 	geoip                            []string // MaxMind DB files
@@ -73,6 +77,7 @@ func parseFlags(args []string) (config, error) {
 	fl.StringVar(&c.crawlers, "crawlers", "", "directory of crawler range files (googlebot.json, bingbot.json, ...) that fill cf.client.bot")
 	fl.BoolVar(&c.crawlerDNS, "crawler-dns", false, "also verify a claimed crawler outside the ranges by its DNS names, in the background")
 	fl.DurationVar(&c.reloadEvery, "reload-every", time.Minute, "how often to look for changed -geoip and -crawlers files (0: on SIGHUP only)")
+	fl.StringVar(&c.ratelimitRedis, "ratelimit-redis", "", "URL of a Redis to keep the counters of rate limiting rules in, such as redis://127.0.0.1:6379/0 (default: in memory)")
 	if err := fl.Parse(args); err != nil {
 		return c, err
 	}
@@ -127,6 +132,13 @@ func newProxy(c config, logger *slog.Logger) (*proxy, error) {
 		TrustedProxies: c.trusted,
 		DetectionOnly:  c.detectionOnly,
 		Logger:         logger,
+	}
+	if c.ratelimitRedis != "" {
+		store, err := redisstore.Open(c.ratelimitRedis, redisstore.Options{Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("-ratelimit-redis: %v", err)
+		}
+		opts.RateLimitStore = store
 	}
 	var data []reloader
 	if len(c.geoip) > 0 {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgerules/edgerules/internal/redistest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -195,4 +196,48 @@ func TestFlags(t *testing.T) {
 	c.upstream = "not a url"
 	_, err = newProxy(c, slog.Default())
 	assert.ErrorContains(t, err, "is not a URL")
+}
+
+// TestRateLimit: the proxy lets 100 requests a minute to /login from one
+// address through, in memory or with one Redis that two proxies share.
+func TestRateLimit(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(upstream.Close)
+	proxyURL := func(extra ...string) string {
+		c, err := parseFlags(append([]string{"-upstream", upstream.URL, "-rules", "../rules/login-rate-limit.json"}, extra...))
+		require.NoError(t, err)
+		p, err := newProxy(c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		require.NoError(t, err)
+		s := httptest.NewServer(p.handler)
+		t.Cleanup(s.Close)
+		return s.URL
+	}
+	status := func(url string) int {
+		resp, err := http.Get(url + "/login")
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	t.Run("memory", func(t *testing.T) {
+		url := proxyURL()
+		for i := range 100 {
+			require.Equal(t, http.StatusOK, status(url), "request %d", i+1)
+		}
+		assert.Equal(t, http.StatusTooManyRequests, status(url), "request 101")
+	})
+	t.Run("redis", func(t *testing.T) {
+		redis := redistest.Start(t)
+		a, b := proxyURL("-ratelimit-redis", redis.URL), proxyURL("-ratelimit-redis", redis.URL)
+		for i := range 50 {
+			require.Equal(t, http.StatusOK, status(a), "request %d", 2*i+1)
+			require.Equal(t, http.StatusOK, status(b), "request %d", 2*i+2)
+		}
+		assert.Equal(t, http.StatusTooManyRequests, status(a), "request 101")
+	})
+	t.Run("bad URL", func(t *testing.T) {
+		c, err := parseFlags([]string{"-upstream", upstream.URL, "-rules", "../rules/login-rate-limit.json", "-ratelimit-redis", "mysql://x"})
+		require.NoError(t, err)
+		_, err = newProxy(c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		assert.ErrorContains(t, err, "-ratelimit-redis: ")
+	})
 }
