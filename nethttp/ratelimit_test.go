@@ -27,7 +27,6 @@ func (c *clock) advance(d time.Duration) { c.now = c.now.Add(d) }
 
 func newClock() *clock { return &clock{time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)} }
 
-
 // get sends a request from addr for path through h and returns the
 // response.
 func get(h http.Handler, addr, path string) *http.Response {
