@@ -81,14 +81,9 @@ func fromHeader(i int) bool {
 // unfilled lists the rules of engine that read fields nothing fills.
 func unfilled(engine *ruleset.Engine, can []bool) []UnfilledRule {
 	var out []UnfilledRule
+	missing := engine.Unfilled(can)
 	for _, r := range engine.Rules() {
-		var names []string
-		for _, f := range engine.Uses(r).Fields() {
-			if !can[f.Index()] {
-				names = append(names, f.Name())
-			}
-		}
-		if names != nil {
+		if names := missing[r]; names != nil {
 			out = append(out, UnfilledRule{Rule: ruleName(r), Fields: names})
 		}
 	}

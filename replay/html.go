@@ -95,6 +95,7 @@ func scale(n, most int64, span int) float64 {
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"group": group,
+	"join":  strings.Join,
 	"list":  func(xs ...any) []any { return xs },
 	"percent": func(n, total int64) string {
 		return fmt.Sprintf("%.1f%%", percent(n, total))
@@ -107,7 +108,7 @@ h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 2em; border-bottom:
 table { border-collapse: collapse; margin: .5em 0; } td, th { padding: 2px 10px; text-align: left; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; } th { border-bottom: 1px solid #ccc; }
 .key span { display: inline-block; width: 10px; height: 10px; margin: 0 4px 0 12px; }
-svg { width: 100%; height: auto; } .tops { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
+.warn { color: #a94442; } svg { width: 100%; height: auto; } .tops { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
 </style></head><body>
 <h1>What the rules would have done</h1>
 <p>{{group .Records}} records ({{group .Requests}} requests) from {{.Logs}}{{if .Malformed}}; {{group .Malformed}} malformed lines{{end}}.</p>
@@ -120,7 +121,7 @@ svg { width: 100%; height: auto; } .tops { display: flex; flex-wrap: wrap; gap: 
 {{range $a, $n := .Actions}}<tr><td>{{$a}}</td><td class="n">{{group $n}}</td><td class="n">{{percent $n $.Requests}}</td></tr>{{end}}
 </table>
 <table><tr><th>#</th><th>rule</th><th>action</th><th>requests it decided</th><th>share</th><th>requests it matched</th></tr>
-{{range .Rules}}<tr><td>{{.Index}}</td><td>{{.Ref}}{{if .Description}}<br><small>{{.Description}}</small>{{end}}</td><td>{{.Action}}</td><td class="n">{{group .Requests}}</td><td class="n">{{percent .Requests $.Requests}}</td><td class="n">{{group .Matched}}</td></tr>{{end}}
+{{range .Rules}}<tr><td>{{.Index}}</td><td>{{.Ref}}{{if .Description}}<br><small>{{.Description}}</small>{{end}}{{if .NotInLogs}}<br><small class="warn">reads {{join .NotInLogs ", "}}, which the logs do not carry: a count of 0 may only mean the logs cannot tell</small>{{end}}</td><td>{{.Action}}</td><td class="n">{{group .Requests}}</td><td class="n">{{percent .Requests $.Requests}}</td><td class="n">{{group .Matched}}</td></tr>{{end}}
 </table>
 
 <h2>Bot scores</h2>

@@ -116,10 +116,12 @@ type binding struct {
 	ip, host, method, uri, path, ext, query, fullURI, ua, referer, version,
 	asn, country, score, verified, clientBot, static, ids, ja3, ja4, code,
 	sec, msec, headers, headerNames, headerValues, cookies, cookie fields.Field
+	// carried says, by slot, which fields a record can fill.
+	carried []bool
 }
 
 func bind(s *fields.Scheme) (*binding, error) {
-	b := &binding{}
+	b := &binding{carried: make([]bool, s.Len())}
 	for name, f := range map[string]*fields.Field{
 		"ip.src": &b.ip, "http.host": &b.host, "http.request.method": &b.method, "http.request.uri": &b.uri,
 		"http.request.uri.path": &b.path, "http.request.uri.path.extension": &b.ext,
@@ -138,6 +140,7 @@ func bind(s *fields.Scheme) (*binding, error) {
 			return nil, fmt.Errorf("the scheme has no field %s", name)
 		}
 		*f = field
+		b.carried[field.Index()] = true
 	}
 	return b, nil
 }

@@ -166,10 +166,11 @@ func (p *Replayer) Report() *Report {
 	for a, n := range p.actions {
 		rep.Actions[a] = n
 	}
+	notInLogs := p.engine.Unfilled(p.fields.carried)
 	for i, r := range p.engine.Rules() {
 		t := p.rules[i]
 		rr := RuleReport{Index: i + 1, Ref: r.Ref, Description: r.Description, Action: string(r.Action),
-			Requests: t.requests, Matched: t.matched}
+			Requests: t.requests, Matched: t.matched, NotInLogs: notInLogs[r]}
 		if t.ips != nil {
 			rr.Top = &Top{IPs: t.ips.top(TopValues), ASNs: t.asns.top(TopValues), Countries: t.countries.top(TopValues),
 				UserAgents: t.uas.top(TopValues), Paths: t.paths.top(TopValues)}
@@ -235,6 +236,11 @@ type RuleReport struct {
 	// rule that ends nothing, every request it matched on the way.
 	Matched int64 `json:"matched"`
 	Top     *Top  `json:"top,omitempty"`
+	// NotInLogs are the fields the rule's expression reads that log
+	// records never carry (cf.threat_score, the body, ...): they are
+	// missing in every request, so a count of 0 may mean only that the
+	// logs cannot tell.
+	NotInLogs []string `json:"fields_not_in_logs,omitempty"`
 }
 
 // Top are the most frequent clients and targets of a rule that blocks or

@@ -180,3 +180,26 @@ func TestLogRulesCounted(t *testing.T) {
 		"never":      {0, 0}, // after the block, as in the engine
 	}, got)
 }
+
+// TestFieldsNotInLogs: a rule that reads fields log records never carry is
+// named with them, in the report and its text, so that its 0 is not taken
+// for harmless; a rule on fields the logs carry is not.
+func TestFieldsNotInLogs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rules.json")
+	require.NoError(t, os.WriteFile(path, []byte(`[
+		{"ref": "threat", "expression": "cf.threat_score gt 10 and http.request.body.raw contains \"x\"", "action": "block"},
+		{"ref": "bots", "expression": "cf.bot_management.score lt 30 and ip.src.country eq \"XX\"", "action": "block"}
+	]`), 0o644))
+	p := replayer(t, path, replay.Decoder{})
+	replayFile(t, p, sampleLog)
+	rep := p.Report()
+	assert.Equal(t, []string{"cf.threat_score", "http.request.body.raw"}, rep.Rules[0].NotInLogs)
+	assert.Empty(t, rep.Rules[1].NotInLogs)
+	var text strings.Builder
+	rep.WriteText(&text, "rules.json")
+	assert.Contains(t, text.String(), "Fields the logs do not carry")
+	assert.Contains(t, text.String(), "warning: 1 threat (block) reads cf.threat_score, http.request.body.raw")
+	var html strings.Builder
+	require.NoError(t, rep.WriteHTML(&html, "rules.json"))
+	assert.Contains(t, html.String(), "reads cf.threat_score, http.request.body.raw, which the logs do not carry")
+}

@@ -51,6 +51,17 @@ func (rep *Report) WriteText(w io.Writer, sources string) {
 	for _, r := range rep.Rules {
 		bar(w, ruleLabel(r), r.Matched, rep.Requests, 36)
 	}
+	warned := false
+	for _, r := range rep.Rules {
+		if len(r.NotInLogs) == 0 {
+			continue
+		}
+		if !warned {
+			heading(w, "Fields the logs do not carry (a count of 0 may only mean the logs cannot tell)")
+			warned = true
+		}
+		fmt.Fprintf(w, "  warning: %s reads %s\n", ruleLabel(r), strings.Join(r.NotInLogs, ", "))
+	}
 
 	heading(w, "Bot scores")
 	bar(w, "automated (1)", rep.Bands.Automated, rep.Requests, 26)

@@ -11,3 +11,19 @@ func (e *Engine) Uses(r *Rule) eval.Uses {
 	}
 	return e.match[r.Index].Uses
 }
+
+// Unfilled returns, for each rule whose expression reads fields that
+// filled (indexed by slot) says no request will have, those fields by
+// name: a middleware without a GeoIP database, say, or a log without the
+// threat score. Such a rule's tests on them never hold.
+func (e *Engine) Unfilled(filled []bool) map[*Rule][]string {
+	out := map[*Rule][]string{}
+	for _, r := range e.rules {
+		for _, f := range e.Uses(r).Fields() {
+			if f.Index() >= len(filled) || !filled[f.Index()] {
+				out[r] = append(out[r], f.Name())
+			}
+		}
+	}
+	return out
+}
