@@ -172,16 +172,7 @@ func bind(scheme *fields.Scheme, fromRequest map[string]func(q *request) eval.Va
 // next sees it.
 func (m *Middleware) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		l := m.current.Load()
-		s := m.pool.Get().(*slot)
-		s.req = request{r: r, cfg: &m.cfg}
-		d := l.engine.Evaluate(s.ctx)
-		m.requests.Add(1)
-		m.record(r.Context(), l, d, &s.req)
-		s.ctx.Reset()
-		s.req = request{}
-		m.pool.Put(s)
-		if m.opts.DetectionOnly || !m.respond(w, r, l, d) {
+		if !m.Decide(r).Respond(w, r) {
 			next.ServeHTTP(w, r)
 		}
 	})
