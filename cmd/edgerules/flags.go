@@ -41,6 +41,11 @@ var usages = map[string]usageText{
 		"Evaluates a ruleset on Cloudflare http_requests logs (NDJSON, plain or gzip) and reports what it\n" +
 			"would have done.",
 		"edgerules replay --rules examples/rules/bot-management.json examples/logs/sample.ndjson.gz"},
+	"serve": {"--rules FILE [flags]",
+		"Answers proxies whether to let a request through: HTTP forward-auth for nginx, Traefik, Caddy,\n" +
+			"Envoy and HAProxy, and Envoy's gRPC ext_authz. Reloads the rules on SIGHUP and when their file\n" +
+			"changes, keeping the rules in force when the new ones do not compile.",
+		"edgerules serve --rules examples/rules/bot-management.yaml --trusted-proxies 127.0.0.1/32"},
 }
 
 // newFlags returns the flag set of a command. A bad flag is reported on

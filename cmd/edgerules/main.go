@@ -7,6 +7,7 @@
 //	edgerules eval  [--scheme FILE] [--values FILE|-] [--explain] EXPRESSION
 //	edgerules test  [--scheme FILE] [--format text|json|sarif|github] [-v] SUITE...
 //	edgerules replay --rules FILE [--format text|json|html] [--out FILE] [--map FILE] LOG...
+//	edgerules serve --rules FILE [--listen ADDR] [--grpc ADDR] [--metrics ADDR] [--trusted-proxies CIDR,...]
 //	edgerules help [COMMAND]
 //	edgerules version
 //
@@ -43,6 +44,8 @@ Usage:
   edgerules eval  [--scheme FILE] [--values FILE|-] [--explain] EXPRESSION
   edgerules test  [--scheme FILE] [--format text|json|sarif|github] [-v] SUITE...
   edgerules replay --rules FILE [--format text|json|html] [--out FILE] [--map FILE] LOG...
+  edgerules serve --rules FILE [--listen ADDR] [--grpc ADDR] [--metrics ADDR] [--trusted-proxies CIDR,...]
+                  [--detection-only] [--on-error allow|deny] [--envoy-prefix PATH] [--watch DURATION]
   edgerules help [COMMAND]
   edgerules version
 
@@ -80,6 +83,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return testCommand(args[1:], io)
 	case "replay":
 		return replayCommand(args[1:], io)
+	case "serve":
+		return serveCommand(args[1:], io)
 	case "help", "-h", "-help", "--help":
 		return helpCommand(args[1:], io)
 	case "version", "-version", "--version":

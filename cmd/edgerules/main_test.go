@@ -171,6 +171,11 @@ func TestCommands(t *testing.T) {
 		{"replay-map", []string{"replay", "--rules", "bot-management.json", "--map", "other-format-map.json", "other-format.ndjson"}, "", exitOK},
 		{"replay-no-rules", []string{"replay", "requests.ndjson"}, "", exitUsage},
 		{"replay-bad-rules", []string{"replay", "--rules", "rules.json", "requests.ndjson"}, "", exitFindings},
+		{"serve-no-rules", []string{"serve"}, "", exitUsage},
+		{"serve-bad-on-error", []string{"serve", "--rules", "bot-management.json", "--on-error", "maybe"}, "", exitUsage},
+		{"serve-bad-trusted", []string{"serve", "--rules", "bot-management.json", "--trusted-proxies", "10.0.0.0/33"}, "", exitUsage},
+		{"serve-bad-rules", []string{"serve", "--rules", "rules.json", "--listen", "127.0.0.1:0"}, "", exitUsage},
+		{"serve-bad-listen", []string{"serve", "--rules", "bot-management.json", "--listen", "127.0.0.1:99999"}, "", exitUsage},
 	}
 	// A few run end to end too, as the built command, to the same output.
 	endToEnd := map[string]bool{"check-rules-json-text": true, "fmt-yaml": true, "eval-explain": true,

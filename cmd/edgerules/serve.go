@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/edgerules/edgerules/serve"
+)
+
+// serveCommand runs the decision service until SIGINT or SIGTERM; SIGHUP
+// reloads the rules, as does a change of their file.
+func serveCommand(args []string, s streams) int {
+	fl := newFlags("serve", s)
+	rules := fl.String("rules", "", "the ruleset file (.json, .yaml, .yml)")
+	listen := fl.String("listen", "127.0.0.1:9900", "address of the HTTP forward-auth endpoint (any path); empty for none")
+	grpcAddr := fl.String("grpc", "", "address of Envoy's gRPC ext_authz (envoy.service.auth.v3.Authorization)")
+	metricsAddr := fl.String("metrics", "", "address to serve Prometheus metrics on, at /metrics")
+	trusted := fl.String("trusted-proxies", "", "comma-separated CIDRs whose forwarding and bot headers are believed: the proxies that call, and those before them")
+	detectionOnly := fl.Bool("detection-only", false, "allow every request; the X-Edgerules-* headers and the logs still say what the rules decided")
+	onError := fl.String("on-error", "allow", "the answer to a request the service cannot read: allow or deny")
+	envoyPrefix := fl.String("envoy-prefix", "", "path_prefix of Envoy's HTTP ext_authz: requests under it are Envoy's, the rest of the path the original")
+	watch := fl.Duration("watch", time.Second, "how often to look for a change of the rules file; 0 never")
+	extra, status, done := parseFlags(fl, args, s.out)
+	if done {
+		return status
+	}
+	if len(extra) > 0 {
+		return s.fail("serve takes no arguments, found %q", extra[0])
+	}
+	if *rules == "" {
+		return s.fail("serve needs --rules FILE")
+	}
+	if *onError != "allow" && *onError != "deny" {
+		return s.fail("unknown --on-error %q: use allow or deny", *onError)
+	}
+	prefixes, err := serve.ParsePrefixes(*trusted)
+	if err != nil {
+		return s.fail("--trusted-proxies: %v", err)
+	}
+	logger := slog.New(slog.NewTextHandler(s.err, nil))
+	svc, err := serve.New(serve.Options{Rules: *rules, TrustedProxies: prefixes, DetectionOnly: *detectionOnly,
+		DenyOnError: *onError == "deny", EnvoyPrefix: *envoyPrefix, Logger: logger})
+	if err != nil {
+		return s.fail("%v", err)
+	}
+	var ls serve.Listeners
+	for _, l := range []struct {
+		flag, addr string
+		ln         *net.Listener
+	}{{"--listen", *listen, &ls.HTTP}, {"--grpc", *grpcAddr, &ls.GRPC}, {"--metrics", *metricsAddr, &ls.Metrics}} {
+		if l.addr == "" {
+			continue
+		}
+		if *l.ln, err = net.Listen("tcp", l.addr); err != nil {
+			return s.fail("%s: %v", l.flag, err)
+		}
+		logger.Info("edgerules: listening", "flag", l.flag, "addr", (*l.ln).Addr().String())
+	}
+	if ls.HTTP == nil && ls.GRPC == nil {
+		return s.fail("serve needs --listen or --grpc")
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				_ = svc.Reload() // logged and counted
+			}
+		}
+	}()
+	if *watch > 0 {
+		go svc.Watch(ctx, *watch)
+	}
+	if err := svc.Run(ctx, ls); err != nil && !errors.Is(err, context.Canceled) {
+		return s.fail("%v", err)
+	}
+	return exitOK
+}
