@@ -37,10 +37,12 @@ func setDecisionHeaders(h http.Header, v nethttp.Verdict) {
 	if action == "" {
 		action = "none"
 	}
-	h.Set(HeaderAction, action)
+	rule := ""
 	if v.Rule != nil {
-		h.Set(HeaderRule, nethttp.RuleName(v.Rule))
+		rule = nethttp.RuleName(v.Rule)
 	}
+	h.Set(HeaderAction, action)
+	h.Set(HeaderRule, rule)
 }
 
 // unreadable logs and counts a request the service could not read.

@@ -21,7 +21,8 @@ import (
 const (
 	// HeaderAction is the action of the rule that decided, or "none".
 	HeaderAction = "X-Edgerules-Action"
-	// HeaderRule names the rule that decided, when one did.
+	// HeaderRule names the rule that decided; it is empty when none did
+	// (and present, for proxies that copy it whatever it holds).
 	HeaderRule = "X-Edgerules-Rule"
 	// HeaderError says why a request could not be read; the answer is
 	// then the OnError one.
