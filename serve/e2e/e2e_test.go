@@ -59,8 +59,14 @@ func rulesFile(t testing.TB) string {
 // startService runs the service on a free loopback port, trusting
 // loopback (the proxy), until the test ends; it returns its address.
 func startService(t testing.TB, rules string) (*serve.Service, string) {
+	return startServiceWith(t, rules, "")
+}
+
+// startServiceWith starts a service that also takes Envoy's HTTP requests
+// under envoyPrefix.
+func startServiceWith(t testing.TB, rules, envoyPrefix string) (*serve.Service, string) {
 	s, err := serve.New(serve.Options{Rules: rules, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		EnvoyPrefix: envoyPrefix, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
