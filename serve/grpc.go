@@ -45,7 +45,9 @@ func (a authorization) Check(ctx context.Context, req *authv3.CheckRequest) (*au
 	r, err := s.requestOf(ctx, req, callerAddr)
 	if err != nil {
 		s.unreadable(ctx, "grpc", callerAddr, err)
-		h := []*corev3.HeaderValueOption{header(HeaderError, err.Error())}
+		errorHeaders := http.Header{}
+		setErrorHeaders(errorHeaders, err)
+		h := headerOptions(errorHeaders)
 		if s.opts.DenyOnError {
 			return denied(http.StatusForbidden, h, "Forbidden\n"), nil
 		}

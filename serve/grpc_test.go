@@ -106,6 +106,18 @@ func TestGRPCOnError(t *testing.T) {
 			require.NoError(t, err)
 			want := map[bool]codes.Code{false: codes.OK, true: codes.PermissionDenied}[deny]
 			assert.Equal(t, want, codes.Code(resp.GetStatus().GetCode()))
+			var headers []*corev3.HeaderValueOption
+			if deny {
+				headers = resp.GetDeniedResponse().GetHeaders()
+			} else {
+				headers = resp.GetOkResponse().GetHeaders()
+			}
+			found := map[string]string{}
+			for _, h := range headers {
+				found[h.GetHeader().GetKey()] = h.GetHeader().GetValue()
+			}
+			assert.Equal(t, "error", found[serve.HeaderAction])
+			assert.NotEmpty(t, found[serve.HeaderError])
 		}
 		assert.Contains(t, log.String(), "the CheckRequest has no attributes.request.http")
 		assert.Contains(t, log.String(), `the original path \"no-slash\" is not a path with an optional query`)

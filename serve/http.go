@@ -20,7 +20,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	orig, err := nethttp.Original(r, s.opts.EnvoyPrefix)
 	if err != nil {
 		s.unreadable(r.Context(), "http", r.RemoteAddr, err)
-		w.Header().Set(HeaderError, err.Error())
+		setErrorHeaders(w.Header(), err)
 		if s.opts.DenyOnError {
 			http.Error(w, "Forbidden", http.StatusForbidden)
 		}
@@ -43,6 +43,13 @@ func setDecisionHeaders(h http.Header, v nethttp.Verdict) {
 	}
 	h.Set(HeaderAction, action)
 	h.Set(HeaderRule, rule)
+}
+
+// setErrorHeaders say that the request could not be read, and why.
+func setErrorHeaders(h http.Header, err error) {
+	h.Set(HeaderAction, "error")
+	h.Set(HeaderRule, "")
+	h.Set(HeaderError, err.Error())
 }
 
 // unreadable logs and counts a request the service could not read.

@@ -19,7 +19,8 @@ import (
 // The headers an answer carries, for the proxy to copy to its upstream or
 // its logs.
 const (
-	// HeaderAction is the action of the rule that decided, or "none".
+	// HeaderAction is the action of the rule that decided, "none" when no
+	// rule did, or "error" when the request could not be read.
 	HeaderAction = "X-Edgerules-Action"
 	// HeaderRule names the rule that decided; it is empty when none did
 	// (and present, for proxies that copy it whatever it holds).
@@ -31,7 +32,8 @@ const (
 
 // Options configure a Service.
 type Options struct {
-	// Rules is the path of the ruleset file (.json, .yaml, .yml, .tf).
+	// Rules is the path of the ruleset file: .json, .yaml, .yml, or a
+	// Terraform file holding one ruleset.
 	Rules string
 	// TrustedProxies are the networks whose forwarding and bot headers are
 	// believed: the proxies that call the service, and those before them.

@@ -103,6 +103,7 @@ func TestOnError(t *testing.T) {
 		want := map[bool]int{false: 200, true: 403}[deny]
 		assert.Equal(t, want, resp.StatusCode)
 		assert.Equal(t, `the original URI "no-slash" is not a path with an optional query`, resp.Header.Get(serve.HeaderError))
+		assert.Equal(t, "error", resp.Header.Get(serve.HeaderAction))
 		assert.Contains(t, log.String(), `msg="edgerules: request not readable; answered by --on-error" transport=http peer=127.0.0.1:50000`)
 	}
 }

@@ -10,8 +10,12 @@ import (
 // until ctx is done. It looks at the file's size, modification time and
 // identity, so an editor that writes in place and one that renames a new
 // file over the old one are both seen. A file that disappears is not a
-// change: the rules in force stay until a file is back.
+// change: the rules in force stay until a file is back. An interval that
+// is not positive watches nothing.
 func (s *Service) Watch(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		return
+	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
