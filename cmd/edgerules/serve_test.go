@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -12,8 +13,11 @@ import (
 	"testing"
 	"time"
 
+	authv3 "github.com/envoyproxy/go-control-plane/envoy/service/auth/v3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 )
 
 // TestServeSignals runs the built command: it serves, reloads on SIGHUP
@@ -24,7 +28,7 @@ func TestServeSignals(t *testing.T) {
 	write := func(text string) { require.NoError(t, os.WriteFile(rules, []byte(text), 0o644)) }
 	write(`[{"ref": "a", "expression": "http.request.uri.path eq \"/a\"", "action": "block"}]`)
 
-	cmd := exec.Command(binary, "serve", "--rules", rules, "--listen", "127.0.0.1:0", "--watch", "0")
+	cmd := exec.Command(binary, "serve", "--rules", rules, "--listen", "127.0.0.1:0", "--grpc", "127.0.0.1:0", "--watch", "0")
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -54,6 +58,7 @@ func TestServeSignals(t *testing.T) {
 		}
 	}
 	addr := waitFor(`msg="edgerules: listening" flag=--listen addr=(\S+)`)[1]
+	grpcAddr := waitFor(`msg="edgerules: listening" flag=--grpc addr=(\S+)`)[1]
 	status := func(path string) int {
 		req, _ := http.NewRequest("GET", "http://"+addr+"/check", nil)
 		req.Header.Set("X-Original-Uri", path)
@@ -64,6 +69,13 @@ func TestServeSignals(t *testing.T) {
 		return resp.StatusCode
 	}
 	assert.Equal(t, 403, status("/a"))
+	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	defer conn.Close()
+	resp, err := authv3.NewAuthorizationClient(conn).Check(context.Background(), &authv3.CheckRequest{Attributes: &authv3.AttributeContext{
+		Request: &authv3.AttributeContext_Request{Http: &authv3.AttributeContext_HttpRequest{Method: "GET", Path: "/a", Host: "example.com"}}}})
+	require.NoError(t, err)
+	assert.Equal(t, 403, int(resp.GetDeniedResponse().GetStatus().GetCode()), "Envoy's gRPC Check is served too")
 
 	write(`[{"ref": "b", "expression": "http.request.uri.path eq", "action": "block"}]`)
 	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
