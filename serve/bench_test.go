@@ -39,9 +39,24 @@ var decisions = []map[string]string{
 
 // BenchmarkDecisionHTTP is one decision over HTTP/1.1 keep-alive on
 // loopback, client and service in one process: sequentially (latency) and
-// from parallel clients (throughput).
+// from parallel clients (throughput). The floor beside it is the same
+// requests answered by an empty net/http handler: what the network and
+// net/http cost on this machine without a decision.
 func BenchmarkDecisionHTTP(b *testing.B) {
 	_, addr := benchService(b)
+	benchHTTP(b, addr)
+	b.Run("floor", func(b *testing.B) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(b, err)
+		empty := &http.Server{Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})}
+		go func() { _ = empty.Serve(ln) }()
+		b.Cleanup(func() { _ = empty.Close() })
+		benchHTTP(b, ln.Addr().String())
+	})
+}
+
+// benchHTTP sends the decisions' requests to addr.
+func benchHTTP(b *testing.B, addr string) {
 	send := func(b *testing.B, client *http.Client, i int) {
 		req, _ := http.NewRequest("GET", "http://"+addr+"/check", nil)
 		for k, v := range decisions[i%len(decisions)] {
