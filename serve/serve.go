@@ -25,8 +25,8 @@ const (
 	// HeaderRule names the rule that decided; it is empty when none did
 	// (and present, for proxies that copy it whatever it holds).
 	HeaderRule = "X-Edgerules-Rule"
-	// HeaderError says why a request could not be read; the answer is
-	// then the OnError one.
+	// HeaderError says why a request could not be read; such a request
+	// is allowed, or denied with DenyOnError.
 	HeaderError = "X-Edgerules-Error"
 )
 

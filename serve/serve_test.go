@@ -254,3 +254,12 @@ func (l *logBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.buf.String()
 }
+
+func TestParsePrefixes(t *testing.T) {
+	got, err := serve.ParsePrefixes(" 10.1.2.3/8, 192.0.2.1,,2001:db8::1 ,::ffff:192.0.2.9")
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.1/32"),
+		netip.MustParsePrefix("2001:db8::1/128"), netip.MustParsePrefix("192.0.2.9/32")}, got)
+	_, err = serve.ParsePrefixes("10.0.0.0/8,nope")
+	assert.EqualError(t, err, `"nope" is neither a network such as 10.0.0.0/8 nor an address`)
+}
