@@ -126,8 +126,11 @@ func addrOf(hostport string) (netip.Addr, bool) {
 	return a.Unmap(), err == nil
 }
 
+// header sets a header, replacing what the client sent under its name:
+// a client cannot pass the origin an X-Edgerules-Action of its own.
 func header(k, v string) *corev3.HeaderValueOption {
-	return &corev3.HeaderValueOption{Header: &corev3.HeaderValue{Key: k, Value: v}}
+	return &corev3.HeaderValueOption{Header: &corev3.HeaderValue{Key: k, Value: v},
+		AppendAction: corev3.HeaderValueOption_OVERWRITE_IF_EXISTS_OR_ADD}
 }
 
 func headerOptions(h http.Header) []*corev3.HeaderValueOption {

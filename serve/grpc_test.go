@@ -61,6 +61,7 @@ func TestGRPCSeed(t *testing.T) {
 				assert.Equal(t, int32(codes.OK), resp.GetStatus().GetCode())
 				for _, h := range resp.GetOkResponse().GetHeaders() {
 					headers[h.GetHeader().GetKey()] = h.GetHeader().GetValue()
+					assert.Equal(t, corev3.HeaderValueOption_OVERWRITE_IF_EXISTS_OR_ADD, h.GetAppendAction(), "the client's own header is replaced")
 				}
 			} else {
 				assert.Equal(t, int32(codes.PermissionDenied), resp.GetStatus().GetCode())
