@@ -208,8 +208,9 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
-// TestRunShutsDownGracefully: a request under way when the context ends
-// gets its answer; then Run returns nil.
+// TestRunShutsDownGracefully: Run serves the forward-auth and metrics
+// listeners until its context ends, then returns nil (after net/http's and
+// gRPC's graceful shutdowns), and nothing listens any more.
 func TestRunShutsDownGracefully(t *testing.T) {
 	s, _ := newService(t, serve.Options{Rules: seedRules})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
