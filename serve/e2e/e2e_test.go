@@ -219,7 +219,9 @@ func checkSeed(t *testing.T, proxy string, o *origin) {
 	for _, c := range seedCases {
 		t.Run(c.name, func(t *testing.T) {
 			before := o.seen.Load()
-			resp, body := get(t, proxy, c.path, map[string]string{"User-Agent": c.ua, "Cf-Bot-Score": c.score, "Cf-Verified-Bot": c.verified})
+			// The client's own decision headers must not reach the origin.
+			resp, body := get(t, proxy, c.path, map[string]string{"User-Agent": c.ua, "Cf-Bot-Score": c.score, "Cf-Verified-Bot": c.verified,
+				"X-Edgerules-Action": "forged", "X-Edgerules-Rule": "forged"})
 			assert.Equal(t, c.status, resp.StatusCode, body)
 			assert.Equal(t, c.mitigated, resp.Header.Get("Cf-Mitigated"))
 			if c.status != 200 {
@@ -232,8 +234,9 @@ func checkSeed(t *testing.T, proxy string, o *origin) {
 			require.NoError(t, json.Unmarshal([]byte(body), &seen), body)
 			assert.Equal(t, c.ua, seen.Get("User-Agent"))
 			assert.Equal(t, c.score, seen.Get("Cf-Bot-Score"))
-			assert.Equal(t, c.action, seen.Get("X-Edgerules-Action"))
+			assert.Equal(t, []string{c.action}, seen["X-Edgerules-Action"])
 			assert.Equal(t, c.rule, seen.Get("X-Edgerules-Rule"))
+			assert.NotContains(t, seen["X-Edgerules-Rule"], "forged")
 		})
 	}
 }
