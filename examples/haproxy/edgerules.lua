@@ -41,13 +41,15 @@ local function decide(txn)
   local ok, res = pcall(function()
     return core.httpclient():get({ url = url, headers = headers, timeout = 1000 })
   end)
-  if not ok or res == nil or res.status == nil or res.status == 0 then
+  -- The service's every answer says X-Edgerules-Action; an answer without
+  -- it is the HTTP client's own (503 when the service cannot be reached).
+  local h = ok and res ~= nil and res.headers or {}
+  if first(h["x-edgerules-action"]) == "" then
     core.Warning("edgerules: the service at " .. url .. " did not answer")
     txn:set_var("txn.edgerules_status", 0)
     txn:set_var("txn.edgerules_action", "unreachable")
     return
   end
-  local h = res.headers or {}
   txn:set_var("txn.edgerules_status", res.status)
   txn:set_var("txn.edgerules_action", first(h["x-edgerules-action"]))
   txn:set_var("txn.edgerules_rule", first(h["x-edgerules-rule"]))

@@ -305,16 +305,34 @@ func TestCaddy(t *testing.T) {
 }
 
 func TestHAProxy(t *testing.T) {
-	haproxy := binary(t, "haproxy", "haproxy")
 	_, service := startService(t, rulesFile(t))
 	o := startOrigin(t)
+	checkSeed(t, startHAProxy(t, service, o.addr), o)
+}
+
+// TestHAProxyServiceDown: when the service does not answer, the example
+// lets the request through, and says so to the origin.
+func TestHAProxyServiceDown(t *testing.T) {
+	o := startOrigin(t)
+	proxy := startHAProxy(t, freeAddr(t), o.addr)
+	resp, body := get(t, proxy, "/products", map[string]string{"Cf-Bot-Score": "12"})
+	require.Equal(t, 200, resp.StatusCode, body)
+	var seen http.Header
+	require.NoError(t, json.Unmarshal([]byte(body), &seen), body)
+	assert.Equal(t, "unreachable", seen.Get("X-Edgerules-Action"))
+}
+
+// startHAProxy runs HAProxy with examples/haproxy in front of the origin,
+// asking the service at service.
+func startHAProxy(t *testing.T, service, originAddr string) string {
+	haproxy := binary(t, "haproxy", "haproxy")
 	dir, proxy := proxyDir(t), freeAddr(t)
 	lua, err := filepath.Abs("../../examples/haproxy/edgerules.lua")
 	require.NoError(t, err)
-	cfg := example(t, "haproxy/haproxy.cfg", exampleService, service, exampleOrigin, o.addr, exampleProxy, proxy,
+	cfg := example(t, "haproxy/haproxy.cfg", exampleService, service, exampleOrigin, originAddr, exampleProxy, proxy,
 		"/etc/haproxy/edgerules.lua", lua)
 	conf := filepath.Join(dir, "haproxy.cfg")
 	require.NoError(t, os.WriteFile(conf, []byte(cfg), 0o644))
 	startProxy(t, dir, proxy, nil, haproxy, "-f", conf, "-db")
-	checkSeed(t, proxy, o)
+	return proxy
 }
