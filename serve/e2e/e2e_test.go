@@ -291,17 +291,50 @@ func TestNginx(t *testing.T) {
 }
 
 func TestCaddy(t *testing.T) {
-	caddy := binary(t, "caddy", "caddy")
 	_, service := startService(t, rulesFile(t))
 	o := startOrigin(t)
+	checkSeed(t, startCaddy(t, service, o.addr), o)
+}
+
+// startCaddy runs Caddy with examples/caddy/Caddyfile in front of the
+// origin, asking the service at service.
+func startCaddy(t testing.TB, service, originAddr string) string {
+	caddy := binary(t, "caddy", "caddy")
 	dir, proxy := proxyDir(t), freeAddr(t)
-	site := example(t, "caddy/Caddyfile", exampleService, service, exampleOrigin, o.addr, exampleProxy, proxy)
+	site := example(t, "caddy/Caddyfile", exampleService, service, exampleOrigin, originAddr, exampleProxy, proxy)
 	conf := filepath.Join(dir, "Caddyfile")
 	// No admin endpoint: it would take the same port in every test.
 	require.NoError(t, os.WriteFile(conf, []byte("{\n\tadmin off\n}\n\n"+site), 0o644))
 	env := []string{"HOME=" + dir, "XDG_DATA_HOME=" + dir, "XDG_CONFIG_HOME=" + dir}
 	startProxy(t, dir, proxy, env, caddy, "run", "--config", conf, "--adapter", "caddyfile")
-	checkSeed(t, proxy, o)
+	return proxy
+}
+
+// TestServiceDown: what each proxy does, with the example's file, when the
+// service does not answer.
+func TestServiceDown(t *testing.T) {
+	for _, tt := range []struct {
+		proxy  string
+		start  func(t testing.TB, service, origin string) string
+		status int // what the client gets
+		action string
+	}{
+		{"nginx", startNginx, 500, ""},                // auth_request turns the failed subrequest into 500: closed
+		{"caddy", startCaddy, 502, ""},                // forward_auth answers the failed upstream's 502: closed
+		{"haproxy", startHAProxy, 200, "unreachable"}, // the Lua action passes it: open
+	} {
+		t.Run(tt.proxy, func(t *testing.T) {
+			o := startOrigin(t)
+			proxy := tt.start(t, freeAddr(t), o.addr)
+			resp, body := get(t, proxy, "/products", map[string]string{"Cf-Bot-Score": "12"})
+			require.Equal(t, tt.status, resp.StatusCode, body)
+			if tt.status == 200 {
+				var seen http.Header
+				require.NoError(t, json.Unmarshal([]byte(body), &seen), body)
+				assert.Equal(t, tt.action, seen.Get("X-Edgerules-Action"))
+			}
+		})
+	}
 }
 
 func TestHAProxy(t *testing.T) {
@@ -310,21 +343,9 @@ func TestHAProxy(t *testing.T) {
 	checkSeed(t, startHAProxy(t, service, o.addr), o)
 }
 
-// TestHAProxyServiceDown: when the service does not answer, the example
-// lets the request through, and says so to the origin.
-func TestHAProxyServiceDown(t *testing.T) {
-	o := startOrigin(t)
-	proxy := startHAProxy(t, freeAddr(t), o.addr)
-	resp, body := get(t, proxy, "/products", map[string]string{"Cf-Bot-Score": "12"})
-	require.Equal(t, 200, resp.StatusCode, body)
-	var seen http.Header
-	require.NoError(t, json.Unmarshal([]byte(body), &seen), body)
-	assert.Equal(t, "unreachable", seen.Get("X-Edgerules-Action"))
-}
-
 // startHAProxy runs HAProxy with examples/haproxy in front of the origin,
 // asking the service at service.
-func startHAProxy(t *testing.T, service, originAddr string) string {
+func startHAProxy(t testing.TB, service, originAddr string) string {
 	haproxy := binary(t, "haproxy", "haproxy")
 	dir, proxy := proxyDir(t), freeAddr(t)
 	lua, err := filepath.Abs("../../examples/haproxy/edgerules.lua")
