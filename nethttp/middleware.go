@@ -230,28 +230,24 @@ func bind(scheme *fields.Scheme, fromRequest []map[string]func(q *request) eval.
 // next sees it.
 func (m *Middleware) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		l := m.current.Load()
-		s := m.pool.Get().(*slot)
-		s.begin(r, &m.cfg)
-		d := l.engine.Evaluate(s.ctx)
-		m.requests.Add(1)
-		m.record(r.Context(), l, d, &s.req)
-		done := !m.opts.DetectionOnly && m.respond(w, r, l, d)
-		if !done && l.countsResponses {
+		v, s := m.decide(r)
+		if v.Respond(w, r) {
+			m.release(s)
+			return
+		}
+		if v.l.countsResponses {
 			// Rate limiting rules that count by response read it in the
 			// request's context, which waits for it.
 			rec := &recorder{ResponseWriter: w, code: http.StatusOK}
 			next.ServeHTTP(rec, r)
 			rec.fill(s.ctx)
-			l.engine.CountResponse(s.ctx, d)
-			done = true
+			v.l.engine.CountResponse(s.ctx, v.Decision)
+			m.release(s)
+			return
 		}
-		s.ctx.Reset()
-		s.req = request{}
-		m.pool.Put(s)
-		if !done {
-			next.ServeHTTP(w, r)
-		}
+		// The context goes back to the pool before the origin answers.
+		m.release(s)
+		next.ServeHTTP(w, r)
 	})
 }
 

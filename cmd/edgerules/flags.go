@@ -46,6 +46,11 @@ var usages = map[string]usageText{
 			"for nethttp's crawler verification (package crawler). A file is replaced only by one that\n" +
 			"parses. Exit 1 when a list could not be updated.",
 		"edgerules bots update /var/lib/edgerules/bots"},
+	"serve": {"--rules FILE [flags]",
+		"Answers proxies whether to let a request through: HTTP forward-auth for nginx, Traefik, Caddy,\n" +
+			"Envoy and HAProxy, and Envoy's gRPC ext_authz. Reloads the rules on SIGHUP and when their file\n" +
+			"changes, keeping the rules in force when the new ones do not compile.",
+		"edgerules serve --rules examples/rules/bot-management.yaml --trusted-proxies 127.0.0.1/32"},
 }
 
 // newFlags returns the flag set of a command. A bad flag is reported on

@@ -8,6 +8,7 @@
 //	edgerules test  [--scheme FILE] [--format text|json|sarif|github] [-v] SUITE...
 //	edgerules replay --rules FILE [--format text|json|html] [--out FILE] [--map FILE] LOG...
 //	edgerules bots update [--mirror URL] [--timeout DURATION] DIR
+//	edgerules serve --rules FILE [--listen ADDR] [--grpc ADDR] [--metrics ADDR] [--trusted-proxies CIDR,...]
 //	edgerules help [COMMAND]
 //	edgerules version
 //
@@ -45,6 +46,8 @@ Usage:
   edgerules test  [--scheme FILE] [--format text|json|sarif|github] [-v] SUITE...
   edgerules replay --rules FILE [--format text|json|html] [--out FILE] [--map FILE] LOG...
   edgerules bots update [--mirror URL] [--timeout DURATION] DIR
+  edgerules serve --rules FILE [--listen ADDR] [--grpc ADDR] [--metrics ADDR] [--trusted-proxies CIDR,...]
+                  [--detection-only] [--on-error allow|deny] [--envoy-prefix PATH] [--watch DURATION]
   edgerules help [COMMAND]
   edgerules version
 
@@ -84,6 +87,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return replayCommand(args[1:], io)
 	case "bots":
 		return botsCommand(args[1:], io)
+	case "serve":
+		return serveCommand(args[1:], io)
 	case "help", "-h", "-help", "--help":
 		return helpCommand(args[1:], io)
 	case "version", "-version", "--version":

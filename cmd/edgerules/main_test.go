@@ -176,6 +176,12 @@ func TestCommands(t *testing.T) {
 		{"bots-help", []string{"help", "bots"}, "", exitOK},
 		{"bots-no-dir", []string{"bots", "update"}, "", exitUsage},
 		{"bots-bad-mirror", []string{"bots", "update", "--mirror", "mirror.example", "bots"}, "", exitUsage},
+		{"serve-no-rules", []string{"serve"}, "", exitUsage},
+		{"serve-bad-on-error", []string{"serve", "--rules", "bot-management.json", "--on-error", "maybe"}, "", exitUsage},
+		{"serve-bad-trusted", []string{"serve", "--rules", "bot-management.json", "--trusted-proxies", "10.0.0.0/33"}, "", exitUsage},
+		{"serve-bad-rules", []string{"serve", "--rules", "rules.json", "--listen", "127.0.0.1:0"}, "", exitUsage},
+		{"serve-no-listener", []string{"serve", "--rules", "bot-management.json", "--listen", ""}, "", exitUsage},
+		{"serve-bad-listen", []string{"serve", "--rules", "bot-management.json", "--listen", "127.0.0.1:99999"}, "", exitUsage},
 	}
 	// A few run end to end too, as the built command, to the same output.
 	endToEnd := map[string]bool{"check-rules-json-text": true, "fmt-yaml": true, "eval-explain": true,

@@ -1,0 +1,70 @@
+package nethttp
+
+import (
+	"net/http"
+
+	"github.com/edgerules/edgerules/ruleset"
+)
+
+// A Verdict is what the rules decided for one request, with what the
+// middleware answers for it.
+type Verdict struct {
+	ruleset.Decision
+	m *Middleware
+	l *loaded
+}
+
+// Decide evaluates the rules in force on r, and counts and logs the rules
+// that matched, as Wrap does. It does not answer: Respond does. A service
+// that only decides (a proxy's forward-auth endpoint) calls it with the
+// request the proxy forwards.
+func (m *Middleware) Decide(r *http.Request) Verdict {
+	v, s := m.decide(r)
+	m.release(s)
+	return v
+}
+
+// decide is Decide, keeping the request's context (its slot) for the
+// caller to release: Wrap counts responses in it.
+func (m *Middleware) decide(r *http.Request) (Verdict, *slot) {
+	l := m.current.Load()
+	s := m.pool.Get().(*slot)
+	s.begin(r, &m.cfg)
+	d := l.engine.Evaluate(s.ctx)
+	m.requests.Add(1)
+	m.record(r.Context(), l, d, &s.req)
+	return Verdict{Decision: d, m: m, l: l}, s
+}
+
+// release returns a request's slot to the pool.
+func (m *Middleware) release(s *slot) {
+	s.ctx.Reset()
+	s.req = request{}
+	m.pool.Put(s)
+}
+
+// Stops reports whether the verdict keeps the request from the origin: a
+// block, challenge, redirect or serve_error, unless the middleware only
+// detects.
+func (v Verdict) Stops() bool {
+	if v.m.opts.DetectionOnly {
+		return false
+	}
+	switch v.Action {
+	case ruleset.Block, ruleset.ServeError, ruleset.Redirect,
+		ruleset.Challenge, ruleset.JSChallenge, ruleset.ManagedChallenge:
+		return true
+	}
+	return false
+}
+
+// Respond writes the answer of a verdict that stops the request (the
+// rule's response, or the challenge) and reports whether it did; for any
+// other verdict it writes nothing.
+func (v Verdict) Respond(w http.ResponseWriter, r *http.Request) bool {
+	return v.Stops() && v.m.respond(w, r, v.l, v.Decision)
+}
+
+// RuleName names a rule as the middleware's logs and counts do: its ref,
+// else its id, else its place in the ruleset.
+func RuleName(r *ruleset.Rule) string { return ruleName(r) }
