@@ -48,6 +48,7 @@ Usage:
   edgerules bots update [--mirror URL] [--timeout DURATION] DIR
   edgerules serve --rules FILE [--listen ADDR] [--grpc ADDR] [--metrics ADDR] [--trusted-proxies CIDR,...]
                   [--detection-only] [--on-error allow|deny] [--envoy-prefix PATH] [--watch DURATION]
+                  [--geoip FILES] [--crawlers DIR [--crawler-dns]] [--ratelimit-redis URL]
   edgerules help [COMMAND]
   edgerules version
 
