@@ -54,8 +54,8 @@ Usage:
 
 Flags may come before or after the other arguments; after --, every
 argument is a file. FILE is a .txt or .expr file (one expression a line), a .json, .yaml or .yml
-ruleset, a folder, dir/... for a folder and its subfolders, or - for standard
-input. A SUITE is a *.test.yaml, *.test.yml or *.test.json file of cases
+ruleset, a Terraform file (.tf, .tf.json, .tfvars, .hcl), a folder, dir/... for a folder and its
+subfolders, or - for standard input. A SUITE is a *.test.yaml, *.test.yml or *.test.json file of cases
 (field values and the decision they must get) for a ruleset, or a folder
 of them. A LOG is Cloudflare http_requests logs as NDJSON, plain or gzip,
 or - for standard input. Exit status: 0 when all is well, 1 when an

@@ -182,6 +182,9 @@ func TestCommands(t *testing.T) {
 		{"serve-bad-rules", []string{"serve", "--rules", "rules.json", "--listen", "127.0.0.1:0"}, "", exitUsage},
 		{"serve-no-listener", []string{"serve", "--rules", "bot-management.json", "--listen", ""}, "", exitUsage},
 		{"serve-bad-listen", []string{"serve", "--rules", "bot-management.json", "--listen", "127.0.0.1:99999"}, "", exitUsage},
+		{"serve-bad-geoip", []string{"serve", "--rules", "bot-management.json", "--listen", "127.0.0.1:0", "--geoip", "missing.mmdb"}, "", exitUsage},
+		{"serve-bad-crawlers", []string{"serve", "--rules", "bot-management.json", "--listen", "127.0.0.1:0", "--crawlers", "no-such-folder"}, "", exitUsage},
+		{"serve-bad-redis", []string{"serve", "--rules", "bot-management.json", "--listen", "127.0.0.1:0", "--ratelimit-redis", "http://nope"}, "", exitUsage},
 	}
 	// A few run end to end too, as the built command, to the same output.
 	endToEnd := map[string]bool{"check-rules-json-text": true, "fmt-yaml": true, "eval-explain": true,
