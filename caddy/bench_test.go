@@ -23,7 +23,8 @@ func (w *discardWriter) WriteHeader(int)             {}
 // configuration, one with the edgerules handler in front of a static
 // response and one without, straight into each server's ServeHTTP, so
 // that the difference is the module's, without the network's noise. The
-// rules are the seed's layered ones.
+// rules are the seed's layered ones. The rules' log records are written,
+// as in production, to a writer that discards them.
 func BenchmarkCaddy(b *testing.B) {
 	rules, err := filepath.Abs("../examples/rules/bot-management.json")
 	if err != nil {
@@ -38,6 +39,10 @@ func BenchmarkCaddy(b *testing.B) {
 	tester := caddytest.NewTester(b)
 	tester.InitServer(`{
 		"admin": {"listen": "localhost:2999"},
+		"logging": {"logs": {
+			"default": {"exclude": ["edgerules"]},
+			"edgerules": {"include": ["edgerules"], "writer": {"output": "discard"}}
+		}},
 		"apps": {
 			"edgerules": {"rules": "`+rules+`"},
 			"http": {"grace_period": 1, "servers": {"plain": `+route("plain")+`, "edgerules": `+route("edgerules")+`}},
