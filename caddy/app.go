@@ -43,8 +43,8 @@ const DefaultWatchInterval = caddy.Duration(2 * time.Second)
 // replace keep serving.
 type App struct {
 	// Rules is the path of the ruleset file: JSON or YAML in the
-	// Rulesets API's shape, or a Terraform file with one ruleset. The
-	// edgerules handler needs it; the matcher does not.
+	// Rulesets API's shape, as ruleset.Load reads it. The edgerules
+	// handler needs it; the matcher does not.
 	Rules string `json:"rules,omitempty"`
 	// Mode is "enforce" (the default) or "detect", which logs what the
 	// rules decide and lets every request through.
