@@ -100,6 +100,17 @@ func TestClientAddr(t *testing.T) {
 	}
 }
 
+// With ClientAddr, the server says which requests are trusted, so the
+// bot headers may fill the score: no warning that nothing fills it.
+func TestClientAddrMayTrust(t *testing.T) {
+	m, err := nethttp.New(rules(t, verdictRules), nethttp.Options{
+		ClientAddr: func(*http.Request) (netip.Addr, bool) { return netip.Addr{}, false },
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	require.NoError(t, err)
+	assert.Empty(t, m.Unfilled())
+}
+
 func TestMatchCountsNothing(t *testing.T) {
 	m, err := nethttp.New(rules(t, verdictRules), nethttp.Options{})
 	require.NoError(t, err)
