@@ -34,9 +34,16 @@ const globals = `
 	}
 `
 
-// start loads a Caddyfile into the test Caddy. A test that caddytest would
-// skip, because the in-process Caddy does not start, fails instead.
+// start loads a Caddyfile into the test Caddy.
 func start(t *testing.T, caddyfile string) *caddytest.Tester {
+	t.Helper()
+	return load(t, caddyfile, "caddyfile")
+}
+
+// load loads a configuration of the given type ("caddyfile" or "json")
+// into the test Caddy. A test that caddytest would skip, because the
+// in-process Caddy does not start, fails instead.
+func load(t *testing.T, config, configType string) *caddytest.Tester {
 	t.Helper()
 	t.Cleanup(func() {
 		if t.Skipped() && !testing.Short() {
@@ -44,7 +51,7 @@ func start(t *testing.T, caddyfile string) *caddytest.Tester {
 		}
 	})
 	tester := caddytest.NewTester(t)
-	tester.InitServer(caddyfile, "caddyfile")
+	tester.InitServer(config, configType)
 	return tester
 }
 
@@ -122,9 +129,7 @@ func TestLayeredRulesCaddyfile(t *testing.T) {
 func TestJSONConfigTrustsNoHeadersOfUntrustedClients(t *testing.T) {
 	rules, err := filepath.Abs("../examples/rules/bot-management.json")
 	require.NoError(t, err)
-	tester := caddytest.NewTester(t)
-	t.Cleanup(func() { require.False(t, t.Skipped(), "caddytest skipped the test") })
-	tester.InitServer(`{
+	tester := load(t, `{
 		"admin": {"listen": "localhost:2999"},
 		"apps": {
 			"edgerules": {"rules": "`+rules+`"},
