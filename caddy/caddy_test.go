@@ -291,3 +291,37 @@ func TestReloadWhenTheFileChanges(t *testing.T) {
 	require.Eventually(t, func() bool { return status("/c") == "403" }, 5*time.Second, 20*time.Millisecond)
 	assert.Equal(t, "200", status("/b"))
 }
+
+// A rate limiting rule counts requests in the app's store; its block is
+// answered as package nethttp answers it, with when to retry.
+func TestRateLimit(t *testing.T) {
+	rules := filepath.Join(t.TempDir(), "rules.json")
+	require.NoError(t, os.WriteFile(rules, []byte(`{"phase": "http_ratelimit", "rules": [
+		{"ref": "login-rl", "action": "block", "expression": "http.request.uri.path eq \"/login\"",
+		 "ratelimit": {"characteristics": ["ip.src", "cf.colo.id"], "period": 60, "requests_per_period": 2, "mitigation_timeout": 600}}]}`), 0o644))
+	tester := start(t, `{`+globals+`
+		edgerules {
+			rules `+rules+`
+		}
+	}
+	http://localhost:9080 {
+		edgerules
+		respond "origin"
+	}`)
+	login := func(client string) *http.Response {
+		r, err := http.NewRequest("GET", "http://localhost:9080/login", nil)
+		require.NoError(t, err)
+		r.Header.Set("X-Forwarded-For", client)
+		resp, err := tester.Client.Do(r)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	for range 2 {
+		require.Equal(t, http.StatusOK, login("198.51.100.7").StatusCode)
+	}
+	resp := login("198.51.100.7")
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	assert.Equal(t, "600", resp.Header.Get("Retry-After"))
+	assert.Equal(t, http.StatusOK, login("198.51.100.8").StatusCode, "another client, as Caddy's client_ip tells")
+}
