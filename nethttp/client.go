@@ -8,12 +8,18 @@ import (
 
 // clientIP returns the client's address: the immediate peer's, or, when
 // the peer is a trusted proxy, the nearest address in X-Forwarded-For (or
-// Forwarded) that is not a trusted proxy. It is worked out once a request.
+// Forwarded) that is not a trusted proxy; or what Options.ClientAddr
+// says. It is worked out once a request.
 func (q *request) clientIP() netip.Addr {
 	if q.clientDone {
 		return q.client
 	}
 	q.clientDone = true
+	if q.cfg.clientAddr != nil {
+		q.client, q.trusted = q.cfg.clientAddr(q.r)
+		q.peerDone = true
+		return q.client
+	}
 	q.client = q.peerAddr()
 	if !q.trusted {
 		return q.client
@@ -46,7 +52,11 @@ func (q *request) peerAddr() netip.Addr {
 
 // trustedHop reports whether the request came through a trusted proxy.
 func (q *request) trustedHop() bool {
-	q.peerAddr()
+	if q.cfg.clientAddr != nil {
+		q.clientIP()
+	} else {
+		q.peerAddr()
+	}
 	return q.trusted
 }
 

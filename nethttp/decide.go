@@ -3,6 +3,7 @@ package nethttp
 import (
 	"net/http"
 
+	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/ruleset"
 )
 
@@ -28,12 +29,18 @@ func (m *Middleware) Decide(r *http.Request) Verdict {
 // caller to release: Wrap counts responses in it.
 func (m *Middleware) decide(r *http.Request) (Verdict, *slot) {
 	l := m.current.Load()
-	s := m.pool.Get().(*slot)
-	s.begin(r, &m.cfg)
+	s := m.acquire(r)
 	d := l.engine.Evaluate(s.ctx)
 	m.requests.Add(1)
 	m.record(r.Context(), l, d, &s.req)
 	return Verdict{Decision: d, m: m, l: l}, s
+}
+
+// acquire takes a slot from the pool and points its resolvers at r.
+func (m *Middleware) acquire(r *http.Request) *slot {
+	s := m.pool.Get().(*slot)
+	s.begin(r, &m.cfg)
+	return s
 }
 
 // release returns a request's slot to the pool.
@@ -63,6 +70,30 @@ func (v Verdict) Stops() bool {
 // other verdict it writes nothing.
 func (v Verdict) Respond(w http.ResponseWriter, r *http.Request) bool {
 	return v.Stops() && v.m.respond(w, r, v.l, v.Decision)
+}
+
+// PlainBlock returns the status of a block whose rule gives no response of
+// its own (403), for a server that answers such a block with its own error
+// page, as Caddy's handle_errors does. It returns 0 for any other verdict:
+// a rate limit's block, whose answer tells when to retry, is Respond's; and
+// when the middleware only detects.
+func (v Verdict) PlainBlock() int {
+	if !v.Stops() || v.Action != ruleset.Block || !v.Until.IsZero() {
+		return 0
+	}
+	if resp := v.l.responses[v.Rule.Index]; !resp.own {
+		return resp.status
+	}
+	return 0
+}
+
+// Match reports whether f holds for r, with the request's fields read as
+// the middleware reads them. f must be compiled against
+// fields.Cloudflare(). Nothing is counted or logged.
+func (m *Middleware) Match(f *eval.Filter, r *http.Request) bool {
+	s := m.acquire(r)
+	defer m.release(s)
+	return f.Match(s.ctx)
 }
 
 // RuleName names a rule as the middleware's logs and counts do: its ref,

@@ -26,6 +26,11 @@ type Options struct {
 	// TrustedProxies are the networks whose X-Forwarded-For, Forwarded and
 	// bot headers are believed.
 	TrustedProxies []netip.Prefix
+	// ClientAddr, if set, says who the client is and whether the request
+	// came through a trusted proxy, for a server that has worked it out
+	// already (Caddy's client_ip, which honours its trusted_proxies);
+	// TrustedProxies are then not read.
+	ClientAddr func(r *http.Request) (client netip.Addr, trusted bool)
 	// Scorer fills the cf.bot_management.* fields.
 	Scorer BotScorer
 	// Crawlers fill cf.client.bot, cf.bot_management.verified_bot and
@@ -54,6 +59,7 @@ type Options struct {
 
 type config struct {
 	trustedProxies []netip.Prefix
+	clientAddr     func(r *http.Request) (netip.Addr, bool)
 	scorer         BotScorer
 	crawlers       CrawlerVerifier
 	locator        Locator
@@ -98,7 +104,7 @@ func New(rs *ruleset.Ruleset, opts Options) (*Middleware, error) {
 	if bindErr != nil {
 		return nil, bindErr
 	}
-	m := &Middleware{cfg: config{trustedProxies: opts.TrustedProxies, scorer: opts.Scorer, crawlers: opts.Crawlers, locator: opts.Locator, now: opts.Now}, opts: opts,
+	m := &Middleware{cfg: config{trustedProxies: opts.TrustedProxies, clientAddr: opts.ClientAddr, scorer: opts.Scorer, crawlers: opts.Crawlers, locator: opts.Locator, now: opts.Now}, opts: opts,
 		actions: map[ruleset.Action]*atomic.Uint64{}}
 	if opts.Locator != nil {
 		var err error

@@ -16,6 +16,7 @@ type response struct {
 	body        string
 	location    string // redirect target
 	keepQuery   bool   // append the request's query to the redirect target
+	own         bool   // a block whose rule gives its own response
 }
 
 // prepareResponse reads the action parameters of a block, redirect or
@@ -30,6 +31,7 @@ func prepareResponse(r *ruleset.Rule) (*response, error) {
 			resp.status, resp.body = http.StatusTooManyRequests, "Too Many Requests\n"
 		}
 		if custom, ok := p["response"].(map[string]any); ok {
+			resp.own = true
 			return resp, resp.read(custom)
 		}
 		return resp, nil

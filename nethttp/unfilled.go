@@ -49,7 +49,9 @@ func fillable(cfg *config) []bool {
 	for name := range resolvers {
 		set(name)
 	}
-	trusted := len(cfg.trustedProxies) > 0
+	// A server that tells the client (Options.ClientAddr) says itself
+	// which requests came through a trusted proxy.
+	trusted := len(cfg.trustedProxies) > 0 || cfg.clientAddr != nil
 	bot := append(slices.Collect(maps.Keys(botFields)), "cf.bot_management.verified_bot")
 	if ff, ok := cfg.scorer.(FieldFiller); ok {
 		bot = ff.Fills(trusted)
