@@ -17,6 +17,7 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
 	"github.com/edgerules/edgerules/nethttp"
+	"github.com/edgerules/edgerules/ratelimit/redisstore"
 	"github.com/edgerules/edgerules/ruleset"
 )
 
@@ -52,8 +53,13 @@ type App struct {
 	// WatchInterval is how often the rules file is looked at for a change
 	// (DefaultWatchInterval).
 	WatchInterval caddy.Duration `json:"watch_interval,omitempty"`
+	// RateLimitRedis is the URL of a Redis that keeps the counters of rate
+	// limiting rules, so that several Caddy servers (and edgerules serve)
+	// share them, such as redis://127.0.0.1:6379/0; empty counts in memory.
+	RateLimitRedis string `json:"ratelimit_redis,omitempty"`
 
 	middleware *nethttp.Middleware
+	store      *redisstore.Store // nil: in memory
 	logger     *slog.Logger
 	seen       fileVersion // of the rules file, when it last loaded or failed to
 	ctx        caddy.Context
@@ -92,12 +98,20 @@ func (a *App) Provision(ctx caddy.Context) error {
 			return err
 		}
 	}
-	var err error
-	a.middleware, err = nethttp.New(rs, nethttp.Options{
+	opts := nethttp.Options{
 		ClientAddr:    clientAddr,
 		Logger:        a.logger,
 		DetectionOnly: a.Mode == Detect,
-	})
+	}
+	if a.RateLimitRedis != "" {
+		store, err := redisstore.Open(a.RateLimitRedis, redisstore.Options{Logger: a.logger})
+		if err != nil {
+			return fmt.Errorf("edgerules: ratelimit_redis: %w", err)
+		}
+		a.store, opts.RateLimitStore = store, store
+	}
+	var err error
+	a.middleware, err = nethttp.New(rs, opts)
 	if err != nil {
 		return fmt.Errorf("edgerules: %s: %w", a.Rules, err)
 	}
@@ -158,6 +172,14 @@ func (a *App) Stop() error {
 	return nil
 }
 
+// Cleanup closes the connections to Redis, when the app is unloaded.
+func (a *App) Cleanup() error {
+	if a.store != nil {
+		return a.store.Close()
+	}
+	return nil
+}
+
 func (a *App) watch(ctx context.Context) {
 	defer close(a.stopped)
 	tick := time.NewTicker(time.Duration(a.WatchInterval))
@@ -196,6 +218,7 @@ func (a *App) reloadIfChanged() {
 
 // Interface guards
 var (
-	_ caddy.App         = (*App)(nil)
-	_ caddy.Provisioner = (*App)(nil)
+	_ caddy.App          = (*App)(nil)
+	_ caddy.Provisioner  = (*App)(nil)
+	_ caddy.CleanerUpper = (*App)(nil)
 )

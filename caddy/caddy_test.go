@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	_ "github.com/edgerules/edgerules/caddy"
+	"github.com/edgerules/edgerules/internal/redistest"
 )
 
 // The tests share one Caddy in the test process, configured through its
@@ -324,4 +325,42 @@ func TestRateLimit(t *testing.T) {
 	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	assert.Equal(t, "600", resp.Header.Get("Retry-After"))
 	assert.Equal(t, http.StatusOK, login("198.51.100.8").StatusCode, "another client, as Caddy's client_ip tells")
+}
+
+// TestRateLimitRedis keeps a rate limit's counts in a real Redis: a Caddy
+// configuration loaded anew (a new app, a new middleware) still finds the
+// client over its limit, which a count in memory would have forgotten.
+func TestRateLimitRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	rules := filepath.Join(t.TempDir(), "rules.json")
+	require.NoError(t, os.WriteFile(rules, []byte(`{"phase": "http_ratelimit", "rules": [
+		{"ref": "login-rl", "action": "block", "expression": "http.request.uri.path eq \"/login\"",
+		 "ratelimit": {"characteristics": ["ip.src", "cf.colo.id"], "period": 60, "requests_per_period": 2, "mitigation_timeout": 600}}]}`), 0o644))
+	config := func(origin string) string {
+		return `{` + globals + `
+		edgerules {
+			rules ` + rules + `
+			ratelimit_redis ` + redis.URL + `
+		}
+	}
+	http://localhost:9080 {
+		edgerules
+		respond "` + origin + `"
+	}`
+	}
+	tester := start(t, config("first"))
+	login := func() int {
+		r, err := http.NewRequest("GET", "http://localhost:9080/login", nil)
+		require.NoError(t, err)
+		r.Header.Set("X-Forwarded-For", "198.51.100.9")
+		resp, err := tester.Client.Do(r)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for range 2 {
+		require.Equal(t, http.StatusOK, login())
+	}
+	tester = start(t, config("second"))
+	assert.Equal(t, http.StatusTooManyRequests, login(), "the count outlives the configuration, in Redis")
 }

@@ -24,6 +24,7 @@ func init() {
 //		rules          FILE
 //		mode           enforce|detect
 //		watch_interval DURATION
+//		ratelimit_redis URL
 //	}
 func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 	app := new(App)
@@ -47,8 +48,10 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 				return nil, d.Errf("watch_interval: %v", err)
 			}
 			app.WatchInterval = caddy.Duration(dur)
+		case "ratelimit_redis":
+			app.RateLimitRedis = val
 		default:
-			return nil, d.Errf("unknown edgerules option %q (rules, mode, watch_interval)", key)
+			return nil, d.Errf("unknown edgerules option %q (rules, mode, watch_interval, ratelimit_redis)", key)
 		}
 		if d.NextArg() {
 			return nil, d.ArgErr()
