@@ -10,6 +10,7 @@ import (
 	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/internal/rewritetest"
 	"github.com/edgerules/edgerules/ruleset"
 )
 
@@ -154,7 +155,7 @@ func BenchmarkRewrite(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := f.Rewrite(ruleset.Canonical); err != nil {
+				if _, err := f.Rewrite(rewritetest.Canonical); err != nil {
 					b.Fatal(err)
 				}
 			}

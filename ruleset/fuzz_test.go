@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/edgerules/edgerules/internal/rewritetest"
 	"github.com/edgerules/edgerules/internal/valuetest"
 	"github.com/edgerules/edgerules/ruleset"
 )
@@ -35,7 +36,7 @@ func FuzzRewrite(f *testing.F) {
 		if file == nil || valuetest.Compare(decoded, string(data), string(data), 100) != nil {
 			return // not a document the formats' own decoders read
 		}
-		out, err := file.Rewrite(ruleset.Canonical)
+		out, err := file.Rewrite(rewritetest.Canonical)
 		if err != nil {
 			return // refused: nothing would be written
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgerules/edgerules/internal/rewritetest"
 	"github.com/edgerules/edgerules/ruleset"
 	"github.com/edgerules/edgerules/terraform"
 )
@@ -69,7 +70,7 @@ func FuzzParse(f *testing.F) {
 		if len(files) == 0 {
 			return
 		}
-		out, err := ruleset.EditAll(files, canonical, ruleset.SameMeaning)
+		out, err := ruleset.EditAll(files, rewritetest.Canonical, ruleset.SameMeaning)
 		if err != nil {
 			return // refused: nothing would be written
 		}
@@ -77,7 +78,7 @@ func FuzzParse(f *testing.F) {
 		for _, file := range again {
 			for _, r := range file.Rules {
 				for _, x := range r.Expressions() {
-					if x.Source != nil && !x.Source.Computed() && canonical(r, x) != x.Text {
+					if x.Source != nil && !x.Source.Computed() && rewritetest.Canonical(r, x) != x.Text {
 						t.Fatalf("%s %s is not canonical after the rewrite: %q\nbefore:\n%s\nafter:\n%s", file.Address, x.Key, x.Text, data, out)
 					}
 				}

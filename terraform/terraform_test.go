@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgerules/edgerules/internal/rewritetest"
 	"github.com/edgerules/edgerules/ruleset"
 	"github.com/edgerules/edgerules/terraform"
 	"github.com/stretchr/testify/assert"
@@ -134,7 +135,7 @@ func TestRewriteKeepsBytes(t *testing.T) {
 		if len(files) == 0 {
 			continue
 		}
-		out, err := ruleset.EditAll(files, canonical, ruleset.SameMeaning)
+		out, err := ruleset.EditAll(files, rewritetest.Canonical, ruleset.SameMeaning)
 		require.NoError(t, err, path)
 		again, err := terraform.Parse(path, []byte(out))
 		require.NotNil(t, again, "%s: %v", path, err)
@@ -152,19 +153,6 @@ func TestRewriteKeepsBytes(t *testing.T) {
 		assert.Equal(t, text[from:], out[to:], "%s: the end of the file changed", path)
 	}
 	assert.Positive(t, rewritten, "no test file has an expression to format")
-}
-
-// canonical formats an expression as edgerules fmt does; one that does not
-// parse, or that Terraform computes, stays.
-func canonical(_ *ruleset.Rule, x ruleset.Expression) string {
-	if x.Source != nil && x.Source.Computed() {
-		return x.Text
-	}
-	text, err := x.Formatted()
-	if err != nil {
-		return x.Text
-	}
-	return text
 }
 
 // TestLoad reads one ruleset of a file by its address, and says what a
