@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"os"
@@ -12,9 +11,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/edgerules/edgerules/crawler"
-	"github.com/edgerules/edgerules/geoip"
-	"github.com/edgerules/edgerules/ratelimit/redisstore"
+	"github.com/edgerules/edgerules/internal/sources"
+	"github.com/edgerules/edgerules/nethttp"
 	"github.com/edgerules/edgerules/serve"
 )
 
@@ -72,11 +70,18 @@ func serveCommand(args []string, s streams) int {
 	}
 	opts := serve.Options{Rules: *rules, TrustedProxies: prefixes, DetectionOnly: *detectionOnly,
 		DenyOnError: *onError == "deny", EnvoyPrefix: *envoyPrefix, Logger: logger}
-	data, err := dataSources(&opts, *geo, *crawlers, *crawlerDNS, *redisURL, logger)
+	var nopts nethttp.Options
+	var geoFiles []string
+	if *geo != "" {
+		geoFiles = strings.Split(*geo, ",")
+	}
+	data, err := sources.Open(sources.Config{GeoIP: geoFiles, Crawlers: *crawlers, CrawlerDNS: *crawlerDNS,
+		RateLimitRedis: *redisURL, Dash: "--"}, &nopts, logger)
 	if err != nil {
 		ls.Close()
 		return s.fail("%v", err)
 	}
+	opts.Locator, opts.Crawlers, opts.RateLimitStore = nopts.Locator, nopts.Crawlers, nopts.RateLimitStore
 	svc, err := serve.New(opts)
 	if err != nil {
 		ls.Close()
@@ -103,7 +108,7 @@ func serveCommand(args []string, s streams) int {
 				return
 			case <-hup:
 				_ = svc.Reload() // logged and counted
-				reloadData(data, logger)
+				data.Reload()
 			}
 		}
 	}()
@@ -116,7 +121,7 @@ func serveCommand(args []string, s streams) int {
 					t.Stop()
 					return
 				case <-t.C:
-					reloadData(data, logger)
+					data.Reload()
 				}
 			}
 		}()
@@ -125,57 +130,4 @@ func serveCommand(args []string, s streams) int {
 		return s.fail("%v", err)
 	}
 	return exitOK
-}
-
-// A reloader reads its files again when they changed: a GeoIP database, a
-// folder of crawler ranges.
-type reloader interface {
-	Reload() (reloaded []string, err error)
-}
-
-// dataSources opens what fills the fields Cloudflare's edge fills (GeoIP
-// databases, crawler ranges) and the Redis of rate limiting rules, into
-// opts, and returns the sources to reload.
-func dataSources(opts *serve.Options, geo, crawlers string, crawlerDNS bool, redisURL string, logger *slog.Logger) ([]reloader, error) {
-	var data []reloader
-	if geo != "" {
-		locator, err := geoip.Open(strings.Split(geo, ",")...)
-		if err != nil {
-			return nil, fmt.Errorf("--geoip: %v", err)
-		}
-		opts.Locator, data = locator, append(data, locator)
-	}
-	if crawlers != "" {
-		var dns crawler.Options
-		if crawlerDNS {
-			dns.Resolver = net.DefaultResolver
-		}
-		verifier, err := crawler.Open(crawlers, dns)
-		if err != nil {
-			return nil, fmt.Errorf("--crawlers: %v", err)
-		}
-		opts.Crawlers, data = verifier, append(data, verifier)
-	}
-	if redisURL != "" {
-		store, err := redisstore.Open(redisURL, redisstore.Options{Logger: logger})
-		if err != nil {
-			return nil, fmt.Errorf("--ratelimit-redis: %v", err)
-		}
-		opts.RateLimitStore = store
-	}
-	return data, nil
-}
-
-// reloadData reads again the files of the data sources that changed; one
-// that fails keeps what was read before, and says so.
-func reloadData(data []reloader, logger *slog.Logger) {
-	for _, d := range data {
-		reloaded, err := d.Reload()
-		for _, f := range reloaded {
-			logger.Info("edgerules: file reloaded", "file", f)
-		}
-		if err != nil {
-			logger.Error("edgerules: file not reloaded, the old one stays", "error", err)
-		}
-	}
 }

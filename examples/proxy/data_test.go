@@ -76,14 +76,14 @@ func TestGeoAndCrawlersThroughTheProxy(t *testing.T) {
 		mmdbtest.London: {"country": mmdbtype.Map{"iso_code": mmdbtype.String("FR")}},
 	}))
 	require.NoError(t, os.Chtimes(city, later, later))
-	p.reloadData()
-	assert.Contains(t, log.String(), "proxy: file reloaded")
+	p.data.Reload()
+	assert.Contains(t, log.String(), "edgerules: file reloaded")
 	assert.Equal(t, 403, from(t, base, "192.0.2.200", browser))
 
 	// A broken one keeps the database read before.
 	require.NoError(t, os.WriteFile(city, []byte("broken"), 0o644))
 	require.NoError(t, os.Chtimes(city, later.Add(time.Hour), later.Add(time.Hour)))
-	p.reloadData()
+	p.data.Reload()
 	assert.Contains(t, log.String(), "the database read before stays")
 	assert.Equal(t, 403, from(t, base, "192.0.2.200", browser))
 }

@@ -26,7 +26,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/netip"
@@ -37,10 +36,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/edgerules/edgerules/crawler"
-	"github.com/edgerules/edgerules/geoip"
+	"github.com/edgerules/edgerules/internal/sources"
 	"github.com/edgerules/edgerules/nethttp"
-	"github.com/edgerules/edgerules/ratelimit/redisstore"
 	"github.com/edgerules/edgerules/ruleset"
 )
 
@@ -111,12 +108,7 @@ type proxy struct {
 	rules     *nethttp.Middleware
 	handler   http.Handler
 	logger    *slog.Logger
-	data      []reloader // the databases and range files
-}
-
-// A reloader reads its files again if they changed.
-type reloader interface {
-	Reload() (reloaded []string, err error)
+	data      *sources.Sources // the databases and range files
 }
 
 func newProxy(c config, logger *slog.Logger) (*proxy, error) {
@@ -133,31 +125,10 @@ func newProxy(c config, logger *slog.Logger) (*proxy, error) {
 		DetectionOnly:  c.detectionOnly,
 		Logger:         logger,
 	}
-	if c.ratelimitRedis != "" {
-		store, err := redisstore.Open(c.ratelimitRedis, redisstore.Options{Logger: logger})
-		if err != nil {
-			return nil, fmt.Errorf("-ratelimit-redis: %v", err)
-		}
-		opts.RateLimitStore = store
-	}
-	var data []reloader
-	if len(c.geoip) > 0 {
-		locator, err := geoip.Open(c.geoip...)
-		if err != nil {
-			return nil, err
-		}
-		opts.Locator, data = locator, append(data, locator)
-	}
-	if c.crawlers != "" {
-		var dns crawler.Options
-		if c.crawlerDNS {
-			dns.Resolver = net.DefaultResolver
-		}
-		crawlers, err := crawler.Open(c.crawlers, dns)
-		if err != nil {
-			return nil, err
-		}
-		opts.Crawlers, data = crawlers, append(data, crawlers)
+	data, err := sources.Open(sources.Config{GeoIP: c.geoip, Crawlers: c.crawlers, CrawlerDNS: c.crawlerDNS,
+		RateLimitRedis: c.ratelimitRedis, Dash: "-"}, &opts, logger)
+	if err != nil {
+		return nil, err
 	}
 	mw, err := nethttp.New(file.Ruleset, opts)
 	if err != nil {
@@ -176,20 +147,6 @@ func upstreamTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns, t.MaxIdleConnsPerHost = 512, 512
 	return t
-}
-
-// reloadData reads again the databases and range files that changed; a
-// file that fails keeps what was read before.
-func (p *proxy) reloadData() {
-	for _, d := range p.data {
-		reloaded, err := d.Reload()
-		for _, f := range reloaded {
-			p.logger.Info("proxy: file reloaded", "file", f)
-		}
-		if err != nil {
-			p.logger.Error("proxy: file not reloaded", "error", err)
-		}
-	}
 }
 
 // reload reads the rules file again; the rules in force stay if it fails.
@@ -224,7 +181,7 @@ func run(args []string) error {
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	var tick <-chan time.Time
-	if c.reloadEvery > 0 && len(p.data) > 0 {
+	if c.reloadEvery > 0 && p.data.Any() {
 		ticker := time.NewTicker(c.reloadEvery)
 		defer ticker.Stop()
 		tick = ticker.C
@@ -233,11 +190,11 @@ func run(args []string) error {
 		for {
 			select {
 			case <-tick:
-				p.reloadData()
+				p.data.Reload()
 			case s := <-signals:
 				if s == syscall.SIGHUP {
 					_ = p.reload()
-					p.reloadData()
+					p.data.Reload()
 					continue
 				}
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
