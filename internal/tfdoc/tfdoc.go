@@ -384,6 +384,12 @@ func capRules(set *Ruleset) {
 // comments in it, after it on its last line, and on the lines just before
 // it: # edgerules:ignore comments are read from there.
 func (e *evaluator) comments(sets []Ruleset) {
+	// The parser keeps no comments, so finding them reads the text again:
+	// not for a text that cannot hold one, nor one with no rules.
+	text := e.src.text
+	if len(sets) == 0 || !strings.Contains(text, "#") && !strings.Contains(text, "//") && !strings.Contains(text, "/*") {
+		return
+	}
 	tokens, _ := hclsyntax.LexConfig([]byte(e.src.text), e.src.path, hcl.InitialPos)
 	var comments []hclsyntax.Token
 	for _, t := range tokens {
