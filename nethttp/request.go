@@ -202,37 +202,17 @@ func cookies(r *http.Request) map[string][]string {
 	return m
 }
 
-// args splits a query into its arguments' names and values in order, as
-// sent: not decoded.
-func args(query string) (names, values []string) {
-	for kv := range strings.SplitSeq(query, "&") {
-		if kv == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(kv, "=")
-		names, values = append(names, k), append(values, v)
-	}
-	return names, values
-}
-
 func argNames(query string) eval.Value {
-	names, _ := args(query)
+	names, _ := webpath.Args(query)
 	return eval.Strings(names...)
 }
 
 func argValues(query string) eval.Value {
-	_, values := args(query)
+	_, values := webpath.Args(query)
 	return eval.Strings(values...)
 }
 
-func argsMap(query string) map[string][]string {
-	names, values := args(query)
-	m := make(map[string][]string, len(names))
-	for i, k := range names {
-		m[k] = append(m[k], values[i])
-	}
-	return m
-}
+func argsMap(query string) map[string][]string { return webpath.ArgsMap(webpath.Args(query)) }
 
 // languages lists the languages of Accept-Language lines, most wanted
 // first (by q, then in the order sent), without * and those with q=0.

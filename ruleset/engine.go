@@ -100,7 +100,7 @@ func Compile(rs *Ruleset, scheme *fields.Scheme, options ...Option) (*Engine, er
 	own.Rules = make([]*Rule, len(rs.Rules))
 	for i, r := range rs.Rules {
 		own.Rules[i] = r.clone()
-		own.Rules[i].Index = i
+		own.Rules[i].Index, own.Rules[i].ZoneIndex = i, i
 	}
 	rs = &own
 	var errs []error

@@ -109,6 +109,9 @@ type Rule struct {
 
 	// Index is the rule's place in its ruleset, from 0.
 	Index int `json:"-" yaml:"-"`
+	// ZoneIndex is the rule's place among the rules of every phase of the
+	// ZoneEngine it was compiled into, from 0; Index for an Engine's own.
+	ZoneIndex int `json:"-" yaml:"-"`
 	// Source is where the expression stands in the file the rule was read
 	// from; nil for a rule made in code.
 	Source *Location `json:"-" yaml:"-"`
@@ -239,6 +242,10 @@ func (rs *Ruleset) Validate() []*RuleError {
 			add(i, "action", err)
 		}
 		for _, e := range rs.validateRateLimit(r) {
+			add(i, e.key, e.err)
+		}
+		_, transformErrs := readTransform(PhaseOf(rs), r)
+		for _, e := range transformErrs {
 			add(i, e.key, e.err)
 		}
 		if prev, dup := first[r.Ref]; dup && r.Ref != "" {

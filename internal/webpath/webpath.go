@@ -1,5 +1,6 @@
 // Package webpath holds what several parts of edgerules derive from a URL
-// path the same way: its extension, and whether it names a static resource.
+// the same way: a path's extension, whether it names a static resource,
+// and a query's arguments.
 package webpath
 
 import (
@@ -31,4 +32,26 @@ var staticExtensions = map[string]bool{
 // extension, or lies under /.well-known/.
 func StaticResource(p string) bool {
 	return strings.HasPrefix(p, "/.well-known/") || staticExtensions[Extension(p)]
+}
+
+// Args splits a query into its arguments' names and values in order, as
+// sent: not decoded. An argument without "=" has the value "".
+func Args(query string) (names, values []string) {
+	for kv := range strings.SplitSeq(query, "&") {
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		names, values = append(names, k), append(values, v)
+	}
+	return names, values
+}
+
+// ArgsMap maps each name Args gave to its values, in order.
+func ArgsMap(names, values []string) map[string][]string {
+	m := make(map[string][]string, len(names))
+	for i, k := range names {
+		m[k] = append(m[k], values[i])
+	}
+	return m
 }
