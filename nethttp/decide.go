@@ -2,15 +2,16 @@ package nethttp
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/ruleset"
 )
 
-// A Verdict is what the rules decided for one request, with what the
-// middleware answers for it.
+// A Verdict is what the rules decided for one request, and what they
+// change in it, with what the middleware answers for it.
 type Verdict struct {
-	ruleset.Decision
+	ruleset.Outcome
 	m *Middleware
 	l *loaded
 }
@@ -30,10 +31,10 @@ func (m *Middleware) Decide(r *http.Request) Verdict {
 func (m *Middleware) decide(r *http.Request) (Verdict, *slot) {
 	l := m.current.Load()
 	s := m.acquire(r)
-	d := l.engine.Evaluate(s.ctx)
+	o := l.zone.Request(s.ctx)
 	m.requests.Add(1)
-	m.record(r.Context(), l, d, &s.req)
-	return Verdict{Decision: d, m: m, l: l}, s
+	m.record(r.Context(), l, o.Decision, &s.req)
+	return Verdict{Outcome: o, m: m, l: l}, s
 }
 
 // acquire takes a slot from the pool and points its resolvers at r.
@@ -46,7 +47,7 @@ func (m *Middleware) acquire(r *http.Request) *slot {
 // release returns a request's slot to the pool.
 func (m *Middleware) release(s *slot) {
 	s.ctx.Reset()
-	s.req = request{}
+	s.req, s.resp = request{}, nil
 	m.pool.Put(s)
 }
 
@@ -69,7 +70,51 @@ func (v Verdict) Stops() bool {
 // rule's response, or the challenge) and reports whether it did; for any
 // other verdict it writes nothing.
 func (v Verdict) Respond(w http.ResponseWriter, r *http.Request) bool {
-	return v.Stops() && v.m.respond(w, r, v.l, v.Decision)
+	return v.Stops() && v.m.respond(w, r, v.l, v.Outcome)
+}
+
+// Apply returns r as the verdict's URL rewrites and request header
+// transforms change it, for the origin: r itself when they change nothing,
+// else a copy (r is left as it was). The rewritten path and query replace
+// r.URL's; r.RequestURI stays what the client sent.
+func (v Verdict) Apply(r *http.Request) *http.Request {
+	if !v.PathRewritten && !v.QueryRewritten && len(v.Headers) == 0 {
+		return r
+	}
+	out := new(http.Request)
+	*out = *r
+	u := *r.URL
+	out.URL = &u
+	if v.PathRewritten {
+		u.RawPath = v.Path
+		if p, err := url.PathUnescape(v.Path); err == nil {
+			u.Path = p
+		} else {
+			u.Path, u.RawPath = v.Path, ""
+		}
+	}
+	if v.QueryRewritten {
+		u.RawQuery = v.Query
+	}
+	if len(v.Headers) > 0 {
+		out.Header = r.Header.Clone()
+		applyHeaders(out.Header, v.Headers)
+	}
+	return out
+}
+
+// applyHeaders makes header changes.
+func applyHeaders(h http.Header, changes []ruleset.HeaderChange) {
+	for _, c := range changes {
+		switch c.Op {
+		case ruleset.SetHeader:
+			h.Set(c.Name, c.Value)
+		case ruleset.AddHeader:
+			h.Add(c.Name, c.Value)
+		case ruleset.RemoveHeader:
+			h.Del(c.Name)
+		}
+	}
 }
 
 // PlainBlock returns the status of a block whose rule gives no response of
@@ -81,7 +126,7 @@ func (v Verdict) PlainBlock() int {
 	if !v.Stops() || v.Action != ruleset.Block || !v.Until.IsZero() {
 		return 0
 	}
-	if resp := v.l.responses[v.Rule.Index]; !resp.own {
+	if resp := v.l.responses[v.Rule.ZoneIndex]; !resp.own {
 		return resp.status
 	}
 	return 0

@@ -88,19 +88,22 @@ type Middleware struct {
 	actions  map[ruleset.Action]*atomic.Uint64
 }
 
-// loaded is one ruleset with what the middleware prepared for it.
+// loaded is one zone with what the middleware prepared for it.
 type loaded struct {
-	engine    *ruleset.Engine
-	matches   []atomic.Uint64 // per rule
-	responses []*response     // per rule, for block, redirect and serve_error
+	zone      *ruleset.ZoneEngine
+	matches   []atomic.Uint64 // per rule, by ZoneIndex
+	responses []*response     // per rule, for block and serve_error
 	unfilled  []UnfilledRule  // the rules that read fields nothing fills
-	// countsResponses: rate limiting rules count once the response is
-	// known, so the request's context lives until then.
-	countsResponses bool
+	// waits: rate limiting rules count once the response is known, or
+	// response header transforms change it, so the request's context lives
+	// until then.
+	waits bool
 }
 
-// New returns a middleware applying rs, or the reasons rs does not compile.
-func New(rs *ruleset.Ruleset, opts Options) (*Middleware, error) {
+// New returns a middleware applying rules (a *ruleset.Ruleset, or a
+// *ruleset.Zone of a ruleset per phase), or the reasons they do not
+// compile.
+func New(rules ruleset.Source, opts Options) (*Middleware, error) {
 	if bindErr != nil {
 		return nil, bindErr
 	}
@@ -133,33 +136,38 @@ func New(rs *ruleset.Ruleset, opts Options) (*Middleware, error) {
 	}
 	m.fillable = fillable(&m.cfg)
 	m.pool.New = func() any { return newSlot(&m.cfg) }
-	if err := m.Load(rs); err != nil {
+	if err := m.Load(rules); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-// Load compiles rs and, if it compiles, makes it the ruleset of every
+// Load compiles rules and, if they compile, makes them the rules of every
 // request that starts from now on; requests under way finish with the old
-// one. If it does not compile, the old ruleset stays and Load says why.
+// ones. If they do not compile, the old rules stay and Load says why.
 // The match counts of rules start again from zero; the counters of rate
 // limiting rules stay in the store, by each rule's ref (or id, or place).
 // Each rule that reads fields this middleware can never fill is logged as
-// a warning (see Unfilled).
-func (m *Middleware) Load(rs *ruleset.Ruleset) error {
-	engine, err := ruleset.Compile(rs, fields.Cloudflare(), ruleset.RateLimitStore(m.opts.RateLimitStore), ruleset.Clock(m.cfg.now))
+// a warning (see Unfilled), and so is each ruleset of a phase the
+// middleware does not run.
+func (m *Middleware) Load(rules ruleset.Source) error {
+	zone, err := ruleset.CompileZone(rules, fields.Cloudflare(), ruleset.RateLimitStore(m.opts.RateLimitStore), ruleset.Clock(m.cfg.now))
 	if err != nil {
 		return err
 	}
-	rules := engine.Rules()
-	l := &loaded{engine: engine, matches: make([]atomic.Uint64, len(rules)), responses: make([]*response, len(rules)),
-		countsResponses: engine.CountsResponses()}
-	for i, r := range rules {
+	all := zone.Rules()
+	l := &loaded{zone: zone, matches: make([]atomic.Uint64, len(all)), responses: make([]*response, len(all)),
+		waits: zone.CountsResponses() || zone.HasResponsePhase()}
+	for i, r := range all {
 		if l.responses[i], err = prepareResponse(r); err != nil {
 			return &ruleset.RuleError{Rule: r, Err: err}
 		}
 	}
-	l.unfilled = unfilled(engine, m.fillable)
+	for _, ig := range zone.Ignored() {
+		m.opts.Logger.Warn("edgerules: a ruleset of this phase does not run here", "phase", ig.Phase,
+			"rules", len(ig.Ruleset.Rules), "why", ig.Why)
+	}
+	l.unfilled = unfilled(zone, m.fillable)
 	for _, u := range l.unfilled {
 		m.opts.Logger.Warn("edgerules: the rule reads fields nothing fills here; its tests on them never hold",
 			"ref", u.Rule, "fields", u.Fields)
@@ -175,9 +183,10 @@ func (m *Middleware) Unfilled() []UnfilledRule { return m.current.Load().unfille
 // A slot is the per-request state of one request at a time: a context
 // whose resolvers read the request it holds. Slots are pooled.
 type slot struct {
-	ctx *eval.Context
-	req request
-	geo geoState
+	ctx  *eval.Context
+	req  request
+	geo  geoState
+	resp *recorder // the response, once the origin answered
 }
 
 // begin makes the slot's resolvers read r.
@@ -192,6 +201,7 @@ func newSlot(cfg *config) *slot {
 		// SetResolver cannot refuse it.
 		_ = s.ctx.SetResolver(b.field, func(*eval.Context) eval.Value { return b.compute(&s.req) })
 	}
+	_ = s.ctx.SetResolver(responseHeaders, func(*eval.Context) eval.Value { return responseHeadersOf(s) })
 	return s
 }
 
@@ -233,7 +243,10 @@ func bind(scheme *fields.Scheme, fromRequest []map[string]func(q *request) eval.
 }
 
 // Wrap returns a handler that applies the rules to each request before
-// next sees it.
+// next sees it: it answers for a rule that stops the request, and passes
+// on the request as the URL rewrites and request header transforms changed
+// it; response header transforms change the response's headers before
+// they are sent. A middleware that only detects changes nothing.
 func (m *Middleware) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, s := m.decide(r)
@@ -241,13 +254,14 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 			m.release(s)
 			return
 		}
-		if v.l.countsResponses {
-			// Rate limiting rules that count by response read it in the
-			// request's context, which waits for it.
-			rec := &recorder{ResponseWriter: w, code: http.StatusOK}
-			next.ServeHTTP(rec, r)
-			rec.fill(s.ctx)
-			v.l.engine.CountResponse(s.ctx, v.Decision)
+		if !m.opts.DetectionOnly {
+			r = v.Apply(r)
+		}
+		if v.l.waits {
+			// Rate limiting rules that count by response, and response
+			// header transforms, read it in the request's context, which
+			// waits for it.
+			m.waitResponse(w, r, next, v, s)
 			m.release(s)
 			return
 		}
@@ -257,15 +271,48 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 	})
 }
 
+// waitResponse passes r on to next, keeping the request's context until
+// the response: the response header transforms change its headers, and the
+// rate limiting rules that count by response count it.
+func (m *Middleware) waitResponse(w http.ResponseWriter, r *http.Request, next http.Handler, v Verdict, s *slot) {
+	rec := &recorder{ResponseWriter: w, code: http.StatusOK, ready: func(rec *recorder) { m.responded(rec, &v, s) }}
+	next.ServeHTTP(rec, r)
+	rec.header()
+	v.l.zone.CountResponse(s.ctx, &v.Outcome)
+}
+
+// responded runs the response header transforms once the response's
+// status and headers are known, before they are sent.
+func (m *Middleware) responded(rec *recorder, v *Verdict, s *slot) {
+	rec.fill(s)
+	if !v.l.zone.HasResponsePhase() {
+		return
+	}
+	d := v.l.zone.Response(s.ctx, &v.Outcome)
+	m.record(s.req.r.Context(), v.l, d, &s.req)
+	if !m.opts.DetectionOnly {
+		applyHeaders(rec.Header(), v.ResponseHeaders)
+	}
+}
+
 // record counts and logs the rules that matched.
 func (m *Middleware) record(ctx context.Context, l *loaded, d ruleset.Decision, q *request) {
 	matched := func(r *ruleset.Rule, decided bool) {
-		l.matches[r.Index].Add(1)
+		l.matches[r.ZoneIndex].Add(1)
 		if c := m.actions[r.Action]; c != nil && (decided || r.Action == ruleset.Log) {
 			c.Add(1)
 		}
+		// A transform changes requests as a matter of course: its matches
+		// are logged at debug level.
+		level := slog.LevelInfo
+		if r.Action == ruleset.Rewrite {
+			level = slog.LevelDebug
+		}
+		if !m.opts.Logger.Enabled(ctx, level) {
+			return
+		}
 		client := q.clientIP()
-		m.opts.Logger.LogAttrs(ctx, slog.LevelInfo, "edgerules: rule matched",
+		m.opts.Logger.LogAttrs(ctx, level, "edgerules: rule matched",
 			slog.String("ref", ruleName(r)), slog.String("action", string(r.Action)),
 			slog.Bool("decided", decided), slog.Bool("detection_only", m.opts.DetectionOnly),
 			slog.String("client", client.String()), slog.String("method", q.r.Method),
@@ -316,7 +363,7 @@ func (m *Middleware) Counts() Counts {
 	for a, n := range m.actions {
 		c.Actions[a] = n.Load()
 	}
-	for i, r := range l.engine.Rules() {
+	for i, r := range l.zone.Rules() {
 		c.Rules = append(c.Rules, RuleCount{ruleName(r), r.Action, l.matches[i].Load()})
 	}
 	return c

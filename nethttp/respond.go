@@ -14,13 +14,12 @@ type response struct {
 	status      int
 	contentType string
 	body        string
-	location    string // redirect target
-	keepQuery   bool   // append the request's query to the redirect target
-	own         bool   // a block whose rule gives its own response
+	own         bool // a block whose rule gives its own response
 }
 
-// prepareResponse reads the action parameters of a block, redirect or
-// serve_error rule once, when the ruleset loads.
+// prepareResponse reads the action parameters of a block or serve_error
+// rule once, when the ruleset loads; the zone computes a redirect's
+// target.
 func prepareResponse(r *ruleset.Rule) (*response, error) {
 	p := r.ActionParameters
 	switch r.Action {
@@ -38,22 +37,6 @@ func prepareResponse(r *ruleset.Rule) (*response, error) {
 	case ruleset.ServeError:
 		resp := &response{status: http.StatusInternalServerError, contentType: "text/plain; charset=utf-8"}
 		return resp, resp.read(p)
-	case ruleset.Redirect:
-		from, _ := p["from_value"].(map[string]any)
-		target, _ := from["target_url"].(map[string]any)
-		resp := &response{status: http.StatusMovedPermanently}
-		resp.location, _ = target["value"].(string)
-		resp.keepQuery, _ = from["preserve_query_string"].(bool)
-		if resp.location == "" {
-			return nil, fmt.Errorf("a redirect needs action_parameters.from_value.target_url.value")
-		}
-		if code, ok := number(from["status_code"]); ok {
-			if code < 300 || code > 399 {
-				return nil, fmt.Errorf("a redirect's status_code is 3xx, found %d", code)
-			}
-			resp.status = code
-		}
-		return resp, nil
 	}
 	return nil, nil
 }
@@ -88,21 +71,16 @@ func number(v any) (int, bool) {
 
 // respond answers for a decision that stops the request, and reports
 // whether it did.
-func (m *Middleware) respond(w http.ResponseWriter, r *http.Request, l *loaded, d ruleset.Decision) bool {
+func (m *Middleware) respond(w http.ResponseWriter, r *http.Request, l *loaded, d ruleset.Outcome) bool {
 	switch d.Action {
 	case ruleset.Challenge, ruleset.JSChallenge, ruleset.ManagedChallenge:
 		m.opts.Challenge.ServeHTTP(w, r)
 		return true
-	case ruleset.Block, ruleset.ServeError, ruleset.Redirect:
-		resp := l.responses[d.Rule.Index]
-		if resp.location != "" {
-			target := resp.location
-			if resp.keepQuery && r.URL.RawQuery != "" {
-				target += "?" + r.URL.RawQuery
-			}
-			http.Redirect(w, r, target, resp.status)
-			return true
-		}
+	case ruleset.Redirect:
+		http.Redirect(w, r, d.Redirect.URL, d.Redirect.Status)
+		return true
+	case ruleset.Block, ruleset.ServeError:
+		resp := l.responses[d.Rule.ZoneIndex]
 		w.Header().Set("Content-Type", resp.contentType)
 		if !d.Until.IsZero() {
 			// A rate limiting rule's block lasts its mitigation timeout.

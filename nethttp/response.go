@@ -9,23 +9,45 @@ import (
 )
 
 // A recorder passes a response through and remembers its status and
-// headers, for the rate limiting rules that count by response.
+// headers, for the rate limiting rules that count by response and the
+// response header transforms, which ready runs before the status goes out.
 type recorder struct {
 	http.ResponseWriter
 	code  int
 	wrote bool
+	ready func(w *recorder)
 }
 
 func (w *recorder) WriteHeader(code int) {
-	if !w.wrote {
+	if !w.wrote && code >= 200 {
 		w.code, w.wrote = code, true
+		w.ready(w)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *recorder) Write(p []byte) (int, error) {
-	w.wrote = true
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
 	return w.ResponseWriter.Write(p)
+}
+
+// Flush sends the status first, as net/http does.
+func (w *recorder) Flush() {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// header runs ready for a handler that wrote nothing, whose 200 net/http
+// sends once it returns.
+func (w *recorder) header() {
+	if !w.wrote {
+		w.wrote = true
+		w.ready(w)
+	}
 }
 
 // Unwrap lets http.ResponseController reach the writer underneath.
@@ -37,14 +59,24 @@ var (
 	responseHeaders, _ = fields.Cloudflare().Field("http.response.headers")
 )
 
-// fill sets the response fields of c: http.response.code, and
-// http.response.headers with lowercased names, as Cloudflare gives them.
-func (w *recorder) fill(c *eval.Context) {
-	_ = c.Set(responseCode, eval.Int(int64(w.code)))
-	h := w.Header()
+// fill sets http.response.code in the slot's context; its
+// http.response.headers read the response's headers when a rule first
+// asks for them (see responseHeadersOf).
+func (w *recorder) fill(s *slot) {
+	s.resp = w
+	_ = s.ctx.Set(responseCode, eval.Int(int64(w.code)))
+}
+
+// responseHeadersOf gives the headers of the slot's response, with
+// lowercased names as Cloudflare gives them; missing before a response.
+func responseHeadersOf(s *slot) eval.Value {
+	if s.resp == nil {
+		return eval.Value{}
+	}
+	h := s.resp.Header()
 	headers := make(map[string][]string, len(h))
 	for k, v := range h {
 		headers[strings.ToLower(k)] = v
 	}
-	_ = c.Set(responseHeaders, eval.StringsMap(headers))
+	return eval.StringsMap(headers)
 }

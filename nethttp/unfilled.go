@@ -81,7 +81,7 @@ func fromHeader(i int) bool {
 }
 
 // unfilled lists the rules of engine that read fields nothing fills.
-func unfilled(engine *ruleset.Engine, can []bool) []UnfilledRule {
+func unfilled(engine *ruleset.ZoneEngine, can []bool) []UnfilledRule {
 	var out []UnfilledRule
 	missing := engine.Unfilled(can)
 	for _, r := range engine.Rules() {

@@ -240,12 +240,14 @@ func (rs *Ruleset) Validate() []*RuleError {
 		}
 		if err := rs.validateAction(r); err != nil {
 			add(i, "action", err)
+		} else {
+			// The parameters of an action the phase has.
+			_, errs := readTransform(PhaseOf(rs), r)
+			for _, e := range errs {
+				add(i, e.key, e.err)
+			}
 		}
 		for _, e := range rs.validateRateLimit(r) {
-			add(i, e.key, e.err)
-		}
-		_, transformErrs := readTransform(PhaseOf(rs), r)
-		for _, e := range transformErrs {
 			add(i, e.key, e.err)
 		}
 		if prev, dup := first[r.Ref]; dup && r.Ref != "" {

@@ -116,6 +116,8 @@ func readTransform(phase string, r *Rule) (*transform, []paramError) {
 	switch {
 	case r.Action == Redirect && p["from_value"] != nil:
 		return readRedirect(p)
+	case r.Action == Redirect && p["from_list"] == nil:
+		return nil, []paramError{{"action_parameters", fmt.Errorf(`a redirect has "from_value" (a single redirect) or "from_list" (a bulk redirect) in its "action_parameters"`)}}
 	case r.Action != Rewrite:
 		return nil, nil
 	case phase == URLRewritePhase:
@@ -309,11 +311,6 @@ func headerValue(v string, response bool) error {
 	}
 	return nil
 }
-
-// SafeHeaderValue reports whether a computed header value is one
-// Cloudflare would send (the characters it allows, within its length); a
-// zone leaves out a change whose value is not.
-func SafeHeaderValue(v string, response bool) bool { return headerValue(v, response) == nil }
 
 // char names a byte for a message: 'x', or the byte of a character that
 // is not ASCII.

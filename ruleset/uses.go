@@ -1,6 +1,10 @@
 package ruleset
 
-import "github.com/edgerules/edgerules/eval"
+import (
+	"maps"
+
+	"github.com/edgerules/edgerules/eval"
+)
 
 // Uses returns what the expression of the engine's rule r reads: its
 // fields, functions and lists. A disabled rule, a rule without an
@@ -24,6 +28,15 @@ func (e *Engine) Unfilled(filled []bool) map[*Rule][]string {
 				out[r] = append(out[r], f.Name())
 			}
 		}
+	}
+	return out
+}
+
+// Unfilled is Engine.Unfilled for the rules of every phase.
+func (z *ZoneEngine) Unfilled(filled []bool) map[*Rule][]string {
+	out := map[*Rule][]string{}
+	for _, p := range z.phases {
+		maps.Copy(out, p.engine.Unfilled(filled))
 	}
 	return out
 }

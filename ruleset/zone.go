@@ -183,8 +183,15 @@ func CompileZone(src Source, scheme *fields.Scheme, options ...Option) (*ZoneEng
 // Compile has checked them already.
 func compileTransform(phase string, r *Rule, scheme *fields.Scheme, opts []expr.Option) (*transform, error) {
 	t, errs := readTransform(phase, r)
-	if t == nil || len(errs) > 0 {
-		return nil, nil // Validate, in Compile, reported the errors
+	if len(errs) > 0 {
+		return nil, nil // Validate, in Compile, reported them
+	}
+	if t == nil {
+		if r.Action == Redirect && r.IsEnabled() {
+			return nil, &RuleError{Rule: r, Key: "action_parameters.from_list",
+				Err: fmt.Errorf("a bulk redirect reads a redirect list kept in a Cloudflare account; edgerules runs single redirects (from_value)")}
+		}
+		return nil, nil
 	}
 	exprs := r.Expressions()
 	for _, v := range t.values() {
