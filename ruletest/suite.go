@@ -37,6 +37,7 @@ package ruletest
 
 import (
 	"fmt"
+	"github.com/edgerules/edgerules/internal/suitefile"
 	"math"
 	"os"
 	"path/filepath"
@@ -131,15 +132,7 @@ const None = "none"
 
 // IsSuite reports whether path names a suite file: one ending in .test.yaml,
 // .test.yml or .test.json.
-func IsSuite(path string) bool {
-	base := strings.ToLower(filepath.Base(path))
-	for _, ext := range []string{".test.yaml", ".test.yml", ".test.json"} {
-		if strings.HasSuffix(base, ext) {
-			return true
-		}
-	}
-	return false
-}
+func IsSuite(path string) bool { return suitefile.Is(path) }
 
 // Load reads a suite file.
 func Load(path string) (*Suite, error) {

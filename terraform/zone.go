@@ -1,0 +1,128 @@
+package terraform
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/edgerules/edgerules/internal/suitefile"
+	"github.com/edgerules/edgerules/ruleset"
+)
+
+// A ZoneFile is one ruleset of a zone with the file it was read from.
+type ZoneFile struct {
+	*ruleset.File
+	// Path is the file, with #ADDRESS for a ruleset of a Terraform file.
+	Path string
+}
+
+// LoadZone reads the rulesets of a zone, a ruleset per phase, from paths:
+// JSON and YAML ruleset files, Terraform files (every ruleset they hold,
+// or the one PATH#ADDRESS names), and folders, whose ruleset files of any
+// of these formats are read (not Terraform's and Terragrunt's copies of
+// modules, and not the files that are not rulesets, such as test suites).
+// One path of one ruleset is a zone of one phase. Two rulesets of one phase
+// are an error naming both files.
+func LoadZone(paths []string, varFiles ...string) (*ruleset.Zone, []ZoneFile, error) {
+	var files []ZoneFile
+	for _, p := range paths {
+		name, _, _ := strings.Cut(p, "#")
+		info, err := os.Stat(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !info.IsDir() {
+			fs, err := loadZoneFile(p, varFiles)
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(fs) == 0 {
+				return nil, nil, fmt.Errorf("%s holds no Cloudflare ruleset", p)
+			}
+			files = append(files, fs...)
+			continue
+		}
+		found, err := loadZoneFolder(p, varFiles)
+		if err != nil {
+			return nil, nil, err
+		}
+		files = append(files, found...)
+	}
+	byPhase := map[string]string{}
+	rulesets := make([]*ruleset.Ruleset, len(files))
+	var errs []error
+	for i, f := range files {
+		rulesets[i] = f.Ruleset
+		phase := ruleset.PhaseOf(f.Ruleset)
+		if prev, dup := byPhase[phase]; dup {
+			errs = append(errs, fmt.Errorf("%s and %s are both rulesets of phase %s; a zone has one per phase", prev, f.Path, phase))
+			continue
+		}
+		byPhase[phase] = f.Path
+	}
+	if len(errs) > 0 {
+		return nil, nil, errors.Join(errs...)
+	}
+	z, err := ruleset.NewZone(rulesets...)
+	if err != nil {
+		return nil, nil, err
+	}
+	slices.SortStableFunc(files, func(a, b ZoneFile) int {
+		return slices.Index(z.Rulesets(), a.Ruleset) - slices.Index(z.Rulesets(), b.Ruleset)
+	})
+	return z, files, nil
+}
+
+// loadZoneFile reads the rulesets of one file.
+func loadZoneFile(path string, varFiles []string) ([]ZoneFile, error) {
+	name, _, _ := strings.Cut(path, "#")
+	if !ruleset.IsTerraform(name) {
+		f, err := ruleset.Load(path)
+		if err != nil {
+			return nil, err
+		}
+		return []ZoneFile{{f, path}}, nil
+	}
+	tfs, err := Load(path, varFiles...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ZoneFile, len(tfs))
+	for i, f := range tfs {
+		out[i] = ZoneFile{f, name + "#" + f.Address}
+	}
+	return out, nil
+}
+
+// loadZoneFolder reads the ruleset files under a folder, in the order of
+// their names.
+func loadZoneFolder(dir string, varFiles []string) ([]ZoneFile, error) {
+	var out []ZoneFile
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && p != dir && (d.Name() == ".terraform" || d.Name() == ".terragrunt-cache" || strings.HasPrefix(d.Name(), ".")):
+			return filepath.SkipDir
+		case d.IsDir():
+			return nil
+		}
+		if _, isRuleset := ruleset.FormatOf(p); !isRuleset || suitefile.Is(p) {
+			return nil
+		}
+		files, err := loadZoneFile(p, varFiles)
+		if errors.Is(err, ruleset.ErrNotRuleset) {
+			return nil
+		}
+		out = append(out, files...)
+		return err
+	})
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("%s holds no ruleset file", dir)
+	}
+	return out, err
+}
