@@ -22,6 +22,12 @@
 // only when its key is over its limit. Engine.CountResponse counts the
 // rules that wait for the response.
 //
+// A zone is a ruleset per phase (NewZone); CompileZone runs its phases in
+// Cloudflare's order, dynamic redirects, URL rewrites, custom rules, rate
+// limits, request and then response header transforms, and gives in an
+// Outcome what they decided and what they change in the request and its
+// response. A single Ruleset is a zone of one phase.
+//
 // File.Rewrite and File.Edit change expressions in the file's text and
 // nothing else, in the style each string is written in, and verify the new
 // text before they return it: a formatter and a linter's fixes go through
