@@ -141,7 +141,7 @@ func TestHTMLIsSelfContainedAndEscaped(t *testing.T) {
 		rep.Sweep = append(rep.Sweep, SweepPoint{Threshold: t, Requests: 1})
 	}
 	var b bytes.Buffer
-	require.NoError(t, rep.WriteHTML(&b, "log.ndjson"))
+	require.NoError(t, rep.WriteHTML(&b))
 	html := b.String()
 	assert.Equal(t, 99+0, strings.Count(html, "<rect "), "one bar per score")
 	assert.Equal(t, 2, strings.Count(html, "<polyline "), "requests and verified bots")
