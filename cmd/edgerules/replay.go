@@ -146,11 +146,11 @@ func malformedSummary(rep *replay.Report) string {
 		return "the logs hold no line"
 	}
 	first := rep.MalformedLines[0]
-	lines := "every line is malformed"
+	where := fmt.Sprintf("%s:%d: %s", first.Source, first.Line, first.Error)
 	if rep.Malformed == 1 {
-		lines = "its one line is malformed"
+		return "its one line is malformed: " + where
 	}
-	return fmt.Sprintf("%s: %d lines; the first, %s:%d: %s", lines, rep.Malformed, first.Source, first.Line, first.Error)
+	return fmt.Sprintf("all %d lines are malformed; the first, %s", rep.Malformed, where)
 }
 
 // conditionList is the repeatable --fail-if flag.
