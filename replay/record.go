@@ -1,8 +1,11 @@
 // Package replay evaluates a ruleset on request logs, as Cloudflare's
 // Logpush writes them, and reports what the rules would have done: the
-// actions per rule, the bot score distribution, the score sources, the top
-// clients of each mitigating rule, and a sweep of score thresholds. It reads
-// any length of log in constant memory.
+// actions per rule, the requests each rule matched, the bot score
+// distribution and its bands over time, the score sources, the top
+// attributes of the requests each rule matched, and a sweep of score
+// thresholds; with a baseline (Compare), where a ruleset decides
+// differently from the one in force. It reads any length of log in
+// constant memory, on several workers (ReadLogs).
 //
 // Rate limiting rules count each record at its own time
 // (EdgeStartTimestamp), in the order of the log, and by its response
