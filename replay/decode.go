@@ -65,6 +65,36 @@ func (d *jsonReader) field(key string, r *Record) error {
 		return d.string(&r.JA3Hash, true)
 	case "JA4":
 		return d.string(&r.JA4, true)
+	case "ClientSSLProtocol":
+		return d.string(&r.ClientSSLProtocol, true)
+	case "ClientSSLCipher":
+		return d.string(&r.ClientSSLCipher, true)
+	case "ClientCity":
+		return d.string(&r.ClientCity, true)
+	case "ClientRegionCode":
+		return d.string(&r.ClientRegionCode, true)
+	case "ClientLatitude":
+		return d.string(&r.ClientLatitude, true)
+	case "ClientLongitude":
+		return d.string(&r.ClientLongitude, true)
+	case "VerifiedBotCategory":
+		return d.string(&r.VerifiedBotCategory, true)
+	case "EdgeResponseContentType":
+		return d.string(&r.EdgeResponseContentType, true)
+	case "RayID":
+		return d.string(&r.RayID, false)
+	case "ZoneName":
+		return d.string(&r.ZoneName, true)
+	case "WAFAttackScore":
+		return d.int(&r.WAFAttackScore)
+	case "WAFSQLiAttackScore":
+		return d.int(&r.WAFSQLiAttackScore)
+	case "WAFXSSAttackScore":
+		return d.int(&r.WAFXSSAttackScore)
+	case "WAFRCEAttackScore":
+		return d.int(&r.WAFRCEAttackScore)
+	case "ClientSrcPort":
+		return d.int(&r.ClientSrcPort)
 	case "ClientASN":
 		return d.int(&r.ClientASN)
 	case "BotScore":
@@ -101,7 +131,9 @@ var recordFields = []string{"ClientIP", "ClientRequestHost", "ClientRequestMetho
 	"ClientRequestPath", "ClientRequestScheme", "ClientRequestUserAgent", "ClientRequestReferer",
 	"ClientRequestProtocol", "ClientASN", "ClientCountry", "BotScore", "BotScoreSrc", "BotTags",
 	"BotDetectionIDs", "JA3Hash", "JA4", "EdgeResponseStatus", "EdgeStartTimestamp", "RequestHeaders",
-	"Cookies", "SampleInterval"}
+	"Cookies", "SampleInterval", "WAFAttackScore", "WAFSQLiAttackScore", "WAFXSSAttackScore", "WAFRCEAttackScore",
+	"ClientSSLProtocol", "ClientSSLCipher", "ClientSrcPort", "ClientCity", "ClientRegionCode", "ClientLatitude",
+	"ClientLongitude", "VerifiedBotCategory", "EdgeResponseContentType", "RayID", "ZoneName"}
 
 // foldedField returns the field a key names when it differs from the
 // field's name only in case, or "".

@@ -20,6 +20,10 @@ var decodeSeeds = []string{
 	`null`, `[]`, `"x"`, ``, `{`, `{"a":}`, `{"a":1,}`, `{"a":01}`, "{\"ClientIP\":\"\x01\"}", "{\"ClientIP\":\"\xff\xfe\"}",
 	`{"ClientIP":"x"} trailing`, ` { "ClientIP" : "x" } `, `{"ClientIP":true}`, `{"ClientIP":nul}`,
 	`{"JA3Haſh":"k"}`, `{"ClientASN":null,"ClientASN":7}`,
+	`{"WAFAttackScore":12,"wafsqliattackscore":3,"WAFXSSAttackScore":99,"WAFRCEAttackScore":null,"ClientSrcPort":443}`,
+	`{"ClientSSLProtocol":"TLSv1.3","ClientSSLCipher":"AEAD-AES128-GCM-SHA256","RayID":"8f1","ZoneName":"example.com"}`,
+	`{"ClientCity":"Lyon","ClientRegionCode":"ARA","ClientLatitude":"45.75","ClientLongitude":"4.85","VerifiedBotCategory":"Search Engine Crawler","EdgeResponseContentType":"text/html"}`,
+	`{"WAFAttackScore":"12"}`,
 }
 
 func TestDecodeAgreesWithEncodingJSON(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 // A variant is the ruleset with one rate limiting rule's
 // requests_per_period changed, replayed beside the ruleset itself.
 type variant struct {
-	engine   *ruleset.Engine
+	judge    judge
 	rule     int   // the index of the rule it changes
 	limit    int64 // its requests_per_period
 	requests int64 // the requests the rule decided
@@ -27,7 +27,7 @@ var sweepFactors = []float64{0.1, 0.25, 0.5, 1, 2, 4, 10}
 // ruleset itself was compiled (its scheme and options). Each value is a
 // replay of its own: the replay takes that much longer.
 func (p *Replayer) SweepRateLimits(compile func(*ruleset.Ruleset) (*ruleset.Engine, error)) error {
-	rules := p.engine.Rules()
+	rules := p.now.judge.rules()
 	for i, r := range rules {
 		rl, err := r.RateLimit()
 		if err != nil || rl == nil || rl.RequestsPerPeriod == 0 || !r.IsEnabled() {
@@ -53,7 +53,7 @@ func (p *Replayer) SweepRateLimits(compile func(*ruleset.Ruleset) (*ruleset.Engi
 			if err != nil {
 				return err
 			}
-			p.variants = append(p.variants, &variant{engine: e, rule: i, limit: n})
+			p.variants = append(p.variants, &variant{judge: judge{e}, rule: i, limit: n})
 		}
 	}
 	return nil
@@ -64,11 +64,7 @@ func (p *Replayer) replayVariants(r *Record, w int64) {
 	for _, v := range p.variants {
 		p.ctx.Reset()
 		p.fields.fill(p.ctx, r)
-		d := v.engine.Evaluate(p.ctx)
-		if d.ReachesOrigin() {
-			v.engine.CountResponse(p.ctx, d)
-		}
-		if d.Rule != nil && d.Rule.Index == v.rule {
+		if d := v.judge.decide(p.ctx); d.Rule != nil && d.Rule.Index == v.rule {
 			v.requests += w
 		}
 	}
@@ -94,7 +90,7 @@ func (p *Replayer) rateSweeps() []RateSweep {
 	var out []RateSweep
 	for _, v := range p.variants {
 		if len(out) == 0 || out[len(out)-1].Index != v.rule+1 {
-			out = append(out, RateSweep{Index: v.rule + 1, Ref: p.engine.Rules()[v.rule].Ref})
+			out = append(out, RateSweep{Index: v.rule + 1, Ref: p.now.judge.rules()[v.rule].Ref})
 		}
 		s := &out[len(out)-1]
 		s.Points = append(s.Points, RatePoint{v.limit, v.requests})

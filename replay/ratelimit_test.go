@@ -53,10 +53,10 @@ func TestRateLimitReplay(t *testing.T) {
 	// judged as of the latest time of its key, is blocked. 198.51.100.7
 	// is blocked from its (N+1)th login.
 	var page, text strings.Builder
-	require.NoError(t, rep.WriteHTML(&page, "log"))
+	require.NoError(t, rep.WriteHTML(&page))
 	assert.Contains(t, page.String(), "1 record was earlier than one before it")
 	assert.Contains(t, page.String(), "Rate limit sweep: what rule 1 (login-rl) would decide with requests_per_period N")
-	rep.WriteText(&text, "log")
+	rep.WriteText(&text)
 	assert.Contains(t, text.String(), "1 record was earlier than one before it")
 	assert.Equal(t, map[int64]int64{10: 120 + 1 + 20, 25: 105 + 1 + 5, 50: 80 + 1, 100: 30 + 1, 200: 0, 400: 0, 1000: 0}, points)
 }

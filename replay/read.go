@@ -16,9 +16,15 @@ const MaxLine = 4 << 20
 // ErrLineTooLong is the error of a line over MaxLine.
 var ErrLineTooLong = fmt.Errorf("the line is longer than %d bytes", MaxLine)
 
+// ErrTruncated is the error of the last line of a gzip stream that ends
+// before its end: the line is cut short, or lost.
+var ErrTruncated = errors.New("the gzip stream is truncated: its last line is cut short")
+
 // Read calls line for each line of r, numbered from 1, gunzipping r first
 // if it is gzip. A line over MaxLine comes with ErrLineTooLong and no bytes.
-// The bytes passed to line are valid only until it returns.
+// A gzip stream that ends early ends with a line that comes with
+// ErrTruncated and no bytes, and Read returns nil. The bytes passed to line
+// are valid only until it returns.
 func Read(r io.Reader, line func(b []byte, number int64, err error)) error {
 	br := bufio.NewReaderSize(r, 1<<20)
 	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
@@ -34,6 +40,9 @@ func Read(r io.Reader, line func(b []byte, number int64, err error)) error {
 	for n := int64(1); ; {
 		chunk, err := br.ReadSlice('\n')
 		switch {
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			line(nil, n, ErrTruncated)
+			return nil
 		case errors.Is(err, bufio.ErrBufferFull):
 			// A line longer than the buffer: gather it, up to MaxLine.
 			if !tooLong && len(long)+len(chunk) <= MaxLine {

@@ -1,8 +1,11 @@
 // Package replay evaluates a ruleset on request logs, as Cloudflare's
 // Logpush writes them, and reports what the rules would have done: the
-// actions per rule, the bot score distribution, the score sources, the top
-// clients of each mitigating rule, and a sweep of score thresholds. It reads
-// any length of log in constant memory.
+// actions per rule, the requests each rule matched, the bot score
+// distribution and its bands over time, the score sources, the top
+// attributes of the requests each rule matched, and a sweep of score
+// thresholds; with a baseline (Compare), where a ruleset decides
+// differently from the one in force. It reads any length of log in
+// constant memory, on several workers (ReadLogs).
 //
 // Rate limiting rules count each record at its own time
 // (EdgeStartTimestamp), in the order of the log, and by its response
@@ -55,6 +58,16 @@ type Record struct {
 	RequestHeaders         map[string]string
 	Cookies                map[string]string
 	SampleInterval         int64
+	// The WAF's attack scores, 1 to 99 (0: not computed).
+	WAFAttackScore, WAFSQLiAttackScore, WAFXSSAttackScore, WAFRCEAttackScore int64
+	ClientSSLProtocol                                                        string // "none" without TLS
+	ClientSSLCipher                                                          string
+	ClientSrcPort                                                            int64
+	ClientCity, ClientRegionCode, ClientLatitude, ClientLongitude            string
+	VerifiedBotCategory                                                      string
+	EdgeResponseContentType                                                  string
+	RayID                                                                    string
+	ZoneName                                                                 string
 }
 
 // VerifiedBotSource is the BotScoreSrc of a known good bot.
@@ -115,7 +128,9 @@ func (r *Record) Time() (time.Time, bool) {
 type binding struct {
 	ip, host, method, uri, path, ext, query, fullURI, ua, referer, version,
 	asn, country, score, verified, clientBot, static, ids, ja3, ja4, code,
-	sec, msec, headers, headerNames, headerValues, cookies, cookie fields.Field
+	sec, msec, headers, headerNames, headerValues, cookies, cookie,
+	waf, sqli, xss, rce, wafClass, ssl, tlsVersion, tlsCipher, port, city, region, lat, lon,
+	botCategory, mediaType, ray, zone fields.Field
 	// carried says, by slot, which fields a record can fill.
 	carried []bool
 }
@@ -134,6 +149,11 @@ func bind(s *fields.Scheme) (*binding, error) {
 		"http.request.timestamp.sec": &b.sec, "http.request.timestamp.msec": &b.msec,
 		"http.request.headers": &b.headers, "http.request.headers.names": &b.headerNames,
 		"http.request.headers.values": &b.headerValues, "http.request.cookies": &b.cookies, "http.cookie": &b.cookie,
+		"cf.waf.score": &b.waf, "cf.waf.score.sqli": &b.sqli, "cf.waf.score.xss": &b.xss, "cf.waf.score.rce": &b.rce,
+		"cf.waf.score.class": &b.wafClass, "ssl": &b.ssl, "cf.tls_version": &b.tlsVersion, "cf.tls_cipher": &b.tlsCipher,
+		"cf.edge.client_port": &b.port, "ip.src.city": &b.city, "ip.src.region_code": &b.region, "ip.src.lat": &b.lat,
+		"ip.src.lon": &b.lon, "cf.verified_bot_category": &b.botCategory,
+		"http.response.content_type.media_type": &b.mediaType, "cf.ray_id": &b.ray, "cf.zone.name": &b.zone,
 	} {
 		field, ok := s.Field(name)
 		if !ok {
@@ -148,7 +168,8 @@ func bind(s *fields.Scheme) (*binding, error) {
 // fill sets the fields of a record in a context that was Reset. Fields the
 // record lacks stay missing; those it implies are derived: verified_bot from
 // the score source, the extension and static_resource from the path, the
-// country in capitals.
+// country in capitals, the WAF's score class from its score, ssl from the
+// TLS protocol or else the scheme, the media type from the content type.
 func (b *binding) fill(c *eval.Context, r *Record) {
 	str := func(f fields.Field, s string) {
 		if s != "" {
@@ -205,8 +226,56 @@ func (b *binding) fill(c *eval.Context, r *Record) {
 	str(b.ja3, r.JA3Hash)
 	str(b.ja4, r.JA4)
 	num(b.code, r.EdgeResponseStatus)
+	for _, s := range [...]struct {
+		f fields.Field
+		n int64
+	}{{b.waf, r.WAFAttackScore}, {b.sqli, r.WAFSQLiAttackScore}, {b.xss, r.WAFXSSAttackScore}, {b.rce, r.WAFRCEAttackScore}} {
+		if s.n >= 1 && s.n <= 99 {
+			_ = c.Set(s.f, eval.Int(s.n))
+		}
+	}
+	if n := r.WAFAttackScore; n >= 1 && n <= 99 {
+		_ = c.Set(b.wafClass, eval.String(wafClass(n)))
+	}
+	switch {
+	case r.ClientSSLProtocol != "":
+		tls := !strings.EqualFold(r.ClientSSLProtocol, "none")
+		_ = c.Set(b.ssl, eval.Bool(tls))
+		if tls {
+			str(b.tlsVersion, r.ClientSSLProtocol)
+		}
+	case r.ClientRequestScheme != "":
+		_ = c.Set(b.ssl, eval.Bool(strings.EqualFold(r.ClientRequestScheme, "https")))
+	}
+	if !strings.EqualFold(r.ClientSSLCipher, "none") {
+		str(b.tlsCipher, r.ClientSSLCipher)
+	}
+	num(b.port, r.ClientSrcPort)
+	str(b.city, r.ClientCity)
+	str(b.region, r.ClientRegionCode)
+	str(b.lat, r.ClientLatitude)
+	str(b.lon, r.ClientLongitude)
+	str(b.botCategory, r.VerifiedBotCategory)
+	media, _, _ := strings.Cut(r.EdgeResponseContentType, ";")
+	str(b.mediaType, strings.ToLower(strings.TrimSpace(media)))
+	str(b.ray, r.RayID)
+	str(b.zone, r.ZoneName)
 	// Headers, cookies and the time cost more to make: resolvers make
 	// them when a rule reads them (see resolve).
+}
+
+// wafClass is the class of a WAF attack score, 1 to 99, as
+// cf.waf.score.class has it.
+func wafClass(score int64) string {
+	switch {
+	case score <= 20:
+		return "attack"
+	case score <= 50:
+		return "likely_attack"
+	case score <= 80:
+		return "likely_clean"
+	}
+	return "clean"
 }
 
 // resolve gives c resolvers for the fields of *r that cost most to make,

@@ -3,7 +3,12 @@ package replay
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
+	"time"
+
+	"github.com/edgerules/edgerules/ruleset"
 )
 
 // sweepShown are the thresholds the text report lists; JSON and HTML have
@@ -11,8 +16,8 @@ import (
 var sweepShown = []int{2, 5, 10, 15, 20, 25, 30, 35, 40, 50, 60, 70, 80, 90, 99}
 
 // WriteText writes the report for a terminal, with bars.
-func (rep *Report) WriteText(w io.Writer, sources string) {
-	fmt.Fprintf(w, "Replayed %s records (%s requests) from %s", group(rep.Records), group(rep.Requests), sources)
+func (rep *Report) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "Replayed %s records (%s requests) from %s", group(rep.Records), group(rep.Requests), strings.Join(rep.Logs, ", "))
 	switch rep.Malformed {
 	case 0:
 	case 1:
@@ -21,6 +26,9 @@ func (rep *Report) WriteText(w io.Writer, sources string) {
 		fmt.Fprintf(w, "; %s malformed lines", group(rep.Malformed))
 	}
 	fmt.Fprintln(w)
+	for _, line := range rep.header() {
+		fmt.Fprintln(w, line)
+	}
 	switch rep.Late {
 	case 0:
 	case 1:
@@ -36,10 +44,8 @@ func (rep *Report) WriteText(w io.Writer, sources string) {
 	}
 
 	heading(w, "What the rules decided")
-	for _, a := range []string{"block", "challenge", "js_challenge", "managed_challenge", "redirect", "serve_error", "skip", "allow", "none"} {
-		if n, ok := rep.Actions[a]; ok {
-			bar(w, a, n, rep.Requests, 22)
-		}
+	for _, a := range sortedOutcomes(rep.Actions) {
+		bar(w, a, rep.Actions[a], rep.Requests, 22)
 	}
 
 	heading(w, "Per rule (the rule that decided)")
@@ -84,24 +90,15 @@ func (rep *Report) WriteText(w io.Writer, sources string) {
 	for _, c := range rep.Sources {
 		bar(w, c.Value, c.Count, rep.Requests, 22)
 	}
+	rep.writeTimeline(w)
 
 	for _, r := range rep.Rules {
-		if r.Top == nil || r.Requests == 0 {
+		if r.Top == nil {
 			continue
 		}
-		heading(w, fmt.Sprintf("Who rule %d (%s, %s) would stop", r.Index, r.Ref, r.Action))
-		for _, list := range []struct {
-			name   string
-			counts []Count
-		}{{"IPs", r.Top.IPs}, {"ASNs", r.Top.ASNs}, {"countries", r.Top.Countries}, {"user agents", r.Top.UserAgents}, {"paths", r.Top.Paths}} {
-			fmt.Fprintf(w, "  %s:\n", list.name)
-			for _, c := range list.counts {
-				approx := ""
-				if c.Over > 0 {
-					approx = fmt.Sprintf(" (at most %d too many)", c.Over)
-				}
-				fmt.Fprintf(w, "    %8s  %s%s\n", group(c.Count), clipText(c.Value, 90), approx)
-			}
+		heading(w, topTitle(r))
+		for _, list := range r.Top.lists() {
+			writeCounts(w, list.Name, list.Counts)
 		}
 	}
 
@@ -115,6 +112,185 @@ func (rep *Report) WriteText(w io.Writer, sources string) {
 		}
 	}
 	rep.writeRateSweep(w)
+	rep.writeDiff(w)
+}
+
+// header says what was replayed beyond the logs: the rules, the time the
+// records span and their sampling.
+func (rep *Report) header() []string {
+	var out []string
+	if rep.RulesFile != "" {
+		rules := "Rules: " + rep.RulesFile
+		if rep.BaselineFile != "" {
+			rules += ", against the baseline " + rep.BaselineFile
+		}
+		out = append(out, rules)
+	}
+	switch {
+	case rep.Span != nil:
+		span := fmt.Sprintf("Time: %s to %s (%s)", rep.Span.First.Format(time.DateTime), rep.Span.Last.Format(time.DateTime+" MST"),
+			rep.Span.Last.Sub(rep.Span.First))
+		if rep.Untimed > 0 {
+			span += fmt.Sprintf("; %s records without a time", group(rep.Untimed))
+		}
+		out = append(out, span)
+	case rep.Records > 0:
+		out = append(out, "Time: no record has an EdgeStartTimestamp")
+	}
+	out = append(out, "Sampling: "+rep.Sampling.describe(rep.Records))
+	return out
+}
+
+// describe says how the records were sampled, as far as they tell.
+func (s Sampling) describe(records int64) string {
+	switch {
+	case s.Records == 0:
+		return "none that the records show (no SampleInterval over 1): each record is one request"
+	case s.MinInterval == s.MaxInterval:
+		return fmt.Sprintf("%s of %s records sampled at 1 in %d (SampleInterval), each counted as %d requests",
+			group(s.Records), group(records), s.MinInterval, s.MinInterval)
+	}
+	return fmt.Sprintf("%s of %s records sampled at 1 in %d to 1 in %d (SampleInterval), each counted as the requests it stands for",
+		group(s.Records), group(records), s.MinInterval, s.MaxInterval)
+}
+
+// sortedOutcomes are the outcomes of counts in outcomeOrder, then others
+// by name.
+func sortedOutcomes(counts map[string]int64) []string {
+	out := slices.Collect(maps.Keys(counts))
+	slices.SortFunc(out, compareOutcomes)
+	return out
+}
+
+// topTitle is the heading of a rule's top attributes.
+func topTitle(r RuleReport) string {
+	if ruleset.Action(r.Action).Mitigating() {
+		return fmt.Sprintf("Who rule %d (%s, %s) would stop", r.Index, r.Ref, r.Action)
+	}
+	return fmt.Sprintf("What rule %d (%s, %s) matched", r.Index, r.Ref, r.Action)
+}
+
+// A namedCounts is a top list with its name.
+type namedCounts struct {
+	Name   string
+	Counts []Count
+}
+
+// lists are the top lists that have values, with their names.
+func (t *Top) lists() []namedCounts {
+	var out []namedCounts
+	for _, l := range []namedCounts{{"IPs", t.IPs}, {"ASNs", t.ASNs}, {"countries", t.Countries},
+		{"user agents", t.UserAgents}, {"paths", t.Paths}, {"JA3", t.JA3}, {"JA4", t.JA4},
+		{"detection IDs", t.DetectionIDs}} {
+		if len(l.Counts) > 0 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func writeCounts(w io.Writer, name string, counts []Count) {
+	fmt.Fprintf(w, "  %s:\n", name)
+	for _, c := range counts {
+		approx := ""
+		if c.Over > 0 {
+			approx = fmt.Sprintf(" (at most %d too many)", c.Over)
+		}
+		fmt.Fprintf(w, "    %8s  %s%s\n", group(c.Count), clipText(c.Value, 90), approx)
+	}
+}
+
+// bandMarks draw the score bands in the text timeline, in Bands' order.
+var bandMarks = []string{"█", "▓", "▒", "░"}
+
+// writeTimeline writes the requests of each bucket of time, stacked by
+// score band, and the matches of each rule that matched any.
+func (rep *Report) writeTimeline(w io.Writer) {
+	tl := rep.Timeline
+	if tl == nil {
+		return
+	}
+	heading(w, fmt.Sprintf("Requests over time (buckets of %s; %s automated %s likely automated %s likely human %s no score)",
+		tl.Bucket, bandMarks[0], bandMarks[1], bandMarks[2], bandMarks[3]))
+	layout := time.DateTime[:16]
+	if tl.Seconds%86400 == 0 {
+		layout = time.DateOnly
+	}
+	var most int64
+	for _, p := range tl.Points {
+		most = max(most, p.Bands.total())
+	}
+	for _, p := range tl.Points {
+		var b strings.Builder
+		for i, n := range p.Bands.list() {
+			b.WriteString(strings.Repeat(bandMarks[i], int((n*40+most/2)/max(most, 1))))
+		}
+		fmt.Fprintf(w, "  %-16s %8s  %s\n", p.Start.Format(layout), group(p.Bands.total()), b.String())
+	}
+	var shown []int
+	for i, r := range rep.Rules {
+		if r.Matched > 0 {
+			shown = append(shown, i)
+		}
+	}
+	if len(shown) == 0 {
+		return
+	}
+	heading(w, "Matches of each rule over time (by rule number)")
+	fmt.Fprintf(w, "  %-16s", "")
+	for _, i := range shown {
+		fmt.Fprintf(w, " %8s", fmt.Sprintf("#%d", i+1))
+	}
+	fmt.Fprintln(w)
+	for _, p := range tl.Points {
+		fmt.Fprintf(w, "  %-16s", p.Start.Format(layout))
+		for _, i := range shown {
+			fmt.Fprintf(w, " %8s", group(p.Rules[i]))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// writeDiff writes where the ruleset and the baseline differ.
+func (rep *Report) writeDiff(w io.Writer) {
+	d := rep.Diff
+	if d == nil {
+		return
+	}
+	heading(w, "Before and after: the baseline's outcome (rows) and the ruleset's (columns)")
+	fmt.Fprintf(w, "  %s requests (%.1f%%) change outcome; %s of them from verified bots\n\n",
+		group(d.Changed), percent(d.Changed, rep.Requests), group(d.ChangedVerifiedBots))
+	widths := make([]int, len(d.Outcomes))
+	fmt.Fprintf(w, "  %-18s", "before \\ after")
+	for j, o := range d.Outcomes {
+		widths[j] = max(len(o), 8)
+		fmt.Fprintf(w, " %*s", widths[j], o)
+	}
+	fmt.Fprintln(w)
+	for i, o := range d.Outcomes {
+		fmt.Fprintf(w, "  %-18s", o)
+		for j, n := range d.Matrix[i] {
+			fmt.Fprintf(w, " %*s", widths[j], group(n))
+		}
+		fmt.Fprintln(w)
+	}
+	if len(d.Rules) > 0 {
+		heading(w, "Rules that gained or lost requests")
+		fmt.Fprintf(w, "  %-30s %-18s %9s %9s %9s   %s\n", "rule", "action", "before", "after", "change", "matched before → after")
+		for _, c := range d.Rules {
+			fmt.Fprintf(w, "  %-30s %-18s %9s %9s %+9d   %s → %s\n", clipText(c.Rule, 30), c.Action, group(c.Before),
+				group(c.After), c.After-c.Before, group(c.MatchedBefore), group(c.MatchedAfter))
+		}
+	}
+	if d.Changed > 0 {
+		heading(w, "Who and what changed outcome")
+		for _, l := range []namedCounts{{"IPs", d.Top.IPs}, {"paths", d.Top.Paths}, {"user agents", d.Top.UserAgents},
+			{"verified bots (user agents)", d.Top.VerifiedBots}} {
+			if len(l.Counts) > 0 {
+				writeCounts(w, l.Name, l.Counts)
+			}
+		}
+	}
 }
 
 // writeRateSweep writes what each rate limiting rule would decide with

@@ -14,6 +14,7 @@ type topK struct {
 	capacity int
 	counters map[string]*counter
 	heap     counterHeap // by count, smallest first
+	evicted  bool        // a value lost its counter: counts may be over
 }
 
 type counter struct {
@@ -40,11 +41,55 @@ func (t *topK) add(value string, weight int64) {
 		return
 	}
 	smallest := t.heap[0]
+	t.evicted = true
 	delete(t.counters, smallest.value)
 	smallest.value, smallest.over = value, smallest.count
 	smallest.count += weight
 	t.counters[value] = smallest
 	heap.Fix(&t.heap, 0)
+}
+
+// merge adds the counts of u, a sketch of another part of the same
+// stream. A value one of them does not hold may have been seen there up to
+// its smallest count, if it evicted any: the merged count takes that much
+// in, as possible overcount. The largest counts keep their counters. When
+// neither sketch evicted a value and together they hold no more values
+// than counters, the merged counts are exact, as one sketch of the whole
+// stream would have them.
+func (t *topK) merge(u *topK) {
+	floor := func(k *topK) int64 {
+		if !k.evicted || len(k.heap) == 0 {
+			return 0
+		}
+		return k.heap[0].count
+	}
+	tFloor, uFloor := floor(t), floor(u)
+	all := make([]*counter, 0, len(t.counters)+len(u.counters))
+	for v, c := range t.counters {
+		if o, ok := u.counters[v]; ok {
+			c.count += o.count
+			c.over += o.over
+		} else {
+			c.count += uFloor
+			c.over += uFloor
+		}
+		all = append(all, c)
+	}
+	for v, o := range u.counters {
+		if _, ok := t.counters[v]; !ok {
+			all = append(all, &counter{value: v, count: o.count + tFloor, over: o.over + tFloor})
+		}
+	}
+	slices.SortFunc(all, func(a, b *counter) int {
+		return byCount(Count{Value: a.value, Count: a.count}, Count{Value: b.value, Count: b.count})
+	})
+	t.evicted = t.evicted || u.evicted || len(all) > t.capacity
+	all = all[:min(len(all), t.capacity)]
+	t.counters, t.heap = make(map[string]*counter, len(all)), t.heap[:0]
+	for _, c := range all {
+		t.counters[c.value] = c
+		heap.Push(&t.heap, c)
+	}
 }
 
 // A Count is how often a value was seen. Approximate counts come from a

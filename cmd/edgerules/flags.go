@@ -39,8 +39,10 @@ var usages = map[string]usageText{
 		"edgerules test examples/rules/..."},
 	"replay": {"--rules FILE [flags] LOG...",
 		"Evaluates a ruleset on Cloudflare http_requests logs (NDJSON, plain or gzip) and reports what it\n" +
-			"would have done.",
-		"edgerules replay --rules examples/rules/bot-management.json examples/logs/sample.ndjson.gz"},
+			"would have done; with --baseline, the ruleset in force runs on every record too, and the report\n" +
+			"shows what changes. --fail-if COND (name op number[%], as 'block > 2%', 'changed > 0.5%',\n" +
+			"'verified_bots_blocked > 0') exits 1 when it holds. Exit 1 too when no record could be read.",
+		"edgerules replay --rules new.json --baseline old.json --fail-if 'changed > 0.5%' day.ndjson.gz"},
 	"bots": {"update [flags] DIR",
 		"Downloads the address ranges crawler operators publish (Google, Bing, Apple, OpenAI) into DIR,\n" +
 			"for nethttp's crawler verification (package crawler). A file is replaced only by one that\n" +

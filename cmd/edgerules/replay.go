@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -15,13 +16,18 @@ import (
 )
 
 // replayCommand evaluates a ruleset on request logs and reports what it
-// would have done.
+// would have done; with --baseline, what changes from the ruleset in force;
+// with --fail-if, whether a condition on the report holds (exit 1).
 func replayCommand(args []string, s streams) int {
 	fl := newFlags("replay", s)
-	rulesPath := fl.String("rules", "", "the ruleset to replay (.json, .yaml, .yml)")
+	rulesPath := fl.String("rules", "", "the ruleset to replay (.json, .yaml, .yml, Terraform)")
+	basePath := fl.String("baseline", "", "a ruleset to compare with, the one in force: both run on every record")
 	format := fl.String("format", "text", "text, json or html")
 	outPath := fl.String("out", "", "write the report to this file instead of standard output")
 	mapPath := fl.String("map", "", `a JSON file renaming the log's fields to Logpush's: {"ip": "ClientIP"}`)
+	jobs := fl.Int("jobs", runtime.GOMAXPROCS(0), "decode and evaluate on this many workers (one when a ruleset has rate limiting rules)")
+	var conditions conditionList
+	fl.Var(&conditions, "fail-if", "exit 1 when this condition on the report holds, as 'block > 2%' (repeatable; see the README)")
 	logs, status, done := parseFlags(fl, args, s.out)
 	if done {
 		return status
@@ -32,14 +38,17 @@ func replayCommand(args []string, s streams) int {
 	if *format != "text" && *format != "json" && *format != "html" {
 		return s.fail("unknown --format %q: use text, json or html", *format)
 	}
-	file, err := terraform.LoadAny(*rulesPath)
-	if err != nil {
-		return s.fail("%v", err)
+	if *jobs < 1 {
+		return s.fail("--jobs must be 1 or more, not %d", *jobs)
 	}
-	engine, err := ruleset.Compile(file.Ruleset, fields.Cloudflare())
-	if err != nil {
-		fmt.Fprintf(s.err, "edgerules: %s does not compile; run edgerules check on it:\n%v\n", *rulesPath, err)
-		return exitFindings
+	for _, c := range conditions {
+		if c.NeedsBaseline() && *basePath == "" {
+			return s.fail("--fail-if %q: %s", c, "it tests what changed, which needs --baseline FILE")
+		}
+	}
+	engine, status := compileForReplay(*rulesPath, s)
+	if engine == nil {
+		return status
 	}
 	var decoder replay.Decoder
 	if *mapPath != "" {
@@ -51,18 +60,37 @@ func replayCommand(args []string, s streams) int {
 	if err != nil {
 		return s.fail("%v", err)
 	}
+	if *basePath != "" {
+		baseline, status := compileForReplay(*basePath, s)
+		if baseline == nil {
+			return status
+		}
+		p.Compare(baseline)
+	}
 	if err := p.SweepRateLimits(func(rs *ruleset.Ruleset) (*ruleset.Engine, error) {
 		return ruleset.Compile(rs, fields.Cloudflare())
 	}); err != nil {
 		return s.fail("%v", err)
 	}
 	progress := newProgress(s.err)
-	for _, name := range logs {
-		if err := replayLog(p, name, s.in, progress); err != nil {
-			return s.fail("%s: %v", name, err)
-		}
+	sources := make([]replay.Log, len(logs))
+	for i, name := range logs {
+		sources[i] = replay.Log{Name: name, Open: func() (io.ReadCloser, error) { return progress.open(name, s.in) }}
 	}
+	err = p.ReadLogs(sources, *jobs, progress.line)
 	progress.done()
+	if err != nil {
+		return s.fail("%v", err)
+	}
+	rep := p.Report()
+	if rep.Records == 0 {
+		fmt.Fprintf(s.err, "edgerules: no record could be read from %s (%s)\n", strings.Join(logs, ", "), malformedSummary(rep))
+		return exitFindings
+	}
+	rep.RulesFile, rep.Logs = *rulesPath, logs
+	if *basePath != "" {
+		rep.BaselineFile = *basePath
+	}
 
 	out := s.out
 	if *outPath != "" {
@@ -73,48 +101,70 @@ func replayCommand(args []string, s streams) int {
 		defer f.Close()
 		out = f
 	}
-	rep := p.Report()
-	sources := strings.Join(logs, ", ")
 	switch *format {
 	case "json":
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(rep)
 	case "html":
-		err = rep.WriteHTML(out, sources)
+		err = rep.WriteHTML(out)
 	default:
-		rep.WriteText(out, sources)
+		rep.WriteText(out)
 	}
 	if err != nil {
 		return s.fail("%v", err)
 	}
-	return exitOK
+	status = exitOK
+	for _, c := range conditions {
+		if holds, why := c.Check(rep); holds {
+			fmt.Fprintf(s.err, "edgerules: --fail-if %q holds: %s\n", c, why)
+			status = exitFindings
+		}
+	}
+	return status
 }
 
-func replayLog(p *replay.Replayer, name string, stdin io.Reader, progress *progress) error {
-	var r io.Reader = stdin
-	var size int64
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if info, err := f.Stat(); err == nil {
-			size = info.Size()
-		}
-		r = f
+// compileForReplay loads and compiles a ruleset for replay; it returns nil
+// and the exit status when it cannot.
+func compileForReplay(path string, s streams) (*ruleset.Engine, int) {
+	file, err := terraform.LoadAny(path)
+	if err != nil {
+		return nil, s.fail("%v", err)
 	}
-	counted := &countingReader{r: r}
-	progress.start(name, size)
-	return replay.Read(counted, func(line []byte, n int64, err error) {
-		if err != nil {
-			p.Malformed(name, n, err)
-		} else {
-			p.Line(line, name, n)
-		}
-		progress.line(counted.n)
-	})
+	engine, err := ruleset.Compile(file.Ruleset, fields.Cloudflare())
+	if err != nil {
+		fmt.Fprintf(s.err, "edgerules: %s does not compile; run edgerules check on it:\n%v\n", path, err)
+		return nil, exitFindings
+	}
+	return engine, exitOK
+}
+
+// malformedSummary says why no record was read: no line, or the malformed
+// lines and the first of them.
+func malformedSummary(rep *replay.Report) string {
+	if rep.Malformed == 0 {
+		return "the logs hold no line"
+	}
+	first := rep.MalformedLines[0]
+	where := fmt.Sprintf("%s:%d: %s", first.Source, first.Line, first.Error)
+	if rep.Malformed == 1 {
+		return "its one line is malformed: " + where
+	}
+	return fmt.Sprintf("all %d lines are malformed; the first, %s", rep.Malformed, where)
+}
+
+// conditionList is the repeatable --fail-if flag.
+type conditionList []replay.Condition
+
+func (l *conditionList) String() string { return fmt.Sprint(*l) }
+
+func (l *conditionList) Set(v string) error {
+	c, err := replay.ParseCondition(v)
+	if err != nil {
+		return err
+	}
+	*l = append(*l, c)
+	return nil
 }
 
 type countingReader struct {
@@ -136,6 +186,7 @@ type progress struct {
 	began, shown time.Time
 	name         string
 	size         int64
+	read         *countingReader
 	lines        int64
 	visible      bool
 }
@@ -150,9 +201,30 @@ func newProgress(w io.Writer) *progress {
 	return p
 }
 
-func (p *progress) start(name string, size int64) { p.name, p.size = name, size }
+// open opens a log for the replay, standard input for -, and shows its
+// progress from then on.
+func (p *progress) open(name string, stdin io.Reader) (io.ReadCloser, error) {
+	p.name, p.size = name, 0
+	if name == "-" {
+		p.read = &countingReader{r: stdin}
+		return io.NopCloser(p.read), nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if info, err := f.Stat(); err == nil {
+		p.size = info.Size()
+	}
+	p.read = &countingReader{r: f}
+	return struct {
+		io.Reader
+		io.Closer
+	}{p.read, f}, nil
+}
 
-func (p *progress) line(read int64) {
+// line counts a line read.
+func (p *progress) line() {
 	p.lines++
 	if !p.tty || p.lines%4096 != 0 {
 		return
@@ -165,7 +237,7 @@ func (p *progress) line(read int64) {
 	rate := float64(p.lines) / now.Sub(p.began).Seconds()
 	share := ""
 	if p.size > 0 {
-		share = fmt.Sprintf(" %5.1f%% of %s", float64(read)*100/float64(p.size), p.name)
+		share = fmt.Sprintf(" %5.1f%% of %s", float64(p.read.n)*100/float64(p.size), p.name)
 	}
 	fmt.Fprintf(p.w, "\r  %d records, %.0f/s%s ", p.lines, rate, share)
 }
