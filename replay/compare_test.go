@@ -60,11 +60,11 @@ func writeFile(t testing.TB, name, text string) string {
 	return path
 }
 
-func compile(t testing.TB, path string) *ruleset.Engine {
+func compile(t testing.TB, path string) *ruleset.ZoneEngine {
 	t.Helper()
 	f, err := ruleset.Load(path)
 	require.NoError(t, err)
-	e, err := ruleset.Compile(f.Ruleset, fields.Cloudflare())
+	e, err := ruleset.CompileZone(f.Ruleset, fields.Cloudflare())
 	require.NoError(t, err)
 	return e
 }

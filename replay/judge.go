@@ -7,28 +7,29 @@ import (
 	"github.com/edgerules/edgerules/ruleset"
 )
 
-// A judge decides requests with one ruleset. It is the one place the
-// replay uses a ruleset's engine, so that what evaluates a record can
-// change (several rulesets in phase order) without the rest of the replay.
-type judge struct{ engine *ruleset.Engine }
+// A judge decides requests with a zone's rulesets, in phase order (one
+// ruleset being a zone of one phase). It is the one place the replay uses
+// the engine.
+type judge struct{ zone *ruleset.ZoneEngine }
 
 // decide evaluates the request in c, and counts it for the rate limiting
-// rules that count responses when it reaches the origin.
+// rules that count responses when it reaches the origin. A rule's place
+// among the tallies is its ZoneIndex.
 func (j judge) decide(c *eval.Context) ruleset.Decision {
-	d := j.engine.Evaluate(c)
-	if d.ReachesOrigin() {
-		j.engine.CountResponse(c, d)
+	o := j.zone.Request(c)
+	if o.ReachesOrigin() {
+		j.zone.CountResponse(c, &o)
 	}
-	return d
+	return o.Decision
 }
 
-// rules are the ruleset's rules, in order.
-func (j judge) rules() []*ruleset.Rule { return j.engine.Rules() }
+// rules are the zone's rules, in the order they run.
+func (j judge) rules() []*ruleset.Rule { return j.zone.Rules() }
 
 // unfilled names, for each rule, the fields it reads that carried says no
 // record fills.
 func (j judge) unfilled(carried []bool) map[*ruleset.Rule][]string {
-	return j.engine.Unfilled(carried)
+	return j.zone.Unfilled(carried)
 }
 
 // ordered reports whether the ruleset needs its records one at a time, in

@@ -21,14 +21,14 @@ type variant struct {
 var sweepFactors = []float64{0.1, 0.25, 0.5, 1, 2, 4, 10}
 
 // SweepRateLimits makes the replay try each rate limiting rule of its
-// ruleset by requests, one at a time, with other values of
+// zone by requests, one at a time, with other values of
 // requests_per_period: a tenth of it, a quarter, half, itself, twice, four
-// and ten times. compile compiles a changed copy of the ruleset, as the
-// ruleset itself was compiled (its scheme and options). Each value is a
-// replay of its own: the replay takes that much longer.
-func (p *Replayer) SweepRateLimits(compile func(*ruleset.Ruleset) (*ruleset.Engine, error)) error {
-	rules := p.now.judge.rules()
-	for i, r := range rules {
+// and ten times. compile compiles a changed copy of the zone, as the zone
+// itself was compiled (its scheme and options). Each value is a replay of
+// its own: the replay takes that much longer.
+func (p *Replayer) SweepRateLimits(compile func(*ruleset.Zone) (*ruleset.ZoneEngine, error)) error {
+	zone := p.now.judge.zone
+	for i, r := range zone.Rules() {
 		rl, err := r.RateLimit()
 		if err != nil || rl == nil || rl.RequestsPerPeriod == 0 || !r.IsEnabled() {
 			continue
@@ -40,23 +40,38 @@ func (p *Replayer) SweepRateLimits(compile func(*ruleset.Ruleset) (*ruleset.Engi
 			}
 		}
 		for _, n := range limits {
-			rs := &ruleset.Ruleset{Rules: make([]*ruleset.Rule, len(rules))}
-			for j, r := range rules {
-				c := *r
-				if j == i {
-					c.Ratelimit = maps.Clone(r.Ratelimit)
-					c.Ratelimit["requests_per_period"] = float64(n)
+			z, err := withLimit(zone, r, n)
+			if err == nil {
+				var e *ruleset.ZoneEngine
+				if e, err = compile(z); err == nil {
+					p.variants = append(p.variants, &variant{judge: judge{e}, rule: i, limit: n})
 				}
-				rs.Rules[j] = &c
 			}
-			e, err := compile(rs)
 			if err != nil {
 				return err
 			}
-			p.variants = append(p.variants, &variant{judge: judge{e}, rule: i, limit: n})
 		}
 	}
 	return nil
+}
+
+// withLimit copies the rulesets of a compiled zone, rule limited with
+// requests_per_period n.
+func withLimit(zone *ruleset.ZoneEngine, limited *ruleset.Rule, n int64) (*ruleset.Zone, error) {
+	var rulesets []*ruleset.Ruleset
+	for i, e := range zone.Engines() {
+		rs := &ruleset.Ruleset{Phase: zone.Phases()[i], Rules: make([]*ruleset.Rule, len(e.Rules()))}
+		for j, r := range e.Rules() {
+			c := *r
+			if r == limited {
+				c.Ratelimit = maps.Clone(r.Ratelimit)
+				c.Ratelimit["requests_per_period"] = float64(n)
+			}
+			rs.Rules[j] = &c
+		}
+		rulesets = append(rulesets, rs)
+	}
+	return ruleset.NewZone(rulesets...)
 }
 
 // replayVariants evaluates the record in hand with every variant.
@@ -64,7 +79,7 @@ func (p *Replayer) replayVariants(r *Record, w int64) {
 	for _, v := range p.variants {
 		p.ctx.Reset()
 		p.fields.fill(p.ctx, r)
-		if d := v.judge.decide(p.ctx); d.Rule != nil && d.Rule.Index == v.rule {
+		if d := v.judge.decide(p.ctx); d.Rule != nil && d.Rule.ZoneIndex == v.rule {
 			v.requests += w
 		}
 	}

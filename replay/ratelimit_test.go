@@ -18,8 +18,8 @@ import (
 // made by hand.
 func TestRateLimitReplay(t *testing.T) {
 	p := replayer(t, "../examples/rules/login-rate-limit.json", replay.Decoder{})
-	require.NoError(t, p.SweepRateLimits(func(rs *ruleset.Ruleset) (*ruleset.Engine, error) {
-		return ruleset.Compile(rs, fields.Cloudflare())
+	require.NoError(t, p.SweepRateLimits(func(rs *ruleset.Zone) (*ruleset.ZoneEngine, error) {
+		return ruleset.CompileZone(rs, fields.Cloudflare())
 	}))
 	line := func(ms int64, ip, path string) []byte {
 		return fmt.Appendf(nil, `{"EdgeStartTimestamp": %d, "ClientIP": %q, "ClientRequestPath": %q}`, 1764126000000+ms, ip, path)

@@ -131,6 +131,9 @@ type binding struct {
 	sec, msec, headers, headerNames, headerValues, cookies, cookie,
 	waf, sqli, xss, rce, wafClass, ssl, tlsVersion, tlsCipher, port, city, region, lat, lon,
 	botCategory, mediaType, ray, zone fields.Field
+	// The raw.* fields: the URI as the client sent it, which is what the
+	// log holds; a zone's URL rewrites change the others, not these.
+	rawURI, rawPath, rawExt, rawQuery, rawFullURI fields.Field
 	// carried says, by slot, which fields a record can fill.
 	carried []bool
 }
@@ -154,6 +157,9 @@ func bind(s *fields.Scheme) (*binding, error) {
 		"cf.edge.client_port": &b.port, "ip.src.city": &b.city, "ip.src.region_code": &b.region, "ip.src.lat": &b.lat,
 		"ip.src.lon": &b.lon, "cf.verified_bot_category": &b.botCategory,
 		"http.response.content_type.media_type": &b.mediaType, "cf.ray_id": &b.ray, "cf.zone.name": &b.zone,
+		"raw.http.request.uri": &b.rawURI, "raw.http.request.uri.path": &b.rawPath,
+		"raw.http.request.uri.path.extension": &b.rawExt, "raw.http.request.uri.query": &b.rawQuery,
+		"raw.http.request.full_uri": &b.rawFullURI,
 	} {
 		field, ok := s.Field(name)
 		if !ok {
@@ -191,21 +197,27 @@ func (b *binding) fill(c *eval.Context, r *Record) {
 	if uri == "" {
 		uri = path
 	}
-	str(b.uri, uri)
-	str(b.path, path)
+	both := func(f, raw fields.Field, s string) {
+		str(f, s)
+		str(raw, s)
+	}
+	both(b.uri, b.rawURI, uri)
+	both(b.path, b.rawPath, path)
 	if path != "" {
-		_ = c.Set(b.ext, eval.String(webpath.Extension(path)))
+		ext := eval.String(webpath.Extension(path))
+		_ = c.Set(b.ext, ext)
+		_ = c.Set(b.rawExt, ext)
 		_ = c.Set(b.static, eval.Bool(webpath.StaticResource(path)))
 	}
 	if _, query, ok := strings.Cut(uri, "?"); ok {
-		str(b.query, query)
+		both(b.query, b.rawQuery, query)
 	}
 	if r.ClientRequestHost != "" {
 		scheme := r.ClientRequestScheme
 		if scheme == "" {
 			scheme = "https"
 		}
-		str(b.fullURI, scheme+"://"+r.ClientRequestHost+uri)
+		both(b.fullURI, b.rawFullURI, scheme+"://"+r.ClientRequestHost+uri)
 	}
 	str(b.ua, r.ClientRequestUserAgent)
 	str(b.referer, r.ClientRequestReferer)

@@ -121,7 +121,7 @@ func newTally(j judge) *tally {
 func (t *tally) count(c *eval.Context, r *Record, w int64, withTops bool) ruleset.Decision {
 	d := t.judge.decide(c)
 	matched(d, func(rule *ruleset.Rule) {
-		rt := &t.rules[rule.Index]
+		rt := &t.rules[rule.ZoneIndex]
 		rt.matched += w
 		if withTops {
 			if rt.top == nil {
@@ -131,7 +131,7 @@ func (t *tally) count(c *eval.Context, r *Record, w int64, withTops bool) rulese
 		}
 	})
 	if d.Rule != nil {
-		t.rules[d.Rule.Index].requests += w
+		t.rules[d.Rule.ZoneIndex].requests += w
 	}
 	t.actions[outcome(d)] += w
 	return d
@@ -173,9 +173,10 @@ type malformedLine struct {
 	log int
 }
 
-// New returns a Replayer of a compiled ruleset over scheme (the standard
+// New returns a Replayer of a compiled zone (ruleset.CompileZone: a zone's
+// rulesets in phase order, or one ruleset) over scheme (the standard
 // scheme, or one with its fields), reading records with decoder.
-func New(engine *ruleset.Engine, scheme *fields.Scheme, decoder Decoder) (*Replayer, error) {
+func New(engine *ruleset.ZoneEngine, scheme *fields.Scheme, decoder Decoder) (*Replayer, error) {
 	b, err := bind(scheme)
 	if err != nil {
 		return nil, err
@@ -194,7 +195,7 @@ func newReplayer(j judge, scheme *fields.Scheme, b *binding, rename map[string]s
 // Compare makes the replay evaluate every record with baseline too, the
 // ruleset in force, and report where the two decide differently (Diff).
 // Call it before the first record.
-func (p *Replayer) Compare(baseline *ruleset.Engine) {
+func (p *Replayer) Compare(baseline *ruleset.ZoneEngine) {
 	p.base, p.diff = newTally(judge{baseline}), newDiffTally()
 	p.ordered = p.ordered || p.base.judge.ordered()
 }
@@ -254,7 +255,7 @@ func (p *Replayer) Record(r *Record) {
 	action := outcome(d)
 	if timed {
 		b := p.timeline.at(t.Unix(), band(score), w)
-		matched(d, func(rule *ruleset.Rule) { b.rules[rule.Index] += w })
+		matched(d, func(rule *ruleset.Rule) { b.rules[rule.ZoneIndex] += w })
 	} else {
 		p.untimed++
 	}

@@ -27,7 +27,7 @@ func replayer(t testing.TB, rules string, d replay.Decoder) *replay.Replayer {
 	t.Helper()
 	f, err := ruleset.Load(rules)
 	require.NoError(t, err)
-	e, err := ruleset.Compile(f.Ruleset, fields.Cloudflare())
+	e, err := ruleset.CompileZone(f.Ruleset, fields.Cloudflare())
 	require.NoError(t, err)
 	p, err := replay.New(e, fields.Cloudflare(), d)
 	require.NoError(t, err)

@@ -151,7 +151,7 @@ func TestHTMLIsSelfContainedAndEscaped(t *testing.T) {
 }
 
 func TestMalformedKeepsTheFirst(t *testing.T) {
-	e, err := ruleset.Compile(&ruleset.Ruleset{}, fields.Cloudflare())
+	e, err := ruleset.CompileZone(&ruleset.Ruleset{}, fields.Cloudflare())
 	require.NoError(t, err)
 	p, err := New(e, fields.Cloudflare(), Decoder{})
 	require.NoError(t, err)

@@ -60,12 +60,17 @@ func (u unit) position(off int) (line, col int) {
 
 // varFileFlag adds --var-file, Terraform's -var-file, to fl.
 func varFileFlag(fl *flag.FlagSet) *[]string {
-	var files []string
-	fl.Func("var-file", "a .tfvars `file` whose values Terraform files are read with, as terraform's -var-file (may be repeated)", func(v string) error {
-		files = append(files, v)
+	return listFlag(fl, "var-file", "a .tfvars `file` whose values Terraform files are read with, as terraform's -var-file (may be repeated)")
+}
+
+// listFlag defines a flag that may be repeated, each value added to the list.
+func listFlag(fl *flag.FlagSet, name, usage string) *[]string {
+	var values []string
+	fl.Func(name, usage, func(v string) error {
+		values = append(values, v)
 		return nil
 	})
-	return &files
+	return &values
 }
 
 // readInputs reads the files the arguments name. A folder stands for its

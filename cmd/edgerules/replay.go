@@ -20,8 +20,9 @@ import (
 // with --fail-if, whether a condition on the report holds (exit 1).
 func replayCommand(args []string, s streams) int {
 	fl := newFlags("replay", s)
-	rulesPath := fl.String("rules", "", "the ruleset to replay (.json, .yaml, .yml, Terraform)")
-	basePath := fl.String("baseline", "", "a ruleset to compare with, the one in force: both run on every record")
+	rulesPaths := listFlag(fl, "rules", "the ruleset to replay (.json, .yaml, .yml, Terraform), or a folder; repeated, the rulesets of a zone's phases")
+	basePaths := listFlag(fl, "baseline", "a ruleset (or zone, repeated) to compare with, the one in force: both run on every record")
+	varFiles := varFileFlag(fl)
 	format := fl.String("format", "text", "text, json or html")
 	outPath := fl.String("out", "", "write the report to this file instead of standard output")
 	mapPath := fl.String("map", "", `a JSON file renaming the log's fields to Logpush's: {"ip": "ClientIP"}`)
@@ -32,7 +33,7 @@ func replayCommand(args []string, s streams) int {
 	if done {
 		return status
 	}
-	if *rulesPath == "" || len(logs) == 0 {
+	if len(*rulesPaths) == 0 || len(logs) == 0 {
 		return s.fail("replay needs --rules FILE and one or more logs (- for standard input)")
 	}
 	if *format != "text" && *format != "json" && *format != "html" {
@@ -42,11 +43,11 @@ func replayCommand(args []string, s streams) int {
 		return s.fail("--jobs must be 1 or more, not %d", *jobs)
 	}
 	for _, c := range conditions {
-		if c.NeedsBaseline() && *basePath == "" {
+		if c.NeedsBaseline() && len(*basePaths) == 0 {
 			return s.fail("--fail-if %q: %s", c, "it tests what changed, which needs --baseline FILE")
 		}
 	}
-	engine, status := compileForReplay(*rulesPath, s)
+	engine, status := compileForReplay(*rulesPaths, *varFiles, s)
 	if engine == nil {
 		return status
 	}
@@ -60,15 +61,15 @@ func replayCommand(args []string, s streams) int {
 	if err != nil {
 		return s.fail("%v", err)
 	}
-	if *basePath != "" {
-		baseline, status := compileForReplay(*basePath, s)
+	if len(*basePaths) > 0 {
+		baseline, status := compileForReplay(*basePaths, *varFiles, s)
 		if baseline == nil {
 			return status
 		}
 		p.Compare(baseline)
 	}
-	if err := p.SweepRateLimits(func(rs *ruleset.Ruleset) (*ruleset.Engine, error) {
-		return ruleset.Compile(rs, fields.Cloudflare())
+	if err := p.SweepRateLimits(func(z *ruleset.Zone) (*ruleset.ZoneEngine, error) {
+		return ruleset.CompileZone(z, fields.Cloudflare())
 	}); err != nil {
 		return s.fail("%v", err)
 	}
@@ -87,9 +88,9 @@ func replayCommand(args []string, s streams) int {
 		fmt.Fprintf(s.err, "edgerules: no record could be read from %s (%s)\n", strings.Join(logs, ", "), malformedSummary(rep))
 		return exitFindings
 	}
-	rep.RulesFile, rep.Logs = *rulesPath, logs
-	if *basePath != "" {
-		rep.BaselineFile = *basePath
+	rep.RulesFile, rep.Logs = strings.Join(*rulesPaths, ", "), logs
+	if len(*basePaths) > 0 {
+		rep.BaselineFile = strings.Join(*basePaths, ", ")
 	}
 
 	out := s.out
@@ -124,17 +125,21 @@ func replayCommand(args []string, s streams) int {
 	return status
 }
 
-// compileForReplay loads and compiles a ruleset for replay; it returns nil
-// and the exit status when it cannot.
-func compileForReplay(path string, s streams) (*ruleset.Engine, int) {
-	file, err := terraform.LoadAny(path)
+// compileForReplay loads and compiles the zone of paths (one ruleset, or
+// a ruleset per phase) for replay; it returns nil and the exit status when
+// it cannot.
+func compileForReplay(paths, varFiles []string, s streams) (*ruleset.ZoneEngine, int) {
+	zone, _, err := terraform.LoadZone(paths, varFiles...)
 	if err != nil {
 		return nil, s.fail("%v", err)
 	}
-	engine, err := ruleset.Compile(file.Ruleset, fields.Cloudflare())
+	engine, err := ruleset.CompileZone(zone, fields.Cloudflare())
 	if err != nil {
-		fmt.Fprintf(s.err, "edgerules: %s does not compile; run edgerules check on it:\n%v\n", path, err)
+		fmt.Fprintf(s.err, "edgerules: %s does not compile; run edgerules check on it:\n%v\n", strings.Join(paths, ", "), err)
 		return nil, exitFindings
+	}
+	for _, ig := range engine.Ignored() {
+		fmt.Fprintf(s.err, "edgerules: the ruleset of phase %s is not replayed: %s\n", ig.Phase, ig.Why)
 	}
 	return engine, exitOK
 }
