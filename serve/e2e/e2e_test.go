@@ -65,7 +65,7 @@ func startService(t testing.TB, rules string) (*serve.Service, string) {
 // startServiceWith starts a service that also takes Envoy's HTTP requests
 // under envoyPrefix.
 func startServiceWith(t testing.TB, rules, envoyPrefix string) (*serve.Service, string) {
-	s, err := serve.New(serve.Options{Rules: rules, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+	s, err := serve.New(serve.Options{Rules: []string{rules}, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		EnvoyPrefix: envoyPrefix, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
