@@ -170,4 +170,3 @@ func queryChanges(from, to string) (set []*corev3.QueryParameter, remove []strin
 	}
 	return set, remove
 }
-
