@@ -57,12 +57,12 @@ type config struct {
 	listen, upstream, metrics string
 	rules                     []string // files and folders of the zone
 	ratelimitRedis            string
-	trusted                          []netip.Prefix
-	detectionOnly                    bool
-	geoip                            []string // MaxMind DB files
-	crawlers                         string   // a directory of crawler range files
-	crawlerDNS                       bool
-	reloadEvery                      time.Duration
+	trusted                   []netip.Prefix
+	detectionOnly             bool
+	geoip                     []string // MaxMind DB files
+	crawlers                  string   // a directory of crawler range files
+	crawlerDNS                bool
+	reloadEvery               time.Duration
 }
 
 func parseFlags(args []string) (config, error) {
@@ -114,9 +114,9 @@ func parseFlags(args []string) (config, error) {
 type proxy struct {
 	rulesPaths []string
 	rules      *nethttp.Middleware
-	handler   http.Handler
-	logger    *slog.Logger
-	data      *sources.Sources // the databases and range files
+	handler    http.Handler
+	logger     *slog.Logger
+	data       *sources.Sources // the databases and range files
 }
 
 func newProxy(c config, logger *slog.Logger) (*proxy, error) {
