@@ -51,6 +51,13 @@ func (m *Middleware) release(s *slot) {
 	m.pool.Put(s)
 }
 
+// Zone returns the compiled zone that decided the verdict: the rules in
+// force when the request came, whatever a reload did since.
+func (v Verdict) Zone() *ruleset.ZoneEngine { return v.l.zone }
+
+// Zone returns the compiled zone in force.
+func (m *Middleware) Zone() *ruleset.ZoneEngine { return m.current.Load().zone }
+
 // Stops reports whether the verdict keeps the request from the origin: a
 // block, challenge, redirect or serve_error, unless the middleware only
 // detects.

@@ -258,6 +258,35 @@ func (z *ZoneEngine) phaseOf(r *Rule) *zonePhase {
 	return nil
 }
 
+// A RuleChange is what one of a zone's rules changes, the same for every
+// request: the parts of the URL a rewrite sets, the headers a transform
+// changes (their values, which may be computed per request, left out),
+// whether it redirects. A service that cannot change requests itself tells
+// from it which rules a proxy can honour.
+type RuleChange struct {
+	Path, Query bool
+	// Headers are the names and operations of the header changes: of the
+	// request's headers, or of the response's when Response is set.
+	Headers  []HeaderChange
+	Response bool
+	Redirect bool
+}
+
+// ChangeOf returns what rule r, one of the engine's, changes: nil for a
+// rule that changes nothing.
+func (z *ZoneEngine) ChangeOf(r *Rule) *RuleChange {
+	p := z.phaseOf(r)
+	if p == nil || p.transforms[r.Index] == nil {
+		return nil
+	}
+	t := p.transforms[r.Index]
+	c := &RuleChange{Path: t.path != nil, Query: t.query != nil, Response: t.response, Redirect: t.redirect != nil}
+	for _, h := range t.headers {
+		c.Headers = append(c.Headers, HeaderChange{Op: h.op, Name: h.name})
+	}
+	return c
+}
+
 // An Outcome is what a zone's request phases decided for a request, and
 // what they change in it.
 type Outcome struct {

@@ -19,7 +19,7 @@ import (
 // benchService serves the seed's rules on loopback, logging nowhere, and
 // returns the service and the address of its HTTP endpoint.
 func benchService(b *testing.B) (*serve.Service, string) {
-	s, err := serve.New(serve.Options{Rules: seedRules, TrustedProxies: loopback, Logger: slog.New(slog.DiscardHandler)})
+	s, err := serve.New(serve.Options{Rules: []string{seedRules}, TrustedProxies: loopback, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(b, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(b, err)

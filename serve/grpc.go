@@ -31,7 +31,8 @@ func (s *Service) RegisterGRPC(g *grpc.Server) {
 type authorization struct{ s *Service }
 
 // Check decides for the request Envoy describes: OK to let it through,
-// with the decision headers added to the upstream request, or
+// with the decision headers added to the upstream request and the changes
+// of the zone's request header transforms and query rewrites made, or
 // PERMISSION_DENIED with the answer the rule gives (status, headers,
 // body) for Envoy to send to the client.
 func (a authorization) Check(ctx context.Context, req *authv3.CheckRequest) (*authv3.CheckResponse, error) {
@@ -57,7 +58,9 @@ func (a authorization) Check(ctx context.Context, req *authv3.CheckRequest) (*au
 	rec := newRecorder()
 	setDecisionHeaders(rec.header, v)
 	if !v.Respond(rec, r) {
-		return allowed(headerOptions(rec.header)), nil
+		resp := allowed(headerOptions(rec.header))
+		s.applyUpstream(resp.GetOkResponse(), r, v)
+		return resp, nil
 	}
 	return denied(rec.status, headerOptions(rec.header), rec.body.String()), nil
 }

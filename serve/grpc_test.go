@@ -49,7 +49,7 @@ func envoyCheck(path string, headers map[string]string) *authv3.CheckRequest {
 }
 
 func TestGRPCSeed(t *testing.T) {
-	s, _ := newService(t, serve.Options{Rules: seedRules, TrustedProxies: loopback})
+	s, _ := newService(t, serve.Options{Rules: []string{seedRules}, TrustedProxies: loopback})
 	client := grpcClient(t, s)
 	for _, c := range seedCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -84,7 +84,7 @@ func TestGRPCSeed(t *testing.T) {
 func TestGRPCSource(t *testing.T) {
 	path := writeRules(t, `[{"ref": "peer", "expression": "ip.src eq 127.0.0.1", "action": "block"}]`)
 	for _, trusted := range []bool{true, false} {
-		opts := serve.Options{Rules: path}
+		opts := serve.Options{Rules: []string{path}}
 		if trusted {
 			opts.TrustedProxies = loopback
 		}
@@ -100,7 +100,7 @@ func TestGRPCSource(t *testing.T) {
 
 func TestGRPCOnError(t *testing.T) {
 	for _, deny := range []bool{false, true} {
-		s, log := newService(t, serve.Options{Rules: seedRules, DenyOnError: deny})
+		s, log := newService(t, serve.Options{Rules: []string{seedRules}, DenyOnError: deny})
 		client := grpcClient(t, s)
 		for _, req := range []*authv3.CheckRequest{{}, envoyCheck("no-slash", nil)} {
 			resp, err := client.Check(context.Background(), req)

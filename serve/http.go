@@ -12,8 +12,11 @@ import (
 // ServeHTTP answers a forward-auth request on any path: 200 to let the
 // original request through, or the answer of the rule that stops it (403
 // for a block unless the rule says otherwise, 403 with Cf-Mitigated:
-// challenge for a challenge). Either way the X-Edgerules-Action and
-// X-Edgerules-Rule headers say what the rules decided.
+// challenge for a challenge, a redirect's status and Location). Either way
+// the X-Edgerules-Action and X-Edgerules-Rule headers say what the rules
+// decided. A 200 also carries, under its own name, each request header the
+// zone's rules may change, with the value the origin is to get (see
+// upstreamHeaders), for the proxy to copy.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	defer s.metrics.observe(s.metrics.httpLatency, start)
@@ -28,7 +31,9 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	v := s.rules.Decide(orig)
 	setDecisionHeaders(w.Header(), v)
-	v.Respond(w, orig)
+	if !v.Respond(w, orig) {
+		s.upstreamHeaders(w.Header(), orig, v)
+	}
 }
 
 // setDecisionHeaders says what the rules decided.

@@ -1,5 +1,5 @@
 // Package serve is the decision service behind `edgerules serve`: a
-// ruleset applied by nethttp, asked by proxies over HTTP forward-auth
+// zone's rulesets applied by nethttp, asked by proxies over HTTP forward-auth
 // (nginx, Traefik, Caddy, Envoy's HTTP mode, HAProxy's Lua) and over Envoy's
 // gRPC ext_authz, with reloads and Prometheus metrics.
 package serve
@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/edgerules/edgerules/nethttp"
 	"github.com/edgerules/edgerules/ratelimit"
@@ -33,9 +34,13 @@ const (
 
 // Options configure a Service.
 type Options struct {
-	// Rules is the path of the ruleset file: .json, .yaml, .yml, or a
-	// Terraform file holding one ruleset.
-	Rules string
+	// Rules are the zone's ruleset files and folders, as
+	// terraform.LoadZone reads them: .json, .yaml, .yml and Terraform
+	// files (every ruleset of one, or PATH#ADDRESS), one ruleset per
+	// phase. One file of one ruleset is a zone of one phase.
+	Rules []string
+	// VarFiles are the .tfvars files Terraform files are read with.
+	VarFiles []string
 	// TrustedProxies are the networks whose forwarding and bot headers are
 	// believed: the proxies that call the service, and those before them.
 	TrustedProxies []netip.Prefix
@@ -66,25 +71,27 @@ type Service struct {
 	log     *slog.Logger
 
 	reloading sync.Mutex // one reload at a time
-	file      fileState  // of the rules file when it was last read
+	files     snapshot   // the rules files when they were last read
+	pending   *snapshot  // of the last look, which found a file of a folder missing
+	plan      atomic.Pointer[plan]
 }
 
-// New loads the rules file and returns a service applying it, or why it
-// cannot.
+// New loads the zone's rules and returns a service applying them, or why
+// it cannot.
 func New(opts Options) (*Service, error) {
-	if opts.Rules == "" {
+	if len(opts.Rules) == 0 {
 		return nil, errors.New("serve: no rules file")
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
 	s := &Service{opts: opts, log: opts.Logger}
-	state := stat(opts.Rules)
-	file, err := terraform.LoadAny(opts.Rules)
+	state := look(opts.Rules)
+	zone, files, err := terraform.LoadZone(opts.Rules, opts.VarFiles...)
 	if err != nil {
 		return nil, err
 	}
-	s.rules, err = nethttp.New(file.Ruleset, nethttp.Options{
+	s.rules, err = nethttp.New(zone, nethttp.Options{
 		TrustedProxies: opts.TrustedProxies,
 		DetectionOnly:  opts.DetectionOnly,
 		Logger:         opts.Logger,
@@ -93,10 +100,11 @@ func New(opts Options) (*Service, error) {
 		RateLimitStore: opts.RateLimitStore,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s does not compile; run edgerules check on it:\n%w", opts.Rules, err)
+		return nil, fmt.Errorf("%s does not compile; run edgerules check on it:\n%w", strings.Join(opts.Rules, ", "), err)
 	}
-	s.file = state
+	s.files = state
 	s.metrics = newMetrics(s.rules)
+	s.loaded(files)
 	return s, nil
 }
 
@@ -110,29 +118,30 @@ func (s *Service) trusted(a netip.Addr) bool {
 	return false
 }
 
-// Reload reads the rules file again and applies it if it compiles; if it
-// does not, the rules in force stay, and Reload logs, counts and returns
-// why.
+// Reload reads the rules files again and applies them if they compile;
+// if they do not, the rules in force stay, and Reload logs, counts and
+// returns why.
 func (s *Service) Reload() error {
 	s.reloading.Lock()
 	defer s.reloading.Unlock()
-	return s.reload(stat(s.opts.Rules))
+	return s.reload(look(s.opts.Rules))
 }
 
-// reload applies the rules file, which stat said looks like state.
-func (s *Service) reload(state fileState) error {
-	s.file = state
-	file, err := terraform.LoadAny(s.opts.Rules)
+// reload applies the rules files, which look said look like state.
+func (s *Service) reload(state snapshot) error {
+	s.files, s.pending = state, nil
+	zone, files, err := terraform.LoadZone(s.opts.Rules, s.opts.VarFiles...)
 	if err == nil {
-		err = s.rules.Load(file.Ruleset)
+		err = s.rules.Load(zone)
 	}
 	if err != nil {
 		s.metrics.reloads.WithLabelValues("failed").Inc()
-		s.log.Error("edgerules: rules not reloaded; the rules in force stay", "file", s.opts.Rules, "error", err)
+		s.log.Error("edgerules: rules not reloaded; the rules in force stay", "files", strings.Join(s.opts.Rules, ","), "error", err)
 		return err
 	}
 	s.metrics.reloads.WithLabelValues("ok").Inc()
-	s.log.Info("edgerules: rules reloaded", "file", s.opts.Rules, "rules", len(file.Rules))
+	s.log.Info("edgerules: rules reloaded", "files", strings.Join(s.opts.Rules, ","), "rules", len(s.rules.Zone().Rules()))
+	s.loaded(files)
 	return nil
 }
 

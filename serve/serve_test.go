@@ -64,7 +64,7 @@ var seedCases = []struct {
 }
 
 func TestSeedThroughNginxShape(t *testing.T) {
-	s, _ := newService(t, serve.Options{Rules: seedRules, TrustedProxies: loopback})
+	s, _ := newService(t, serve.Options{Rules: []string{seedRules}, TrustedProxies: loopback})
 	for _, c := range seedCases {
 		t.Run(c.name, func(t *testing.T) {
 			resp := check(s, map[string]string{"X-Original-Uri": c.path, "X-Original-Method": "GET", "X-Real-Ip": "198.51.100.7",
@@ -78,7 +78,7 @@ func TestSeedThroughNginxShape(t *testing.T) {
 }
 
 func TestDetectionOnlyNeverDenies(t *testing.T) {
-	s, _ := newService(t, serve.Options{Rules: seedRules, TrustedProxies: loopback, DetectionOnly: true})
+	s, _ := newService(t, serve.Options{Rules: []string{seedRules}, TrustedProxies: loopback, DetectionOnly: true})
 	for _, c := range seedCases {
 		resp := check(s, map[string]string{"X-Forwarded-Uri": c.path, "X-Forwarded-Method": "GET",
 			"User-Agent": c.ua, "Cf-Bot-Score": c.score, "Cf-Verified-Bot": c.verified})
@@ -90,7 +90,7 @@ func TestDetectionOnlyNeverDenies(t *testing.T) {
 // TestBotHeadersOnlyFromTrustedProxies: a client that calls the service
 // itself cannot claim a bot score.
 func TestBotHeadersOnlyFromTrustedProxies(t *testing.T) {
-	s, _ := newService(t, serve.Options{Rules: seedRules, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
+	s, _ := newService(t, serve.Options{Rules: []string{seedRules}, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
 	resp := check(s, map[string]string{"X-Original-Uri": "/products", "Cf-Bot-Score": "12"})
 	assert.Equal(t, 200, resp.StatusCode)
 	assert.Equal(t, "none", resp.Header.Get(serve.HeaderAction))
@@ -98,7 +98,7 @@ func TestBotHeadersOnlyFromTrustedProxies(t *testing.T) {
 
 func TestOnError(t *testing.T) {
 	for _, deny := range []bool{false, true} {
-		s, log := newService(t, serve.Options{Rules: seedRules, DenyOnError: deny})
+		s, log := newService(t, serve.Options{Rules: []string{seedRules}, DenyOnError: deny})
 		resp := check(s, map[string]string{"X-Original-Uri": "no-slash"})
 		want := map[bool]int{false: 200, true: 403}[deny]
 		assert.Equal(t, want, resp.StatusCode)
@@ -111,7 +111,7 @@ func TestOnError(t *testing.T) {
 func TestCustomBlockResponse(t *testing.T) {
 	path := writeRules(t, `[{"ref": "teapot", "expression": "http.request.uri.path eq \"/tea\"", "action": "block",
 		"action_parameters": {"response": {"status_code": 418, "content": "no tea", "content_type": "text/plain"}}}]`)
-	s, _ := newService(t, serve.Options{Rules: path})
+	s, _ := newService(t, serve.Options{Rules: []string{path}})
 	resp := check(s, map[string]string{"X-Forwarded-Uri": "/tea"})
 	body, _ := io.ReadAll(resp.Body)
 	assert.Equal(t, 418, resp.StatusCode)
@@ -138,7 +138,7 @@ func status(s http.Handler, path string) int {
 
 func TestReloadRefusesBrokenRules(t *testing.T) {
 	path := writeRules(t, blockA)
-	s, log := newService(t, serve.Options{Rules: path})
+	s, log := newService(t, serve.Options{Rules: []string{path}})
 	assert.Equal(t, 403, status(s, "/a"))
 
 	require.NoError(t, os.WriteFile(path, []byte(blockB), 0o644))
@@ -158,7 +158,7 @@ func TestReloadRefusesBrokenRules(t *testing.T) {
 
 func TestWatchReloadsOnChange(t *testing.T) {
 	path := writeRules(t, blockA)
-	s, _ := newService(t, serve.Options{Rules: path})
+	s, _ := newService(t, serve.Options{Rules: []string{path}})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go s.Watch(ctx, 5*time.Millisecond)
@@ -188,7 +188,7 @@ func scrape(t *testing.T, s *serve.Service) string {
 }
 
 func TestMetrics(t *testing.T) {
-	s, _ := newService(t, serve.Options{Rules: seedRules, TrustedProxies: loopback})
+	s, _ := newService(t, serve.Options{Rules: []string{seedRules}, TrustedProxies: loopback})
 	for _, c := range seedCases {
 		check(s, map[string]string{"X-Original-Uri": c.path, "User-Agent": c.ua, "Cf-Bot-Score": c.score, "Cf-Verified-Bot": c.verified})
 	}
@@ -212,7 +212,7 @@ func TestMetrics(t *testing.T) {
 // listeners until its context ends, then returns nil (after net/http's and
 // gRPC's graceful shutdowns), and nothing listens any more.
 func TestRunShutsDownGracefully(t *testing.T) {
-	s, _ := newService(t, serve.Options{Rules: seedRules})
+	s, _ := newService(t, serve.Options{Rules: []string{seedRules}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	mln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -101,28 +101,48 @@ func loadZoneFile(path string, varFiles []string) ([]ZoneFile, error) {
 // loadZoneFolder reads the ruleset files under a folder, in the order of
 // their names.
 func loadZoneFolder(dir string, varFiles []string) ([]ZoneFile, error) {
+	paths, err := ZoneFolderFiles(dir)
+	if err != nil {
+		return nil, err
+	}
 	var out []ZoneFile
+	for _, p := range paths {
+		files, err := loadZoneFile(p, varFiles)
+		if errors.Is(err, ruleset.ErrNotRuleset) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, files...)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s holds no ruleset file", dir)
+	}
+	return out, nil
+}
+
+// ZoneFolderFiles returns the files under dir that LoadZone reads, in the
+// order of their names: those of a ruleset format (JSON, YAML, Terraform)
+// that are not test suites, outside dot-folders such as Terraform's and
+// Terragrunt's copies of modules. Some may hold no ruleset, which LoadZone
+// passes by. A service watching a zone looks at these files.
+func ZoneFolderFiles(dir string) ([]string, error) {
+	var out []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		switch {
 		case err != nil:
 			return err
-		case d.IsDir() && p != dir && (d.Name() == ".terraform" || d.Name() == ".terragrunt-cache" || strings.HasPrefix(d.Name(), ".")):
+		case d.IsDir() && p != dir && strings.HasPrefix(d.Name(), "."):
+			// .terraform, .terragrunt-cache, .git, ...
 			return filepath.SkipDir
 		case d.IsDir():
 			return nil
 		}
-		if _, isRuleset := ruleset.FormatOf(p); !isRuleset || suitefile.Is(p) {
-			return nil
+		if _, isRuleset := ruleset.FormatOf(p); isRuleset && !suitefile.Is(p) {
+			out = append(out, p)
 		}
-		files, err := loadZoneFile(p, varFiles)
-		if errors.Is(err, ruleset.ErrNotRuleset) {
-			return nil
-		}
-		out = append(out, files...)
-		return err
+		return nil
 	})
-	if err == nil && len(out) == 0 {
-		err = fmt.Errorf("%s holds no ruleset file", dir)
-	}
 	return out, err
 }

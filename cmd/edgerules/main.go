@@ -8,7 +8,7 @@
 //	edgerules test  [--scheme FILE] [--format text|json|sarif|github] [-v] SUITE...
 //	edgerules replay --rules FILE [--baseline FILE] [--fail-if COND]... [--format text|json|html] [--out FILE] [--map FILE] [--jobs N] LOG...
 //	edgerules bots update [--mirror URL] [--timeout DURATION] DIR
-//	edgerules serve --rules FILE [--listen ADDR] [--grpc ADDR] [--metrics ADDR] [--trusted-proxies CIDR,...]
+//	edgerules serve --rules FILE|DIR [--rules ...] [--listen ADDR] [--grpc ADDR] [--metrics ADDR] [--trusted-proxies CIDR,...]
 //	edgerules help [COMMAND]
 //	edgerules version
 //
@@ -46,7 +46,7 @@ Usage:
   edgerules test  [--scheme FILE] [--format text|json|sarif|github] [-v] SUITE...
   edgerules replay --rules FILE [--baseline FILE] [--fail-if COND]... [--format text|json|html] [--out FILE] [--map FILE] [--jobs N] LOG...
   edgerules bots update [--mirror URL] [--timeout DURATION] DIR
-  edgerules serve --rules FILE [--listen ADDR] [--grpc ADDR] [--metrics ADDR] [--trusted-proxies CIDR,...]
+  edgerules serve --rules FILE|DIR [--rules ...] [--listen ADDR] [--grpc ADDR] [--metrics ADDR] [--trusted-proxies CIDR,...]
                   [--detection-only] [--on-error allow|deny] [--envoy-prefix PATH] [--watch DURATION]
                   [--geoip FILES] [--crawlers DIR [--crawler-dns]] [--ratelimit-redis URL]
   edgerules help [COMMAND]

@@ -17,10 +17,15 @@ import (
 )
 
 // serveCommand runs the decision service until SIGINT or SIGTERM; SIGHUP
-// reloads the rules, as does a change of their file.
+// reloads the rules, as does a change of one of their files.
 func serveCommand(args []string, s streams) int {
 	fl := newFlags("serve", s)
-	rules := fl.String("rules", "", "the ruleset file (.json, .yaml, .yml, or a Terraform file, PATH#ADDRESS for one of several rulesets)")
+	var rules []string
+	fl.Func("rules", "a ruleset `file` (.json, .yaml, .yml, a Terraform file's every ruleset, PATH#ADDRESS for one) or a folder of them; repeat it for a zone of several phases, one ruleset per phase", func(v string) error {
+		rules = append(rules, v)
+		return nil
+	})
+	varFiles := varFileFlag(fl)
 	listen := fl.String("listen", "127.0.0.1:9900", "address of the HTTP forward-auth endpoint (any path); empty for none")
 	grpcAddr := fl.String("grpc", "", "address of Envoy's gRPC ext_authz (envoy.service.auth.v3.Authorization)")
 	metricsAddr := fl.String("metrics", "", "address to serve Prometheus metrics on, at /metrics")
@@ -28,7 +33,7 @@ func serveCommand(args []string, s streams) int {
 	detectionOnly := fl.Bool("detection-only", false, "allow every request; the X-Edgerules-* headers and the logs still say what the rules decided")
 	onError := fl.String("on-error", "allow", "the answer to a request the service cannot read: allow or deny")
 	envoyPrefix := fl.String("envoy-prefix", "", "path_prefix of Envoy's HTTP ext_authz: requests under it are Envoy's, the rest of the path the original")
-	watch := fl.Duration("watch", time.Second, "how often to look for a change of the rules file (and of -geoip and -crawlers files); 0 never")
+	watch := fl.Duration("watch", time.Second, "how often to look for a change of the rules files (and of -geoip and -crawlers files); 0 never")
 	geo := fl.String("geoip", "", "comma-separated MaxMind DB files (City, Country, ASN) that fill ip.src.country, ip.src.asnum, ...")
 	crawlers := fl.String("crawlers", "", "folder of crawler range files (edgerules bots update DIR) that fill cf.client.bot and the verified-bot fields")
 	crawlerDNS := fl.Bool("crawler-dns", false, "also verify a claimed crawler outside the ranges by its DNS names, in the background")
@@ -40,8 +45,8 @@ func serveCommand(args []string, s streams) int {
 	if len(extra) > 0 {
 		return s.fail("serve takes no arguments, found %q", extra[0])
 	}
-	if *rules == "" {
-		return s.fail("serve needs --rules FILE")
+	if len(rules) == 0 {
+		return s.fail("serve needs --rules FILE (or a folder, or several --rules)")
 	}
 	if *onError != "allow" && *onError != "deny" {
 		return s.fail("unknown --on-error %q: use allow or deny", *onError)
@@ -68,7 +73,7 @@ func serveCommand(args []string, s streams) int {
 			return s.fail("%s: %v", l.flag, err)
 		}
 	}
-	opts := serve.Options{Rules: *rules, TrustedProxies: prefixes, DetectionOnly: *detectionOnly,
+	opts := serve.Options{Rules: rules, VarFiles: *varFiles, TrustedProxies: prefixes, DetectionOnly: *detectionOnly,
 		DenyOnError: *onError == "deny", EnvoyPrefix: *envoyPrefix, Logger: logger}
 	var nopts nethttp.Options
 	var geoFiles []string

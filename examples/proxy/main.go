@@ -1,13 +1,17 @@
-// Command proxy is a reverse proxy that applies a ruleset to every request
-// before it reaches the upstream:
+// Command proxy is a reverse proxy that applies a zone's rulesets to every
+// request before it reaches the upstream, and to its response:
 //
 //	go run ./examples/proxy -listen 127.0.0.1:8080 -upstream http://127.0.0.1:9000 \
-//	    -rules examples/rules/bot-management.json [-trusted-proxies 10.0.0.0/8,192.0.2.1/32] \
+//	    -rules examples/rules/zone [-rules FILE ...] [-trusted-proxies 10.0.0.0/8,192.0.2.1/32] \
 //	    [-geoip GeoLite2-City.mmdb,GeoLite2-ASN.mmdb] [-crawlers DIR [-crawler-dns]] \
 //	    [-detection-only] [-metrics 127.0.0.1:9090] [-ratelimit-redis redis://127.0.0.1:6379/0]
 //
-// It reloads the rules file on SIGHUP; a file that does not compile is
-// refused and the rules in force stay. With -geoip it fills ip.src.country,
+// -rules is a ruleset file (JSON, YAML, Terraform) or a folder of them,
+// repeated for a zone of several phases, one ruleset per phase: URL
+// rewrites and request header transforms change the request the upstream
+// gets, response header transforms its answer, dynamic redirects answer
+// with their computed target. It reloads the rules on SIGHUP; rules that
+// do not compile are refused and the rules in force stay. With -geoip it fills ip.src.country,
 // ip.src.asnum and the other ip.src.* fields from MaxMind DB files; with
 // -crawlers it verifies crawlers by the range files in DIR (`edgerules bots
 // update DIR` downloads them), and with -crawler-dns also by their DNS
@@ -38,7 +42,7 @@ import (
 
 	"github.com/edgerules/edgerules/internal/sources"
 	"github.com/edgerules/edgerules/nethttp"
-	"github.com/edgerules/edgerules/ruleset"
+	"github.com/edgerules/edgerules/terraform"
 )
 
 func main() {
@@ -50,14 +54,15 @@ func main() {
 
 // config is what the flags say.
 type config struct {
-	listen, upstream, rules, metrics string
-	ratelimitRedis                   string
-	trusted                          []netip.Prefix
-	detectionOnly                    bool
-	geoip                            []string // MaxMind DB files
-	crawlers                         string   // a directory of crawler range files
-	crawlerDNS                       bool
-	reloadEvery                      time.Duration
+	listen, upstream, metrics string
+	rules                     []string // files and folders of the zone
+	ratelimitRedis            string
+	trusted                   []netip.Prefix
+	detectionOnly             bool
+	geoip                     []string // MaxMind DB files
+	crawlers                  string   // a directory of crawler range files
+	crawlerDNS                bool
+	reloadEvery               time.Duration
 }
 
 func parseFlags(args []string) (config, error) {
@@ -66,7 +71,10 @@ func parseFlags(args []string) (config, error) {
 	fl := flag.NewFlagSet("proxy", flag.ContinueOnError)
 	fl.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to serve on")
 	fl.StringVar(&c.upstream, "upstream", "", "URL of the server to forward to")
-	fl.StringVar(&c.rules, "rules", "", "ruleset file (.json, .yaml, .yml)")
+	fl.Func("rules", "ruleset file (.json, .yaml, .yml, Terraform) or folder of them; repeat it for a zone of several phases", func(v string) error {
+		c.rules = append(c.rules, v)
+		return nil
+	})
 	fl.StringVar(&trusted, "trusted-proxies", "", "comma-separated CIDRs whose forwarding and bot headers are believed")
 	fl.BoolVar(&c.detectionOnly, "detection-only", false, "log what the rules decide and block nothing")
 	fl.StringVar(&c.metrics, "metrics", "", "address to serve the counters on, at /debug/vars")
@@ -78,7 +86,7 @@ func parseFlags(args []string) (config, error) {
 	if err := fl.Parse(args); err != nil {
 		return c, err
 	}
-	if c.upstream == "" || c.rules == "" {
+	if c.upstream == "" || len(c.rules) == 0 {
 		return c, errors.New("-upstream and -rules are required")
 	}
 	for f := range strings.SplitSeq(geo, ",") {
@@ -104,11 +112,11 @@ func parseFlags(args []string) (config, error) {
 
 // A proxy forwards requests that its rules let through.
 type proxy struct {
-	rulesPath string
-	rules     *nethttp.Middleware
-	handler   http.Handler
-	logger    *slog.Logger
-	data      *sources.Sources // the databases and range files
+	rulesPaths []string
+	rules      *nethttp.Middleware
+	handler    http.Handler
+	logger     *slog.Logger
+	data       *sources.Sources // the databases and range files
 }
 
 func newProxy(c config, logger *slog.Logger) (*proxy, error) {
@@ -116,7 +124,7 @@ func newProxy(c config, logger *slog.Logger) (*proxy, error) {
 	if err != nil || upstream.Scheme == "" || upstream.Host == "" {
 		return nil, fmt.Errorf("-upstream %q is not a URL such as http://127.0.0.1:9000", c.upstream)
 	}
-	file, err := ruleset.Load(c.rules)
+	zone, _, err := terraform.LoadZone(c.rules)
 	if err != nil {
 		return nil, err
 	}
@@ -130,13 +138,13 @@ func newProxy(c config, logger *slog.Logger) (*proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	mw, err := nethttp.New(file.Ruleset, opts)
+	mw, err := nethttp.New(zone, opts)
 	if err != nil {
 		return nil, err
 	}
 	rp := httputil.NewSingleHostReverseProxy(upstream)
 	rp.Transport = upstreamTransport()
-	return &proxy{rulesPath: c.rules, rules: mw, handler: mw.Wrap(rp), logger: logger, data: data}, nil
+	return &proxy{rulesPaths: c.rules, rules: mw, handler: mw.Wrap(rp), logger: logger, data: data}, nil
 }
 
 // upstreamTransport keeps enough idle connections to the upstream for the
@@ -149,17 +157,18 @@ func upstreamTransport() *http.Transport {
 	return t
 }
 
-// reload reads the rules file again; the rules in force stay if it fails.
+// reload reads the rules files again; the rules in force stay if it fails.
 func (p *proxy) reload() error {
-	file, err := ruleset.Load(p.rulesPath)
+	zone, _, err := terraform.LoadZone(p.rulesPaths)
 	if err == nil {
-		err = p.rules.Load(file.Ruleset)
+		err = p.rules.Load(zone)
 	}
+	files := strings.Join(p.rulesPaths, ",")
 	if err != nil {
-		p.logger.Error("proxy: rules not reloaded; the previous rules stay", "file", p.rulesPath, "error", err)
+		p.logger.Error("proxy: rules not reloaded; the previous rules stay", "files", files, "error", err)
 		return err
 	}
-	p.logger.Info("proxy: rules reloaded", "file", p.rulesPath, "rules", len(file.Rules))
+	p.logger.Info("proxy: rules reloaded", "files", files, "rules", len(p.rules.Zone().Rules()))
 	return nil
 }
 
@@ -204,7 +213,8 @@ func run(args []string) error {
 			}
 		}
 	}()
-	logger.Info("proxy: serving", "listen", c.listen, "upstream", c.upstream, "rules", c.rules)
+	logger.Info("proxy: serving", "listen", c.listen, "upstream", c.upstream, "rules", strings.Join(c.rules, ","),
+		"phases", strings.Join(p.rules.Zone().Phases(), ","))
 	if err := server.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -158,7 +158,7 @@ func readEnvoyFilter(t *testing.T) envoyFilter {
 func TestEnvoyHTTPContract(t *testing.T) {
 	f := readEnvoyFilter(t)
 	require.Equal(t, "/ext_authz", f.PathPrefix)
-	_, s := startServiceWith(t, rulesFile(t), f.PathPrefix)
+	_, s := startServiceWith(t, f.PathPrefix, rulesFile(t))
 	for _, c := range seedCases {
 		t.Run(c.name, func(t *testing.T) {
 			cr := seedRequest(c.path, c.ua, c.score, c.verified)
@@ -218,7 +218,7 @@ func TestRealEnvoy(t *testing.T) {
 	envoy := onPath(t, "envoy")
 	for _, mode := range []string{"http", "grpc"} {
 		t.Run(mode, func(t *testing.T) {
-			s, httpAddr := startServiceWith(t, rulesFile(t), "/ext_authz")
+			s, httpAddr := startServiceWith(t, "/ext_authz", rulesFile(t))
 			grpcAddr := startGRPC(t, s)
 			o := startOrigin(t)
 			dir, proxy := proxyDir(t), freeAddr(t)

@@ -58,13 +58,13 @@ func rulesFile(t testing.TB) string {
 
 // startService runs the service on a free loopback port, trusting
 // loopback (the proxy), until the test ends; it returns its address.
-func startService(t testing.TB, rules string) (*serve.Service, string) {
-	return startServiceWith(t, rules, "")
+func startService(t testing.TB, rules ...string) (*serve.Service, string) {
+	return startServiceWith(t, "", rules...)
 }
 
 // startServiceWith starts a service that also takes Envoy's HTTP requests
 // under envoyPrefix.
-func startServiceWith(t testing.TB, rules, envoyPrefix string) (*serve.Service, string) {
+func startServiceWith(t testing.TB, envoyPrefix string, rules ...string) (*serve.Service, string) {
 	s, err := serve.New(serve.Options{Rules: rules, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		EnvoyPrefix: envoyPrefix, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	require.NoError(t, err)
@@ -274,11 +274,12 @@ func proxyDir(t testing.TB) string {
 }
 
 // startNginx runs nginx with examples/nginx/edgerules.conf in front of o,
-// asking the service at service.
-func startNginx(t testing.TB, service, originAddr string) string {
+// asking the service at service, with the replacements of edit made in
+// the file too.
+func startNginx(t testing.TB, service, originAddr string, edit ...string) string {
 	nginx := binary(t, "nginx", "nginx-light")
 	dir, proxy := proxyDir(t), freeAddr(t)
-	site := example(t, "nginx/edgerules.conf", exampleService, service, exampleOrigin, originAddr, exampleProxy, proxy)
+	site := example(t, "nginx/edgerules.conf", append([]string{exampleService, service, exampleOrigin, originAddr, exampleProxy, proxy}, edit...)...)
 	conf := nginxConf(t, dir, site)
 	startProxy(t, dir, proxy, nil, nginx, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", conf)
 	return proxy
@@ -297,11 +298,12 @@ func TestCaddy(t *testing.T) {
 }
 
 // startCaddy runs Caddy with examples/caddy/Caddyfile in front of the
-// origin, asking the service at service.
-func startCaddy(t testing.TB, service, originAddr string) string {
+// origin, asking the service at service, with the replacements of edit
+// made in the file too.
+func startCaddy(t testing.TB, service, originAddr string, edit ...string) string {
 	caddy := binary(t, "caddy", "caddy")
 	dir, proxy := proxyDir(t), freeAddr(t)
-	site := example(t, "caddy/Caddyfile", exampleService, service, exampleOrigin, originAddr, exampleProxy, proxy)
+	site := example(t, "caddy/Caddyfile", append([]string{exampleService, service, exampleOrigin, originAddr, exampleProxy, proxy}, edit...)...)
 	conf := filepath.Join(dir, "Caddyfile")
 	// No admin endpoint: it would take the same port in every test.
 	require.NoError(t, os.WriteFile(conf, []byte("{\n\tadmin off\n}\n\n"+site), 0o644))
@@ -315,7 +317,7 @@ func startCaddy(t testing.TB, service, originAddr string) string {
 func TestServiceDown(t *testing.T) {
 	for _, tt := range []struct {
 		proxy  string
-		start  func(t testing.TB, service, origin string) string
+		start  func(t testing.TB, service, origin string, edit ...string) string
 		status int // what the client gets
 		action string
 	}{
@@ -345,7 +347,7 @@ func TestHAProxy(t *testing.T) {
 
 // startHAProxy runs HAProxy with examples/haproxy in front of the origin,
 // asking the service at service.
-func startHAProxy(t testing.TB, service, originAddr string) string {
+func startHAProxy(t testing.TB, service, originAddr string, _ ...string) string {
 	haproxy := binary(t, "haproxy", "haproxy")
 	dir, proxy := proxyDir(t), freeAddr(t)
 	lua, err := filepath.Abs("../../examples/haproxy/edgerules.lua")
