@@ -7,7 +7,7 @@ var codes = []string{
 	DeprecatedField, NoVerifiedBotExempt, ScoreRange, LeadingZero, Tab, RegexIsString, RewriteFunction,
 	Shadowed, CaseMismatch, ValueCase, HeaderNameCase, HostValue, URIDelimiter, PathSlash, Contradiction,
 	Tautology, Repeated, EmptySet, DuplicateSetValue, StarNotWildcard, RegexDoubleEscape,
-	TooLong, ResponseField, ListName, RewriteField, RateLimitCounting, RateLimitLists,
+	TooLong, ResponseField, ListName, RewriteField, RateLimitCounting, RateLimitLists, TransformPhase,
 }
 
 // Codes returns the code of every finding the linter makes, for a command

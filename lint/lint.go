@@ -53,6 +53,7 @@ const (
 	RewriteField        = "rewrite-field"
 	RateLimitCounting   = "ratelimit-counting"
 	RateLimitLists      = "ratelimit-lists"
+	TransformPhase      = "transform-phase"
 
 	// Tests that can never or always hold.
 	CaseMismatch      = "case-mismatch"       // lower(x) contains "Curl"
@@ -82,6 +83,10 @@ type Finding struct {
 	Message  string // what is wrong
 	Fix      string // how to put it right
 	Rule     *ruleset.Rule
+	// Key, when set, is the key of the rule's parameter the finding is
+	// about (such as "action_parameters.uri"), instead of its expression:
+	// Offset and Len are then 0.
+	Key string
 	// Edits, when there are any, put the finding right and are safe to
 	// make without asking: lint --fix makes them.
 	Edits []Edit
@@ -126,9 +131,9 @@ func node(c *ast.Checked, n ast.Node) []Finding {
 	var out []Finding
 	switch n := n.(type) {
 	case *ast.CallExpr:
-		if where, ok := rewriteOnly[n.Fun.Name]; ok {
+		if fn, ok := rewriteOnly[n.Fun.Name]; ok {
 			out = append(out, Finding{Code: RewriteFunction, Severity: Error, Offset: n.Fun.Pos(), Len: len(n.Fun.Name),
-				Message: fmt.Sprintf("`%s` is a rewrite function: Cloudflare accepts it only in %s, not in a rule's filter expression", n.Fun.Name, where),
+				Message: fmt.Sprintf("`%s` is a rewrite function: Cloudflare accepts it only in %s, not in a rule's filter expression", n.Fun.Name, fn.where),
 				Fix:     "test the field itself in the filter, and rewrite in the rule's action parameters"})
 		}
 	case *ast.ListRef:
@@ -206,14 +211,31 @@ func deprecated(c *ast.Checked) []Finding {
 	return out
 }
 
+// The keys of the value expressions that may call rewrite functions: a
+// URL rewrite's path and query, a header transform's values and a single
+// redirect's target.
+const (
+	uriKey      = "action_parameters.uri."
+	headersKey  = "action_parameters.headers."
+	redirectKey = "action_parameters.from_value.target_url."
+)
+
+// A rewriteFunc is a function Cloudflare accepts only in some value
+// expressions: where, in words, and the keys of those expressions.
+type rewriteFunc struct {
+	where string
+	in    []string
+}
+
 // rewriteOnly are the functions Cloudflare accepts only in the value
-// expressions of rewrites and redirects, with where they are accepted.
-var rewriteOnly = map[string]string{
-	"regex_replace":     "the rewrite expressions of Transform Rules and redirect targets",
-	"wildcard_replace":  "URL rewrites and redirect targets",
-	"remove_query_args": "URL rewrite expressions",
-	"to_string":         "the rewrite and header value expressions of Transform Rules and redirect targets",
-	"uuidv4":            "the rewrite expressions of Transform Rules",
+// expressions of rewrites and redirects, with where they are accepted, as
+// its functions reference gives them.
+var rewriteOnly = map[string]rewriteFunc{
+	"regex_replace":     {"the rewrite expressions of Transform Rules and redirect targets", []string{uriKey, headersKey, redirectKey}},
+	"wildcard_replace":  {"URL rewrites and redirect targets", []string{uriKey, redirectKey}},
+	"remove_query_args": {"URL rewrite expressions", []string{uriKey}},
+	"to_string":         {"the rewrite and header value expressions of Transform Rules and redirect targets", []string{uriKey, headersKey, redirectKey}},
+	"uuidv4":            {"the rewrite expressions of Transform Rules", []string{uriKey, headersKey}},
 }
 
 // fieldOf returns the canonical name of the field x reads directly.

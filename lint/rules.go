@@ -29,6 +29,7 @@ func Rules(rs *ruleset.Ruleset, checked []*ast.Checked) []Finding {
 		}
 		found := Expression(c)
 		found = append(found, inPhase(rs.Phase, c)...)
+		found = append(found, transformPhase(rs.Phase, r)...)
 		if f, ok := noVerifiedBotExemption(r, c); ok {
 			found = append(found, f)
 		}
@@ -79,6 +80,35 @@ func responseFields(phase string, c *ast.Checked) []Finding {
 	return out
 }
 
+// transformPhases are the phases in which each part of a rewrite's action
+// parameters changes the request or response: a URL rewrite's "uri" in the
+// URL rewrite phase, "headers" in the header transform phases.
+var transformPhases = map[string][]string{
+	"uri":     {ruleset.URLRewritePhase},
+	"headers": {ruleset.RequestHeadersPhase, ruleset.ResponseHeadersPhase},
+}
+
+// transformPhase flags a rewrite whose "uri" or "headers" stands in a
+// phase that does not apply it, such as headers in the URL rewrite phase
+// or a URL rewrite among the custom rules: Cloudflare and a zone run each
+// transform in its own phase only, so the part would change nothing.
+func transformPhase(phase string, r *ruleset.Rule) []Finding {
+	if phase == "" || r.Action != ruleset.Rewrite {
+		return nil
+	}
+	var out []Finding
+	for _, part := range []string{"uri", "headers"} {
+		phases := transformPhases[part]
+		if r.ActionParameters[part] == nil || slices.Contains(phases, phase) {
+			continue
+		}
+		out = append(out, Finding{Code: TransformPhase, Severity: Error, Key: "action_parameters." + part,
+			Message: fmt.Sprintf("a rewrite's %q is applied only in phase %s; in %s it changes nothing", part, strings.Join(phases, " or "), phase),
+			Fix:     "move it to a rule of a ruleset of phase " + strings.Join(phases, " or ")})
+	}
+	return out
+}
+
 // Parameter lints an expression of a rule's parameters (one of
 // Rule.Expressions after the first), checked: as Expression does, except
 // that a value expression is where the rewrite functions belong, and a
@@ -89,6 +119,9 @@ func Parameter(phase string, r *ruleset.Rule, x ruleset.Expression, c *ast.Check
 		if f.Code != RewriteFunction || x.Filter {
 			out = append(out, f)
 		}
+	}
+	if !x.Filter && !strings.HasPrefix(x.Key, "exposed_credential_check.") {
+		out = append(out, valueFunctions(x.Key, c)...)
 	}
 	if x.Key != countingExpression {
 		out = append(out, responseFields(phase, c)...)
@@ -141,6 +174,42 @@ func urlRewrite(c *ast.Checked) []Finding {
 		}
 	}
 	return out
+}
+
+// valueFunctions flags each rewrite function a value expression calls
+// that Cloudflare does not accept in the parameter at key, such as
+// wildcard_replace in a header's value or uuidv4 in a redirect's target.
+func valueFunctions(key string, c *ast.Checked) []Finding {
+	var out []Finding
+	for n := range ast.Preorder(c.X) {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			continue
+		}
+		fn, ok := rewriteOnly[call.Fun.Name]
+		if !ok || slices.ContainsFunc(fn.in, func(k string) bool { return strings.HasPrefix(key, k) }) {
+			continue
+		}
+		out = append(out, Finding{Code: RewriteFunction, Severity: Error, Offset: call.Fun.Pos(), Len: len(call.Fun.Name),
+			Message: fmt.Sprintf("Cloudflare accepts `%s` only in %s, not in %s", call.Fun.Name, fn.where, placeOf(key)),
+			Fix:     "compute the value with other functions, or in the kind of rule that accepts it"})
+	}
+	return out
+}
+
+// placeOf words where a value expression stands in a rule.
+func placeOf(key string) string {
+	switch {
+	case strings.HasPrefix(key, uriKey):
+		return "a URL rewrite"
+	case strings.HasPrefix(key, headersKey):
+		return "a header's value"
+	case strings.HasPrefix(key, redirectKey):
+		return "a redirect's target URL"
+	case strings.HasPrefix(key, "ratelimit."):
+		return "a rate limiting rule's characteristics"
+	}
+	return "a bulk redirect's key"
 }
 
 // credentialFunctions are the functions an exposed-credential check's

@@ -2,6 +2,7 @@ package nethttp
 
 import (
 	"net/http"
+	"net/textproto"
 	"net/url"
 
 	"github.com/edgerules/edgerules/eval"
@@ -105,23 +106,9 @@ func (v Verdict) Apply(r *http.Request) *http.Request {
 	}
 	if len(v.Headers) > 0 {
 		out.Header = r.Header.Clone()
-		applyHeaders(out.Header, v.Headers)
+		ruleset.ApplyHeaders(textproto.MIMEHeader(out.Header), v.Headers)
 	}
 	return out
-}
-
-// applyHeaders makes header changes.
-func applyHeaders(h http.Header, changes []ruleset.HeaderChange) {
-	for _, c := range changes {
-		switch c.Op {
-		case ruleset.SetHeader:
-			h.Set(c.Name, c.Value)
-		case ruleset.AddHeader:
-			h.Add(c.Name, c.Value)
-		case ruleset.RemoveHeader:
-			h.Del(c.Name)
-		}
-	}
 }
 
 // PlainBlock returns the status of a block whose rule gives no response of

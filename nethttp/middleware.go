@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/textproto"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -291,7 +292,7 @@ func (m *Middleware) responded(rec *recorder, v *Verdict, s *slot) {
 	d := v.l.zone.Response(s.ctx, &v.Outcome)
 	m.record(s.req.r.Context(), v.l, d, &s.req)
 	if !m.opts.DetectionOnly {
-		applyHeaders(rec.Header(), v.ResponseHeaders)
+		ruleset.ApplyHeaders(textproto.MIMEHeader(rec.Header()), v.ResponseHeaders)
 	}
 }
 

@@ -3,6 +3,7 @@ package ruleset
 import (
 	"fmt"
 	"maps"
+	"net/textproto"
 	"slices"
 	"strings"
 
@@ -41,6 +42,23 @@ type HeaderChange struct {
 	Op    HeaderOp `json:"op"`
 	Name  string   `json:"name"`
 	Value string   `json:"value,omitempty"`
+}
+
+// ApplyHeaders makes changes to the header h, in order, as a proxy makes
+// them: set replaces every line of a header, add adds one, remove removes
+// them all. Names are canonicalized as textproto.MIMEHeader's methods do;
+// an http.Header converts to a textproto.MIMEHeader.
+func ApplyHeaders(h textproto.MIMEHeader, changes []HeaderChange) {
+	for _, c := range changes {
+		switch c.Op {
+		case SetHeader:
+			h.Set(c.Name, c.Value)
+		case AddHeader:
+			h.Add(c.Name, c.Value)
+		case RemoveHeader:
+			h.Del(c.Name)
+		}
+	}
 }
 
 // A RedirectTarget is where a redirect rule sends the client.

@@ -35,7 +35,7 @@ func FuzzParse(f *testing.F) {
 		suite, err := ruletest.Parse("s.test.yaml", data)
 		if err == nil {
 			// Whatever the values, the cases run against a real ruleset.
-			suite.Rules = rules
+			suite.Rules = []string{rules}
 			if _, err := suite.Run(fields.Cloudflare()); err != nil {
 				var e *ruletest.Error
 				if !errors.As(err, &e) {

@@ -15,7 +15,7 @@ import (
 func TestRun(t *testing.T) {
 	suite, err := ruletest.Load("testdata/cases.test.yaml")
 	require.NoError(t, err)
-	assert.Equal(t, filepath.Join("testdata", "rules.yaml"), suite.RulesPath())
+	assert.Equal(t, []string{filepath.Join("testdata", "rules.yaml")}, suite.RulesPaths())
 	results, err := suite.Run(fields.Cloudflare())
 	require.NoError(t, err)
 	want := map[string]string{
@@ -51,12 +51,14 @@ func TestParseErrors(t *testing.T) {
 		{"not a mapping", "- a\n- b", "s.test.yaml:1:1: the suite must be a mapping of keys to values"},
 		{"unknown key", "rules: r.json\ncase: []", `s.test.yaml:2:1: the suite has no key "case"; its keys are rules, var_files, lists, cases`},
 		{"repeated key", "rules: a.json\nrules: b.json", `s.test.yaml:2:1: the suite has "rules" twice`},
-		{"no rules", "cases: [{name: a, action: none}]", "s.test.yaml:1:1: the suite names no ruleset: add rules: FILE"},
-		{"rules a list", "rules: [a, b]", "s.test.yaml:1:8: rules must be a single value"},
+		{"no rules", "cases: [{name: a, action: none}]", "s.test.yaml:1:1: the suite names no ruleset: add rules: FILE, or a list of a zone's files and folders"},
+		{"rules an empty list", "rules: []\ncases: [{name: a, action: none}]", "s.test.yaml:1:1: the suite names no ruleset: add rules: FILE, or a list of a zone's files and folders"},
+		{"rules a mapping", "rules: {a: b}", "s.test.yaml:1:8: rules must be a single value"},
+		{"rules a list of lists", "rules: [a, [b]]", "s.test.yaml:1:12: rules item must be a single value"},
 		{"no cases", "rules: r.json", "s.test.yaml:1:1: the suite has no cases"},
 		{"cases a mapping", "rules: r.json\ncases: {a: b}", "s.test.yaml:2:8: cases must be a list"},
 		{"case not a mapping", "rules: r.json\ncases: [a]", "s.test.yaml:2:9: case 1 must be a mapping of keys to values"},
-		{"unknown case key", "rules: r.json\ncases:\n  - name: a\n    acton: block", `s.test.yaml:4:5: case 1 has no key "acton"; its keys are name, values, action, rule, logged, repeat, seconds, at`},
+		{"unknown case key", "rules: r.json\ncases:\n  - name: a\n    acton: block", `s.test.yaml:4:5: case 1 has no key "acton"; its keys are name, values, action, rule, logged, path, query, headers, redirect, response_headers, repeat, seconds, at`},
 		{"no name", "rules: r.json\ncases:\n  - action: block", "s.test.yaml:3:5: case 1 has no name"},
 		{"no action", "rules: r.json\ncases:\n  - name: a", `s.test.yaml:3:5: case "a" says no action: give the action that ends evaluation, or none`},
 		{"null action", "rules: r.json\ncases:\n  - {name: a, action: }", "s.test.yaml:3:23: case 1's action must be a single value"},
@@ -107,10 +109,10 @@ resource "cloudflare_ruleset" "b" {
 }
 `)
 	for _, c := range []struct{ name, suite, want string }{
-		{"missing ruleset", "rules: nowhere.json\ncases: [{name: a, action: none}]", "open " + filepath.Join(dir, "nowhere.json")},
+		{"missing ruleset", "rules: nowhere.json\ncases: [{name: a, action: none}]", "stat " + filepath.Join(dir, "nowhere.json")},
 		{"broken ruleset", "rules: broken.json\ncases: [{name: a, action: none}]", "broken.json does not compile; run edgerules check on it:"},
 		{"bad IP item", "rules: good.json\nlists: {x: {kind: ip, items: [1.2.3.4, nope]}}\ncases: [{name: a, action: none}]", "s.test.yaml:2:9: list x, item 2:"},
-		{"Terraform, several rulesets", "rules: main.tf\ncases: [{name: a, action: none}]", "main.tf holds 2 rulesets (cloudflare_ruleset.a, cloudflare_ruleset.b); name one with"},
+		{"Terraform, several rulesets", "rules: main.tf\ncases: [{name: a, action: none}]", "main.tf#cloudflare_ruleset.a and " + filepath.Join(dir, "main.tf#cloudflare_ruleset.b") + " are both rulesets of phase http_request_firewall_custom; a zone has one per phase"},
 		{"Terraform, no such ruleset", "rules: main.tf#cloudflare_ruleset.c\ncases: [{name: a, action: none}]", "main.tf has no ruleset cloudflare_ruleset.c"},
 		{"Terraform, a rule only apply knows", "rules: main.tf#cloudflare_ruleset.a\ncases: [{name: a, action: none}]", "main.tf:6:32: the expression is not checked: depends on var.ips"},
 		{"bad ASN item", "rules: good.json\nlists: {x: {kind: asn, items: [AS13335]}}\ncases: [{name: a, action: none}]", `s.test.yaml:2:9: list x, item 1: "AS13335" is not an AS number`},
@@ -210,6 +212,83 @@ func TestSequenceErrors(t *testing.T) {
 		{"negative seconds", "rules: r.json\ncases:\n- {name: a, action: none, repeat: 2, seconds: -1}", "s.test.yaml:3:47: case 1's seconds must be a number of seconds, 0 or more, found -1"},
 		{"out of order", "rules: r.json\ncases:\n- {name: a, action: none, at: [0, 2, 1]}", "s.test.yaml:3:38: case 1's at must be in order: 1 comes before 2"},
 		{"empty at", "rules: r.json\ncases:\n- {name: a, action: none, at: []}", "s.test.yaml:3:31: case 1's at must be a list of 1 to 100000 times in seconds"},
+	} {
+		_, err := ruletest.Parse("s.test.yaml", []byte(c.text))
+		if assert.Error(t, err, c.name) {
+			assert.Equal(t, c.want, err.Error(), c.name)
+		}
+	}
+}
+
+// TestZone runs cases through the example zone that expect what it does
+// not do: each fails at the position of the expectation that differs, and
+// says what the zone did.
+func TestZone(t *testing.T) {
+	suite, err := ruletest.Load("testdata/zone.test.yaml")
+	require.NoError(t, err)
+	results, err := suite.Run(fields.Cloudflare())
+	require.NoError(t, err)
+	want := []string{
+		`testdata/zone.test.yaml:8:11: the origin gets the path "/api/items" (rewritten), want "/v1/items"`,
+		`testdata/zone.test.yaml:12:12: the origin gets the query "from=v1" (rewritten), want "a=1"`,
+		`testdata/zone.test.yaml:16:11: the origin gets the path "/pricing" (the request's own, no URL rewrite matched), want "/api/pricing"`,
+		`testdata/zone.test.yaml:20:28: the origin gets x-bot-score: "87", want x-bot-score: "86"`,
+		`testdata/zone.test.yaml:24:27: the origin gets no X-Internal header, want X-Internal: "1"`,
+		`testdata/zone.test.yaml:28:23: the origin gets Accept: "a", "b", want Accept: "a"`,
+		`testdata/zone.test.yaml:32:15: redirect to https://www.example.com/a (301), want https://www.example.com/a (302)`,
+		`testdata/zone.test.yaml:36:15: redirect to https://www.example.com/a?x=1 (301), want https://www.example.com/a`,
+		`testdata/zone.test.yaml:40:39: the response has no Cache-Control header, want Cache-Control: "no-store"`,
+		`testdata/zone.test.yaml:41:5: logged nothing, want rule 1 (ref "v1-callers") of http_request_firewall_custom`,
+		`testdata/zone.test.yaml:45:5: got none, want block by rule 3 (ref "browser-block") of http_request_firewall_custom`,
+	}
+	require.Len(t, results, len(want)+1)
+	for i, msg := range want {
+		if assert.NotNil(t, results[i].Err, results[i].Case.Name) {
+			assert.Equal(t, msg, results[i].Err.Error())
+		}
+	}
+	last := results[len(want)]
+	assert.Nil(t, last.Err)
+	assert.Equal(t, "/api/items", last.Got.Path)
+	assert.Equal(t, []ruleset.HeaderChange{{Op: ruleset.SetHeader, Name: "X-Bot-Score", Value: "87"}, {Op: ruleset.RemoveHeader, Name: "X-Internal"}}, last.Got.Headers)
+}
+
+// TestZoneErrors: the rules of a zone that cannot be one, and a case that
+// names a ref two of its phases use.
+func TestZoneErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
+	}
+	write("a.yaml", "phase: http_request_firewall_custom\nrules: [{ref: x, expression: ssl, action: block}]\n")
+	write("b.yaml", "rules: [{ref: y, expression: ssl, action: block}]\n")
+	write("c.yaml", "phase: http_request_late_transform\nrules: [{ref: x, expression: ssl, action: rewrite, action_parameters: {headers: {X-A: {operation: remove}}}}]\n")
+	suite, err := ruletest.Parse(filepath.Join(dir, "s.test.yaml"), []byte("rules: [a.yaml, b.yaml]\ncases: [{name: a, action: none}]"))
+	require.NoError(t, err)
+	_, err = suite.Run(fields.Cloudflare())
+	require.Error(t, err)
+	assert.Equal(t, filepath.Join(dir, "s.test.yaml")+":1:8: "+filepath.Join(dir, "a.yaml")+" and "+filepath.Join(dir, "b.yaml")+
+		" are both rulesets of phase http_request_firewall_custom; a zone has one per phase", err.Error())
+
+	suite, err = ruletest.Parse(filepath.Join(dir, "s.test.yaml"), []byte("rules: [a.yaml, c.yaml]\ncases: [{name: a, action: block, rule: x}]"))
+	require.NoError(t, err)
+	results, err := suite.Run(fields.Cloudflare())
+	require.NoError(t, err)
+	require.NotNil(t, results[0].Err)
+	assert.Equal(t, `"x" names a rule of http_request_firewall_custom and one of http_request_late_transform; name the rule by its id`, results[0].Err.Msg)
+}
+
+func TestZoneParseErrors(t *testing.T) {
+	for _, c := range []struct{ name, text, want string }{
+		{"headers a list", "rules: r\ncases:\n  - {name: a, action: none, headers: [a]}", "s.test.yaml:3:38: case 1's headers must map header names to values, lists of values or null"},
+		{"header a mapping", "rules: r\ncases:\n  - {name: a, action: none, headers: {A: {b: c}}}", "s.test.yaml:3:42: header A must be a value, a list of values, or null for a header that must be absent"},
+		{"header no values", "rules: r\ncases:\n  - {name: a, action: none, headers: {A: []}}", "s.test.yaml:3:42: header A has no values: give null for a header that must be absent"},
+		{"header twice", "rules: r\ncases:\n  - {name: a, action: none, response_headers: {A: x, A: y}}", "s.test.yaml:3:54: header A is given twice"},
+		{"path a list", "rules: r\ncases:\n  - {name: a, action: none, path: [a]}", "s.test.yaml:3:35: case 1's path must be a single value"},
+		{"redirect without redirect", "rules: r\ncases:\n  - {name: a, action: none, redirect: {url: x}}", `s.test.yaml:3:5: case "a" expects a redirect, so its action is redirect`},
+		{"redirect without url", "rules: r\ncases:\n  - {name: a, action: redirect, redirect: {status: 301}}", "s.test.yaml:3:43: case 1's redirect has no url: give the target URL, and the status if it matters"},
+		{"redirect status", "rules: r\ncases:\n  - {name: a, action: redirect, redirect: {url: x, status: 200}}", "s.test.yaml:3:60: case 1's redirect's status must be a redirect's status code, such as 301 or 302, found 200"},
+		{"redirect key", "rules: r\ncases:\n  - {name: a, action: redirect, redirect: {to: x}}", `s.test.yaml:3:44: case 1's redirect has no key "to"; its keys are url, status`},
 	} {
 		_, err := ruletest.Parse("s.test.yaml", []byte(c.text))
 		if assert.Error(t, err, c.name) {

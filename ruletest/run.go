@@ -2,6 +2,7 @@ package ruletest
 
 import (
 	"fmt"
+	"net/textproto"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,44 +18,47 @@ import (
 // A Result is what one case got.
 type Result struct {
 	Case *Case
-	// Got is the ruleset's decision; zero when the case could not run.
-	Got ruleset.Decision
-	// Err says how the decision differs from the one the case expects, or
+	// Got is what the rules decided and changed; zero when the case could
+	// not run.
+	Got ruleset.Outcome
+	// Err says how the outcome differs from the one the case expects, or
 	// what is wrong with the case (an unknown field, a value of the wrong
-	// type, a rule the ruleset does not have); nil when the case passed.
+	// type, a rule the rules do not have); nil when the case passed.
 	Err *Error
 }
 
-// Run loads the suite's ruleset, compiles it against scheme with opts and
-// runs every case, in order. The error is for a ruleset that cannot be
-// read or compiled, or a list that cannot be built; a failed case is a
-// Result with an Err.
+// Run loads the suite's rules, a ruleset or a zone, compiles them against
+// scheme with opts and runs every case, in order. The error is for rules
+// that cannot be read or compiled, or a list that cannot be built; a failed
+// case is a Result with an Err.
 func (s *Suite) Run(scheme *fields.Scheme, opts ...ruleset.Option) ([]Result, error) {
 	varFiles := make([]string, len(s.VarFiles))
 	for i, vf := range s.VarFiles {
 		varFiles[i] = s.relative(vf)
 	}
-	file, err := terraform.LoadAny(s.RulesPath(), varFiles...)
+	zone, files, err := terraform.LoadZone(s.RulesPaths(), varFiles...)
 	if err != nil {
 		return nil, &Error{Path: s.Path, Pos: s.At, Msg: err.Error()}
 	}
 	var unknown []string
-	for _, n := range file.Notes {
-		if n.Decides() {
-			unknown = append(unknown, fmt.Sprintf("%s:%d:%d: %s", strings.SplitN(s.RulesPath(), "#", 2)[0], n.Line, n.Column, n.Msg))
+	for _, f := range files {
+		for _, n := range f.Notes {
+			if n.Decides() {
+				unknown = append(unknown, fmt.Sprintf("%s:%d:%d: %s", strings.SplitN(f.Path, "#", 2)[0], n.Line, n.Column, n.Msg))
+			}
 		}
 	}
 	if len(unknown) > 0 {
 		// A rule Terraform knows only when it applies would never match
 		// here, and the cases would pass or fail for it.
 		return nil, &Error{Path: s.Path, Pos: s.At, Msg: fmt.Sprintf("%s cannot be tested: Terraform knows some of its rules only when it applies (a variable's value can be given in a .tfvars file):\n%s",
-			s.Rules, strings.Join(unknown, "\n"))}
+			s.rulesName(), strings.Join(unknown, "\n"))}
 	}
 	clock := &caseClock{}
 	opts = append(slices.Clip(opts), ruleset.RateLimitStore(clock), ruleset.Clock(clock.Now))
-	engine, err := ruleset.Compile(file.Ruleset, scheme, opts...)
+	engine, err := ruleset.CompileZone(zone, scheme, opts...)
 	if err != nil {
-		return nil, &Error{Path: s.Path, Pos: s.At, Msg: fmt.Sprintf("%s does not compile; run edgerules check on it:\n%v", s.Rules, err)}
+		return nil, &Error{Path: s.Path, Pos: s.At, Msg: fmt.Sprintf("%s does not compile; run edgerules check on it:\n%v", s.rulesName(), err)}
 	}
 	lists, err := s.buildLists()
 	if err != nil {
@@ -62,11 +66,11 @@ func (s *Suite) Run(scheme *fields.Scheme, opts ...ruleset.Option) ([]Result, er
 	}
 	ctx := eval.NewContext(scheme)
 	ctx.SetLists(lists)
-	names := ruleNames(engine.Rules())
+	r := &runner{suite: s, zone: engine, ctx: ctx, names: ruleNames(engine.Rules()), clock: clock}
 	results := make([]Result, len(s.Cases))
 	for i, c := range s.Cases {
 		clock.store = ratelimit.NewMemory(ratelimit.MemoryOptions{})
-		results[i] = s.runCase(c, engine, ctx, names, clock)
+		results[i] = r.run(c)
 	}
 	return results, nil
 }
@@ -122,31 +126,46 @@ func (s *Suite) buildLists() (*eval.MemoryLists, error) {
 	return lists, nil
 }
 
-// ruleNames maps each rule's ref and id to the rule.
-func ruleNames(rules []*ruleset.Rule) map[string]*ruleset.Rule {
-	names := make(map[string]*ruleset.Rule, 2*len(rules))
+// ruleNames maps each rule's ref and id to the rules of the zone that
+// have it: one, unless rulesets of two phases use the same name.
+func ruleNames(rules []*ruleset.Rule) map[string][]*ruleset.Rule {
+	names := make(map[string][]*ruleset.Rule, 2*len(rules))
 	for _, r := range rules {
 		for _, name := range []string{r.Ref, r.ID} {
 			if name != "" {
-				names[name] = r
+				names[name] = append(names[name], r)
 			}
 		}
 	}
 	return names
 }
 
-func (s *Suite) runCase(c *Case, engine *ruleset.Engine, ctx *eval.Context, names map[string]*ruleset.Rule, clock *caseClock) Result {
+// A runner runs the cases of a suite on its compiled rules.
+type runner struct {
+	suite *Suite
+	zone  *ruleset.ZoneEngine
+	ctx   *eval.Context
+	names map[string][]*ruleset.Rule
+	clock *caseClock
+}
+
+func (x *runner) run(c *Case) Result {
+	s, ctx := x.suite, x.ctx
 	res := Result{Case: c}
 	fail := func(at Pos, format string, args ...any) Result {
 		res.Err = &Error{Path: s.Path, Pos: at, Msg: fmt.Sprintf(format, args...)}
 		return res
 	}
 	for _, name := range append([]string{c.Rule}, c.Logged...) {
-		if _, ok := names[name]; name != "" && !ok {
-			return fail(c.At, "%s has no rule with ref or id %q", s.Rules, name)
+		switch rules := x.names[name]; {
+		case name == "":
+		case len(rules) == 0:
+			return fail(c.At, "%s has no rule with ref or id %q", s.rulesName(), name)
+		case len(rules) > 1:
+			return fail(c.At, "%q names a rule of %s and one of %s; name the rule by its id", name, x.zone.PhaseOf(rules[0]), x.zone.PhaseOf(rules[1]))
 		}
 	}
-	scheme := engine.Scheme()
+	scheme := x.zone.Scheme()
 	times := c.Times
 	if times == nil {
 		times = []time.Duration{0}
@@ -154,51 +173,175 @@ func (s *Suite) runCase(c *Case, engine *ruleset.Engine, ctx *eval.Context, name
 	start := sequenceStart
 	for k, offset := range times {
 		ctx.Reset()
-		for _, v := range c.Values {
-			f, ok := scheme.Field(v.Field)
-			if !ok {
-				if near := scheme.Suggest(v.Field); len(near) > 0 {
-					return fail(v.FieldAt, "unknown field %s; did you mean %s?", v.Field, strings.Join(near, " or "))
-				}
-				return fail(v.FieldAt, "unknown field %s", v.Field)
-			}
-			value, err := eval.ValueOf(f.Type(), v.Value)
-			if err == nil {
-				err = ctx.Set(f, value)
-			}
-			if err != nil {
-				return fail(v.At, "field %s: %v", v.Field, err)
-			}
+		if at, err := setValues(ctx, c.Values); err != nil {
+			return fail(at, "%v", err)
 		}
 		if k == 0 {
 			if sec := ctx.Get(timestampSec(scheme)); !sec.Missing() {
 				start = time.Unix(sec.Int(), 0)
 			}
 		}
-		clock.now = start.Add(offset)
+		x.clock.now = start.Add(offset)
 		if c.Times != nil {
-			setTime(ctx, clock.now)
+			setTime(ctx, x.clock.now)
 		}
-		res.Got = engine.Evaluate(ctx)
+		res.Got = x.zone.Request(ctx)
 		if res.Got.ReachesOrigin() {
-			engine.CountResponse(ctx, res.Got)
+			x.zone.CountResponse(ctx, &res.Got)
 		}
 	}
-	got := res.Got
-	want := names[c.Rule]
+	if x.zone.HasResponsePhase() {
+		x.zone.Response(ctx, &res.Got)
+	}
+	if msg := x.compare(c, res.Got); msg != nil {
+		return fail(msg.at, "%s", msg.text)
+	}
+	return res
+}
+
+// setValues gives the fields of ctx a case's values, and each raw.* field
+// the case does not give the value of its http.* counterpart: the request
+// as it came, before any rewrite. The position is that of a bad value.
+func setValues(ctx *eval.Context, values []Value) (Pos, error) {
+	scheme := ctx.Scheme()
+	given := make(map[string]bool, len(values))
+	var raws []fields.Field
+	var rawValues []eval.Value
+	for _, v := range values {
+		f, ok := scheme.Field(v.Field)
+		if !ok {
+			if near := scheme.Suggest(v.Field); len(near) > 0 {
+				return v.FieldAt, fmt.Errorf("unknown field %s; did you mean %s?", v.Field, strings.Join(near, " or "))
+			}
+			return v.FieldAt, fmt.Errorf("unknown field %s", v.Field)
+		}
+		value, err := eval.ValueOf(f.Type(), v.Value)
+		if err == nil {
+			err = ctx.Set(f, value)
+		}
+		if err != nil {
+			return v.At, fmt.Errorf("field %s: %w", v.Field, err)
+		}
+		given[f.Name()] = true
+		if raw, ok := scheme.Field("raw." + f.Name()); ok {
+			raws, rawValues = append(raws, raw), append(rawValues, value)
+		}
+	}
+	for i, raw := range raws {
+		if !given[raw.Name()] {
+			_ = ctx.Set(raw, rawValues[i])
+		}
+	}
+	return Pos{}, nil
+}
+
+// A mismatch is how an outcome differs from what a case expects, and
+// where in the suite the expectation stands.
+type mismatch struct {
+	at   Pos
+	text string
+}
+
+// compare returns the first way got differs from what c expects, in the
+// order of the file's keys: the decision, the logs, the redirect, the
+// path and query, the request's headers, the response's headers.
+func (x *runner) compare(c *Case, got ruleset.Outcome) *mismatch {
+	var want *ruleset.Rule
+	if c.Rule != "" {
+		want = x.names[c.Rule][0]
+	}
 	if got.Action != c.Action || want != nil && got.Rule != want {
-		return fail(c.At, "got %s, want %s", describe(got.Action, got.Rule), describe(c.Action, want))
+		return &mismatch{c.At, fmt.Sprintf("got %s, want %s", x.describe(got.Action, got.Rule), x.describe(c.Action, want))}
 	}
 	if c.Logged != nil {
 		wantLogged := make([]*ruleset.Rule, len(c.Logged))
 		for i, name := range c.Logged {
-			wantLogged[i] = names[name]
+			wantLogged[i] = x.names[name][0]
 		}
 		if !slices.Equal(got.Logged, wantLogged) {
-			return fail(c.At, "logged %s, want %s", ruleList(got.Logged), ruleList(wantLogged))
+			return &mismatch{c.At, fmt.Sprintf("logged %s, want %s", x.ruleList(got.Logged), x.ruleList(wantLogged))}
 		}
 	}
-	return res
+	if w := c.Redirect; w != nil && (got.Redirect.URL != w.URL || w.Status != 0 && got.Redirect.Status != w.Status) {
+		return &mismatch{w.At, fmt.Sprintf("redirect to %s, want %s", redirectText(got.Redirect.URL, got.Redirect.Status), redirectText(w.URL, w.Status))}
+	}
+	scheme := x.zone.Scheme()
+	for _, part := range []struct {
+		name      string
+		want      *Want
+		value     string
+		rewritten bool
+	}{
+		{"path", c.Path, got.Path, got.PathRewritten},
+		{"query", c.Query, got.Query, got.QueryRewritten},
+	} {
+		if part.want == nil {
+			continue
+		}
+		value := part.value
+		if !part.rewritten {
+			f, _ := scheme.Field("http.request.uri." + part.name)
+			value = x.ctx.Get(f).Str()
+		}
+		if value != part.want.Value {
+			how := "the request's own, no URL rewrite matched"
+			if part.rewritten {
+				how = "rewritten"
+			}
+			return &mismatch{part.want.At, fmt.Sprintf("the origin gets the %s %q (%s), want %q", part.name, value, how, part.want.Value)}
+		}
+	}
+	if m := compareHeaders(x.ctx, "http.request.headers", got.Headers, c.Headers, "the origin gets"); m != nil {
+		return m
+	}
+	return compareHeaders(x.ctx, "http.response.headers", got.ResponseHeaders, c.ResponseHeaders, "the response has")
+}
+
+// compareHeaders compares the headers wants names with those of the field
+// of ctx that holds them once changes are made to them.
+func compareHeaders(ctx *eval.Context, field string, changes []ruleset.HeaderChange, wants []HeaderWant, verb string) *mismatch {
+	if len(wants) == 0 {
+		return nil
+	}
+	h := textproto.MIMEHeader{}
+	if f, ok := ctx.Scheme().Field(field); ok {
+		m := ctx.Get(f)
+		for _, name := range m.Keys() {
+			for _, v := range m.Key(name).Elems() {
+				h.Add(name, v.Str())
+			}
+		}
+	}
+	ruleset.ApplyHeaders(h, changes)
+	for _, w := range wants {
+		if got := h.Values(w.Name); !slices.Equal(got, w.Values) {
+			return &mismatch{w.At, fmt.Sprintf("%s %s, want %s", verb, headerText(w.Name, got), headerText(w.Name, w.Values))}
+		}
+	}
+	return nil
+}
+
+// headerText words a header's values: none, one or several lines.
+func headerText(name string, values []string) string {
+	if len(values) == 0 {
+		return "no " + name + " header"
+	}
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = strconv.Quote(v)
+	}
+	return name + ": " + strings.Join(quoted, ", ")
+}
+
+// redirectText words a redirect: its target and status, or none.
+func redirectText(url string, status int) string {
+	switch {
+	case url == "":
+		return "nowhere (no redirect)"
+	case status == 0:
+		return url
+	}
+	return fmt.Sprintf("%s (%d)", url, status)
 }
 
 // timestampSec is the scheme's http.request.timestamp.sec, or a field of
@@ -220,24 +363,33 @@ func setTime(ctx *eval.Context, t time.Time) {
 	}
 }
 
-// describe words a decision: its action and the rule that took it.
-func describe(a ruleset.Action, r *ruleset.Rule) string {
+// describe words a decision: its action and the rule that took it, with
+// the rule's phase in a zone of several.
+func (x *runner) describe(a ruleset.Action, r *ruleset.Rule) string {
 	switch {
 	case a == "":
 		return None
 	case r == nil:
 		return string(a)
 	}
-	return fmt.Sprintf("%s by %s", a, r.Name())
+	return fmt.Sprintf("%s by %s", a, x.ruleName(r))
 }
 
-func ruleList(rules []*ruleset.Rule) string {
+// ruleName names a rule, with its phase in a zone of several.
+func (x *runner) ruleName(r *ruleset.Rule) string {
+	if len(x.zone.Phases()) > 1 {
+		return r.Name() + " of " + x.zone.PhaseOf(r)
+	}
+	return r.Name()
+}
+
+func (x *runner) ruleList(rules []*ruleset.Rule) string {
 	if len(rules) == 0 {
 		return "nothing"
 	}
 	names := make([]string, len(rules))
 	for i, r := range rules {
-		names[i] = r.Name()
+		names[i] = x.ruleName(r)
 	}
 	return strings.Join(names, ", ")
 }

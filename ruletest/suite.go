@@ -1,8 +1,9 @@
-// Package ruletest runs test cases against a ruleset. A case gives the field
-// values of a request and the decision the ruleset must make for it: the
-// action, and optionally the rule that decides and the rules that log on the
-// way. Suites are YAML or JSON files, run by `edgerules test` in CI or by Go
-// code through Load and Run:
+// Package ruletest runs test cases against a ruleset, or a zone of rulesets
+// (one per phase, run in Cloudflare's order as ruleset.ZoneEngine runs them).
+// A case gives the field values of a request and the decision the rules must
+// make for it: the action, and optionally the rule that decides, the rules
+// that log on the way, and what the zone changes. Suites are YAML or JSON
+// files, run by `edgerules test` in CI or by Go code through Load and Run:
 //
 //	rules: bot-management.json
 //	lists:
@@ -33,11 +34,42 @@
 //     repeat: 101
 //     seconds: 60
 //     action: block
+//
+// rules may also be a list of files and folders, read as
+// terraform.LoadZone reads them: a zone, such as a file per phase. A case
+// may then say what the zone changes in the request: path and query are
+// what the origin gets after the URL rewrites (the request's own when no
+// rewrite matched); headers are request headers the origin gets, each a
+// value, a list of values (one per line of the header) or null for a header
+// it must not get; redirect is where a redirect sends the client, with the
+// status when given; response_headers are the response's headers once the
+// response header transforms ran (the origin's response being the case's
+// http.response.* values). Only the headers a case names are compared, with
+// the request's own (its http.request.headers value) as the start.
+//
+//	rules: [redirects.yaml, rewrites.yaml, custom.yaml, headers.yaml]
+//	cases:
+//	  - name: the old API is rewritten and scored for the origin
+//	    values:
+//	      http.request.uri.path: /v1/items
+//	      http.request.headers: {x-internal: ["1"]}
+//	      cf.bot_management.score: 87
+//	    action: none
+//	    path: /api/items
+//	    headers: {X-Bot-Score: "87", X-Internal: null}
+//	  - name: the old host is sent to the new one
+//	    values: {http.host: old.example.com, http.request.uri.path: /a}
+//	    action: redirect
+//	    redirect: {url: "https://example.com/a", status: 301}
+//
+// As at Cloudflare, raw.http.request.* fields hold the request as it came,
+// before any URL rewrite: a case that gives an http.request.* field whose
+// raw.* counterpart it does not give has the raw field set to the same
+// value.
 package ruletest
 
 import (
 	"fmt"
-	"github.com/edgerules/edgerules/internal/suitefile"
 	"math"
 	"os"
 	"path/filepath"
@@ -48,18 +80,20 @@ import (
 	"unicode/utf8"
 
 	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/internal/suitefile"
 	"github.com/edgerules/edgerules/internal/yamlerr"
 	"github.com/edgerules/edgerules/ruleset"
 	"go.yaml.in/yaml/v3"
 )
 
-// A Suite is a file of cases for one ruleset.
+// A Suite is a file of cases for one ruleset or one zone.
 type Suite struct {
 	// Path is the file the suite was read from.
 	Path string
-	// Rules is the ruleset's file as the suite names it; a relative path is
-	// relative to the suite's folder.
-	Rules string
+	// Rules are the files and folders of the rules as the suite names them:
+	// one ruleset file, or a zone's; a relative path is relative to the
+	// suite's folder.
+	Rules []string
 	// VarFiles are .tfvars files for a Terraform ruleset, relative to the
 	// suite's folder, whose values win over its module's, as Terraform's
 	// -var-file.
@@ -68,7 +102,7 @@ type Suite struct {
 	Lists []*List
 	// Cases are the cases in the order of the file.
 	Cases []*Case
-	// At is where the ruleset's path stands in the file.
+	// At is where the rules' paths stand in the file.
 	At Pos
 }
 
@@ -98,7 +132,40 @@ type Case struct {
 	// Times are when the case's requests come, from the first, in order;
 	// nil for a case of one request.
 	Times []time.Duration
+	// Path and Query are the path and query the origin must get; nil when
+	// the case does not say.
+	Path, Query *Want
+	// Headers are request headers the origin must get, or not get.
+	Headers []HeaderWant
+	// Redirect is where a redirect must send the client; nil when the case
+	// does not say.
+	Redirect *RedirectWant
+	// ResponseHeaders are headers the response must have, or not have, once
+	// the response header transforms ran.
+	ResponseHeaders []HeaderWant
+	At              Pos
+}
+
+// A Want is a value a case expects, with where it stands.
+type Want struct {
+	Value string
 	At    Pos
+}
+
+// A HeaderWant is a header a case expects: its values, one per line, or
+// nil for a header that must be absent.
+type HeaderWant struct {
+	Name   string
+	Values []string
+	At     Pos
+}
+
+// A RedirectWant is the redirect a case expects: the target URL, and the
+// status code unless it is 0.
+type RedirectWant struct {
+	URL    string
+	Status int
+	At     Pos
 }
 
 // MaxRequests is how many requests a case may make.
@@ -162,7 +229,13 @@ func Parse(path string, data []byte) (*Suite, error) {
 	err := p.mapping(root, "the suite", []key{
 		{"rules", func(n *yaml.Node) error {
 			s.At = pos(n)
-			return p.scalar(n, "rules", &s.Rules)
+			if n.Kind == yaml.SequenceNode {
+				var err error
+				s.Rules, err = p.scalars(n, "rules")
+				return err
+			}
+			s.Rules = []string{""}
+			return p.scalar(n, "rules", &s.Rules[0])
 		}},
 		{"var_files", func(n *yaml.Node) error {
 			var err error
@@ -183,16 +256,25 @@ func Parse(path string, data []byte) (*Suite, error) {
 	switch {
 	case err != nil:
 		return nil, err
-	case s.Rules == "":
-		return nil, p.errorf(root, "the suite names no ruleset: add rules: FILE")
+	case len(s.Rules) == 0 || s.Rules[0] == "":
+		return nil, p.errorf(root, "the suite names no ruleset: add rules: FILE, or a list of a zone's files and folders")
 	case len(s.Cases) == 0:
 		return nil, p.errorf(root, "the suite has no cases")
 	}
 	return s, nil
 }
 
-// RulesPath returns the path of the suite's ruleset.
-func (s *Suite) RulesPath() string { return s.relative(s.Rules) }
+// RulesPaths returns the paths of the suite's rules files and folders.
+func (s *Suite) RulesPaths() []string {
+	out := make([]string, len(s.Rules))
+	for i, r := range s.Rules {
+		out[i] = s.relative(r)
+	}
+	return out
+}
+
+// rulesName words the suite's rules in messages: the file, or the files.
+func (s *Suite) rulesName() string { return strings.Join(s.Rules, ", ") }
 
 // relative returns a path the suite names, relative to its folder.
 func (s *Suite) relative(path string) string {
@@ -384,6 +466,23 @@ func (p *parser) oneCase(n *yaml.Node, i int) (*Case, error) {
 			c.Logged, err = p.scalars(n, what+"'s logged")
 			return err
 		}},
+		{"path", func(n *yaml.Node) error { return p.want(n, what+"'s path", &c.Path) }},
+		{"query", func(n *yaml.Node) error { return p.want(n, what+"'s query", &c.Query) }},
+		{"headers", func(n *yaml.Node) error {
+			var err error
+			c.Headers, err = p.headers(n, what+"'s headers")
+			return err
+		}},
+		{"redirect", func(n *yaml.Node) error {
+			var err error
+			c.Redirect, err = p.redirect(n, what)
+			return err
+		}},
+		{"response_headers", func(n *yaml.Node) error {
+			var err error
+			c.ResponseHeaders, err = p.headers(n, what+"'s response_headers")
+			return err
+		}},
 		{"repeat", func(n *yaml.Node) error { seq.repeat = n; return nil }},
 		{"seconds", func(n *yaml.Node) error { seq.seconds = n; return nil }},
 		{"at", func(n *yaml.Node) error { seq.at = n; return nil }},
@@ -400,8 +499,74 @@ func (p *parser) oneCase(n *yaml.Node, i int) (*Case, error) {
 		return nil, p.errorf(n, "case %q says no action: give the action that ends evaluation, or none", c.Name)
 	case c.Rule != "" && c.Action == "":
 		return nil, p.errorf(n, "case %q names a rule that decides, but its action is none", c.Name)
+	case c.Redirect != nil && c.Action != ruleset.Redirect:
+		return nil, p.errorf(n, "case %q expects a redirect, so its action is redirect", c.Name)
 	}
 	return c, nil
+}
+
+// want reads a string a case expects.
+func (p *parser) want(n *yaml.Node, what string, into **Want) error {
+	w := &Want{At: pos(n)}
+	if err := p.scalar(n, what, &w.Value); err != nil {
+		return err
+	}
+	*into = w
+	return nil
+}
+
+// headers reads the headers a case expects, by name: each a value, a list
+// of values, or null for a header that must be absent.
+func (p *parser) headers(n *yaml.Node, what string) ([]HeaderWant, error) {
+	var out []HeaderWant
+	twice := func(name string) string { return fmt.Sprintf("header %s is given twice", name) }
+	err := p.entries(n, what+" must map header names to values, lists of values or null", twice, func(name, value *yaml.Node) error {
+		h := HeaderWant{Name: name.Value, At: pos(value)}
+		switch {
+		case value.Kind == yaml.ScalarNode && value.Tag == "!!null":
+		case value.Kind == yaml.SequenceNode:
+			var err error
+			if h.Values, err = p.scalars(value, fmt.Sprintf("header %s", h.Name)); err != nil {
+				return err
+			}
+			if len(h.Values) == 0 {
+				return p.errorf(value, "header %s has no values: give null for a header that must be absent", h.Name)
+			}
+		default:
+			h.Values = []string{""}
+			if err := p.scalar(value, fmt.Sprintf("header %s", h.Name), &h.Values[0]); err != nil {
+				return p.errorf(value, "header %s must be a value, a list of values, or null for a header that must be absent", h.Name)
+			}
+		}
+		out = append(out, h)
+		return nil
+	})
+	return out, err
+}
+
+// redirect reads the redirect a case expects: {url: URL, status: CODE}.
+func (p *parser) redirect(n *yaml.Node, what string) (*RedirectWant, error) {
+	r := &RedirectWant{At: pos(n)}
+	what += "'s redirect"
+	err := p.mapping(n, what, []key{
+		{"url", func(n *yaml.Node) error { return p.scalar(n, what+"'s url", &r.URL) }},
+		{"status", func(n *yaml.Node) error {
+			var text string
+			if err := p.scalar(n, what+"'s status", &text); err != nil {
+				return err
+			}
+			code, err := strconv.Atoi(text)
+			if err != nil || code < 300 || code > 399 {
+				return p.errorf(n, "%s's status must be a redirect's status code, such as 301 or 302, found %s", what, text)
+			}
+			r.Status = code
+			return nil
+		}},
+	})
+	if err == nil && r.URL == "" {
+		err = p.errorf(n, "%s has no url: give the target URL, and the status if it matters", what)
+	}
+	return r, err
 }
 
 // action reads the action a case expects: none, or one that ends

@@ -59,7 +59,7 @@ func LoadZone(paths []string, varFiles ...string) (*ruleset.Zone, []ZoneFile, er
 		rulesets[i] = f.Ruleset
 		phase := ruleset.PhaseOf(f.Ruleset)
 		if prev, dup := byPhase[phase]; dup {
-			errs = append(errs, fmt.Errorf("%s and %s are both rulesets of phase %s; a zone has one per phase", prev, f.Path, phase))
+			errs = append(errs, &PhaseError{Phase: phase, First: prev, Second: f.Path})
 			continue
 		}
 		byPhase[phase] = f.Path
@@ -75,6 +75,18 @@ func LoadZone(paths []string, varFiles ...string) (*ruleset.Zone, []ZoneFile, er
 		return slices.Index(z.Rulesets(), a.Ruleset) - slices.Index(z.Rulesets(), b.Ruleset)
 	})
 	return z, files, nil
+}
+
+// A PhaseError is a zone with two rulesets of one phase.
+type PhaseError struct {
+	Phase string
+	// First and Second are the paths of the two rulesets, as ZoneFile's.
+	First, Second string
+}
+
+// Error names both rulesets.
+func (e *PhaseError) Error() string {
+	return fmt.Sprintf("%s and %s are both rulesets of phase %s; a zone has one per phase", e.First, e.Second, e.Phase)
 }
 
 // loadZoneFile reads the rulesets of one file.

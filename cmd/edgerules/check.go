@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/edgerules/edgerules/fields"
 	"github.com/edgerules/edgerules/lint"
 	"github.com/edgerules/edgerules/ruleset"
+	"github.com/edgerules/edgerules/terraform"
 )
 
 // maxLength is the longest expression the command reads. It is above
@@ -36,6 +38,7 @@ func checkCommand(args []string, withLint bool, s streams) int {
 	fl.Var((*codeList)(&flags.Enable), "enable", "lint `codes` to report, those off by default or turned off in "+configName)
 	fl.Var((*codeList)(&flags.Error), "error", "lint `codes` to report as errors")
 	varFiles := varFileFlag(fl)
+	zone := fl.Bool("zone", false, "the files and folders are one zone, a ruleset per phase: report two rulesets of one phase, and the rulesets of phases a zone does not run")
 	fix := fl.Bool("fix", false, "make the safe fixes of what is reported in the files, checked before they are written, and say what changed")
 	files, status, done := parseFlags(fl, args, s.out)
 	if done {
@@ -86,6 +89,9 @@ func checkCommand(args []string, withLint bool, s streams) int {
 		}
 		diags = append(diags, found...)
 		units += len(in.units)
+	}
+	if *zone {
+		diags = append(diags, zoneDiagnostics(files, *varFiles, scheme, opts)...)
 	}
 	out(s.out, diags, summary{files: len(inputs), expressions: units})
 	for _, d := range diags {
@@ -149,10 +155,57 @@ func checkInput(in *input, scheme *fields.Scheme, opts []expr.Option) []diagnost
 	}
 	for _, file := range in.files {
 		for _, f := range lint.Rules(file.Ruleset, filters[file]) {
+			if f.Key != "" {
+				diags = append(diags, keyDiagnostic(in, units[f.Rule], f))
+				continue
+			}
 			diags = append(diags, findingDiagnostic(in, units[f.Rule], f))
 		}
 	}
 	return dedupe(diags)
+}
+
+// The codes of what check --zone finds in a zone as a whole.
+const (
+	codeDuplicatePhase = "duplicate-phase"
+	codeIgnoredPhase   = "ignored-phase"
+)
+
+// zoneDiagnostics reads the files as one zone, as the commands that run a
+// zone read it, and reports each ruleset of a phase another ruleset has
+// already (an error, at the second one's file), and each ruleset of a
+// phase a zone does not run (a note). What keeps a file from being read or
+// compiled is reported by the checks of each file.
+func zoneDiagnostics(files, varFiles []string, scheme *fields.Scheme, opts []expr.Option) []diagnostic {
+	z, zfiles, err := terraform.LoadZone(files, varFiles...)
+	if err != nil {
+		var out []diagnostic
+		errs := []error{err}
+		if joined, ok := err.(interface{ Unwrap() []error }); ok {
+			errs = joined.Unwrap()
+		}
+		for _, e := range errs {
+			var dup *terraform.PhaseError
+			if errors.As(e, &dup) {
+				path, _, _ := strings.Cut(dup.Second, "#")
+				out = append(out, atPoint(path, codeDuplicatePhase, 1, 1, dup.Error()))
+			}
+		}
+		return out
+	}
+	engine, err := ruleset.CompileZone(z, scheme, ruleset.ExprOptions(opts...))
+	if err != nil {
+		return nil
+	}
+	var out []diagnostic
+	for _, ig := range engine.Ignored() {
+		i := slices.IndexFunc(zfiles, func(f terraform.ZoneFile) bool { return f.Ruleset == ig.Ruleset })
+		path, _, _ := strings.Cut(zfiles[i].Path, "#")
+		d := atPoint(path, codeIgnoredPhase, 1, 1, fmt.Sprintf("a zone does not run the phase %s: %s", ig.Phase, ig.Why))
+		d.Severity = severityNote
+		out = append(out, d)
+	}
+	return out
 }
 
 // dedupe passes by the diagnostics that say again what one before them

@@ -114,6 +114,15 @@ func findingDiagnostic(in *input, u unit, f lint.Finding) diagnostic {
 	return d
 }
 
+// keyDiagnostic places a finding about a rule's parameter, rather than
+// an expression, at the value of the parameter's key.
+func keyDiagnostic(in *input, u unit, f lint.Finding) diagnostic {
+	line, col := f.Rule.Position(f.Key)
+	d := atPoint(in.path, f.Code, line, col, f.Message)
+	d.Severity, d.Hint, d.Rule, d.unit = string(f.Severity), f.Fix, infoOf(u.file, f.Rule), u.index+1
+	return d
+}
+
 // ruleDiagnostic places a problem of a rule at the part of it the problem
 // is with: the expression for a missing one, or the value of its key.
 func ruleDiagnostic(in *input, f *ruleset.File, e *ruleset.RuleError) diagnostic {
