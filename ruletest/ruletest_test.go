@@ -230,16 +230,16 @@ func TestZone(t *testing.T) {
 	require.NoError(t, err)
 	want := []string{
 		`testdata/zone.test.yaml:8:11: the origin gets the path "/api/items" (rewritten), want "/v1/items"`,
-		`testdata/zone.test.yaml:12:12: the origin gets the query "from=v1" (rewritten), want "a=1"`,
-		`testdata/zone.test.yaml:16:11: the origin gets the path "/pricing" (the request's own, no URL rewrite matched), want "/api/pricing"`,
+		`testdata/zone.test.yaml:12:12: the origin gets the query "a=1" (the request's own: no URL rewrite changed it), want "b=2"`,
+		`testdata/zone.test.yaml:16:11: the origin gets the path "/products" (the request's own: no URL rewrite changed it), want "/api/products"`,
 		`testdata/zone.test.yaml:20:28: the origin gets x-bot-score: "87", want x-bot-score: "86"`,
 		`testdata/zone.test.yaml:24:27: the origin gets no X-Internal header, want X-Internal: "1"`,
 		`testdata/zone.test.yaml:28:23: the origin gets Accept: "a", "b", want Accept: "a"`,
-		`testdata/zone.test.yaml:32:15: redirect to https://www.example.com/a (301), want https://www.example.com/a (302)`,
-		`testdata/zone.test.yaml:36:15: redirect to https://www.example.com/a?x=1 (301), want https://www.example.com/a`,
+		`testdata/zone.test.yaml:32:15: redirect to https://store.example.com/a (301), want https://store.example.com/a (302)`,
+		`testdata/zone.test.yaml:36:15: redirect to https://store.example.com/a?x=1 (301), want https://store.example.com/a`,
 		`testdata/zone.test.yaml:40:39: the response has no Cache-Control header, want Cache-Control: "no-store"`,
 		`testdata/zone.test.yaml:41:5: logged nothing, want rule 1 (ref "v1-callers") of http_request_firewall_custom`,
-		`testdata/zone.test.yaml:45:5: got none, want block by rule 3 (ref "browser-block") of http_request_firewall_custom`,
+		`testdata/zone.test.yaml:45:5: got none, want block by rule 2 (ref "bots-off-api") of http_request_firewall_custom`,
 	}
 	require.Len(t, results, len(want)+1)
 	for i, msg := range want {

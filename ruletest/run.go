@@ -284,7 +284,7 @@ func (x *runner) compare(c *Case, got ruleset.Outcome) *mismatch {
 			value = x.ctx.Get(f).Str()
 		}
 		if value != part.want.Value {
-			how := "the request's own, no URL rewrite matched"
+			how := "the request's own: no URL rewrite changed it"
 			if part.rewritten {
 				how = "rewritten"
 			}
