@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"github.com/edgerules/edgerules/internal/mmdbtest"
+	"github.com/edgerules/edgerules/nethttp"
 	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkDecode is what a lookup costs when its entry is not in the
-// cache: finding it and decoding it.
+// cache: finding it and reading it, whole or the country only.
 func BenchmarkDecode(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "city.mmdb")
 	require.NoError(b, mmdbtest.City(path, "GeoLite2-City"))
@@ -18,12 +19,22 @@ func BenchmarkDecode(b *testing.B) {
 	require.NoError(b, err)
 	r := l.dbs[0].Value().reader
 	a := netip.MustParseAddr("203.0.113.9")
-	b.ReportAllocs()
-	for b.Loop() {
-		var rec record
-		if err := r.Lookup(a).Decode(&rec); err != nil {
-			b.Fatal(err)
-		}
-		rec.location()
+	for _, c := range []struct {
+		name string
+		need nethttp.GeoFields
+	}{
+		{"all", kindFields[cityDB]},
+		{"country", countryField},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var rec record
+				if _, err := rec.read(r.Lookup(a), c.need); err != nil {
+					b.Fatal(err)
+				}
+				rec.location()
+			}
+		})
 	}
 }

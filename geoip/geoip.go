@@ -34,19 +34,22 @@ type db struct {
 	cache  [cacheSize]atomic.Pointer[cached]
 }
 
-// Many addresses share an entry (a city's, an AS's), and decoding one costs
-// more than finding it, so a database keeps the entries it decoded last,
-// by their place in the file: one slot for each place modulo cacheSize. A
+// Many addresses share an entry (a city's, an AS's), and reading one costs
+// more than finding it, so a database keeps the entries it read last, by
+// their place in the file: one slot for each place modulo cacheSize. A
 // database read again starts with an empty cache.
 const cacheSize = 4096
 
+// cached is an entry as it was read: only the fields in read.
 type cached struct {
 	offset uintptr
+	read   nethttp.GeoFields
 	loc    nethttp.Location
 }
 
-// entry returns the entry of a in the database's part of a Location.
-func (d *db) entry(a netip.Addr) nethttp.Location {
+// entry returns the database's part of a's Location, with at least the
+// fields need read.
+func (d *db) entry(a netip.Addr, need nethttp.GeoFields) nethttp.Location {
 	res := d.reader.Lookup(a)
 	if !res.Found() {
 		return nethttp.Location{}
@@ -54,13 +57,19 @@ func (d *db) entry(a netip.Addr) nethttp.Location {
 	off := res.Offset()
 	slot := &d.cache[off%cacheSize]
 	if c := slot.Load(); c != nil && c.offset == off {
-		return c.loc
+		if need&^c.read == 0 {
+			return c.loc
+		}
+		// Rulesets that read other fields share the entry: read what
+		// both need.
+		need |= c.read
 	}
 	var rec record
-	if err := res.Decode(&rec); err != nil {
+	read, err := rec.read(res, need)
+	if err != nil {
 		return nethttp.Location{}
 	}
-	c := &cached{offset: off, loc: rec.location()}
+	c := &cached{offset: off, read: read, loc: rec.location()}
 	slot.Store(c)
 	return c.loc
 }
@@ -83,6 +92,19 @@ var (
 		"ip.src.timezone.name"}
 	asnFields = []string{"ip.src.asnum"}
 )
+
+// kindFields are the fills of each kind, as a set.
+var kindFields = [...]nethttp.GeoFields{asnDB: geoFields(asnDB.fills()...), countryDB: geoFields(countryDB.fills()...),
+	cityDB: geoFields(cityDB.fills()...)}
+
+// geoFields returns the set of the named fields, which nethttp knows.
+func geoFields(names ...string) nethttp.GeoFields {
+	set, err := nethttp.GeoFieldsOf(names...)
+	if err != nil {
+		panic("geoip: " + err.Error())
+	}
+	return set
+}
 
 func (k kind) fills() []string {
 	switch k {
@@ -187,6 +209,35 @@ func (l *Locator) Reload() (reloaded []string, err error) {
 	return reloaded, errors.Join(errs...)
 }
 
+// Locate looks a up in the databases that fill fields of need, reading of
+// an entry only the values those fields are made of: the other fields
+// stay empty. An address a database does not have, or an entry it cannot
+// read, leaves that database's fields empty. Where two databases fill a
+// field, the first given that knows the country (for the ASN, the ASN)
+// wins.
+func (l *Locator) Locate(a netip.Addr, need nethttp.GeoFields) nethttp.Location {
+	var loc nethttp.Location
+	for _, f := range l.dbs {
+		d := f.Value()
+		want := need & kindFields[d.kind]
+		switch {
+		case want == 0:
+			// The rules read nothing this database gives.
+		case d.kind == asnDB:
+			if loc.ASN == 0 {
+				loc.ASN = d.entry(a, want).ASN
+			}
+		case loc.Country == "":
+			// The country tells which database knows the address, and
+			// prefixes the subdivisions' codes: it is always read.
+			e := d.entry(a, want|countryField)
+			e.ASN = loc.ASN
+			loc = e
+		}
+	}
+	return loc
+}
+
 // record is what is read of a database's entry: the fields of MaxMind's
 // City, Country and ASN schemas (which DB-IP's follow) that the ip.src.*
 // fields need; the decoder passes over the rest.
@@ -221,25 +272,60 @@ type names struct {
 	EN string `maxminddb:"en"`
 }
 
-// Locate looks a up in each database. An address a database does not have,
-// or an entry it cannot read, leaves that database's fields empty. Where
-// two databases fill a field, the first given that knows it wins.
-func (l *Locator) Locate(a netip.Addr) nethttp.Location {
-	var loc nethttp.Location
-	for _, f := range l.dbs {
-		d := f.Value()
-		e := d.entry(a)
-		switch {
-		case d.kind == asnDB:
-			if loc.ASN == 0 {
-				loc.ASN = e.ASN
-			}
-		case loc.Country == "":
-			e.ASN = loc.ASN
-			loc = e
+var countryField = geoFields("ip.src.country")
+
+// paths are the values of an entry that fields are made of, each with
+// the fields that need it, where it is in an entry and where it goes in a
+// record. The fields a rule reads most (country, continent, EU membership,
+// ASN) take a value or two: reading those by their paths skips the rest
+// of the entry (names in many languages, subdivisions, geoname IDs, ...),
+// which is most of the cost of reading it whole.
+var paths = [...]struct {
+	fields nethttp.GeoFields
+	path   []any
+	into   func(r *record) any
+}{
+	{countryField, []any{"country", "iso_code"}, func(r *record) any { return &r.Country.ISOCode }},
+	{geoFields("ip.src.is_in_european_union"), []any{"country", "is_in_european_union"}, func(r *record) any { return &r.Country.InEU }},
+	{geoFields("ip.src.continent"), []any{"continent", "code"}, func(r *record) any { return &r.Continent.Code }},
+	{geoFields("ip.src.city"), []any{"city", "names", "en"}, func(r *record) any { return &r.City.Names.EN }},
+	{geoFields("ip.src.postal_code"), []any{"postal", "code"}, func(r *record) any { return &r.Postal.Code }},
+	{geoFields("ip.src.timezone.name"), []any{"location", "time_zone"}, func(r *record) any { return &r.Location.TimeZone }},
+	{geoFields("ip.src.asnum"), []any{"autonomous_system_number"}, func(r *record) any { return &r.ASN }},
+}
+
+// byPath are the fields paths give; maxPaths is how many values are
+// read one by one before reading the entry whole costs less.
+var byPath = func() (set nethttp.GeoFields) {
+	for _, p := range paths {
+		set |= p.fields
+	}
+	return set
+}()
+
+const maxPaths = 4
+
+// read reads into r the values of res's entry that the fields need are
+// made of, by their paths if need has only fields that take few, else the
+// whole entry. It returns the fields it read.
+func (r *record) read(res maxminddb.Result, need nethttp.GeoFields) (nethttp.GeoFields, error) {
+	n := 0
+	for _, p := range paths {
+		if need&p.fields != 0 {
+			n++
 		}
 	}
-	return loc
+	if need&^byPath != 0 || n > maxPaths {
+		return ^nethttp.GeoFields(0), res.Decode(r)
+	}
+	for _, p := range paths {
+		if need&p.fields != 0 {
+			if err := res.DecodePath(p.into(r), p.path...); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return need, nil
 }
 
 func (r *record) location() nethttp.Location {

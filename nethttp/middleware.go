@@ -63,7 +63,7 @@ type config struct {
 	scorer         BotScorer
 	crawlers       CrawlerVerifier
 	locator        Locator
-	locates        geoSet // the fields locator fills
+	locates        GeoFields // the fields locator fills
 	now            func() time.Time
 }
 
@@ -94,6 +94,7 @@ type loaded struct {
 	matches   []atomic.Uint64 // per rule
 	responses []*response     // per rule, for block, redirect and serve_error
 	unfilled  []UnfilledRule  // the rules that read fields nothing fills
+	geoNeeds  GeoFields       // the geo fields the rules read that the locator fills
 	// countsResponses: rate limiting rules count once the response is
 	// known, so the request's context lives until then.
 	countsResponses bool
@@ -108,8 +109,8 @@ func New(rs *ruleset.Ruleset, opts Options) (*Middleware, error) {
 		actions: map[ruleset.Action]*atomic.Uint64{}}
 	if opts.Locator != nil {
 		var err error
-		if m.cfg.locates, err = geoFieldSet(opts.Locator.Fills()); err != nil {
-			return nil, err
+		if m.cfg.locates, err = GeoFieldsOf(opts.Locator.Fills()...); err != nil {
+			return nil, fmt.Errorf("the Locator's Fills: %w", err)
 		}
 	}
 	if m.cfg.scorer == nil {
@@ -160,6 +161,7 @@ func (m *Middleware) Load(rs *ruleset.Ruleset) error {
 		}
 	}
 	l.unfilled = unfilled(engine, m.fillable)
+	l.geoNeeds = geoNeeds(engine) & m.cfg.locates
 	for _, u := range l.unfilled {
 		m.opts.Logger.Warn("edgerules: the rule reads fields nothing fills here; its tests on them never hold",
 			"ref", u.Rule, "fields", u.Fields)
@@ -180,9 +182,10 @@ type slot struct {
 	geo geoState
 }
 
-// begin makes the slot's resolvers read r.
-func (s *slot) begin(r *http.Request, cfg *config) {
-	s.req = request{r: r, cfg: cfg, geo: &s.geo}
+// begin makes the slot's resolvers read r, for rules that read the geo
+// fields geoNeeds (which the locator fills).
+func (s *slot) begin(r *http.Request, cfg *config, geoNeeds GeoFields) {
+	s.req = request{r: r, cfg: cfg, geo: &s.geo, geoNeeds: geoNeeds}
 }
 
 func newSlot(cfg *config) *slot {
