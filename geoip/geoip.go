@@ -30,6 +30,7 @@ type Locator struct {
 // last read from it.
 type db struct {
 	reader *maxminddb.Reader
+	data   section
 	kind   kind
 	cache  [cacheSize]atomic.Pointer[cached]
 }
@@ -64,12 +65,11 @@ func (d *db) entry(a netip.Addr, need nethttp.GeoFields) nethttp.Location {
 		// both need.
 		need |= c.read
 	}
-	var rec record
-	read, err := rec.read(res, need)
-	if err != nil {
+	c := &cached{offset: off}
+	var err error
+	if c.read, err = d.read(res, need, &c.loc); err != nil {
 		return nethttp.Location{}
 	}
-	c := &cached{offset: off, read: read, loc: rec.location()}
 	slot.Store(c)
 	return c.loc
 }
@@ -145,7 +145,11 @@ func load(data []byte) (*db, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &db{reader: r, kind: k}, nil
+	section, err := dataSection(data, r.Metadata.NodeCount, r.Metadata.RecordSize)
+	if err != nil {
+		return nil, err
+	}
+	return &db{reader: r, data: section, kind: k}, nil
 }
 
 // openFile reads a database file, and reads it again only as a database
@@ -275,23 +279,36 @@ type names struct {
 var countryField = geoFields("ip.src.country")
 
 // paths are the values of an entry that fields are made of, each with
-// the fields that need it, where it is in an entry and where it goes in a
-// record. The fields a rule reads most (country, continent, EU membership,
-// ASN) take a value or two: reading those by their paths skips the rest
-// of the entry (names in many languages, subdivisions, geoname IDs, ...),
-// which is most of the cost of reading it whole.
+// the fields that need it, where it is in an entry and how it goes into a
+// Location. The fields a rule reads most (country, continent, EU
+// membership, ASN) take a value each: reading those by their paths passes
+// over the rest of the entry (names in many languages, subdivisions,
+// geoname IDs, ...), which is most of the cost of reading it whole.
 var paths = [...]struct {
 	fields nethttp.GeoFields
-	path   []any
-	into   func(r *record) any
+	path   []string
+	set    func(l *nethttp.Location, s section, off int) bool
 }{
-	{countryField, []any{"country", "iso_code"}, func(r *record) any { return &r.Country.ISOCode }},
-	{geoFields("ip.src.is_in_european_union"), []any{"country", "is_in_european_union"}, func(r *record) any { return &r.Country.InEU }},
-	{geoFields("ip.src.continent"), []any{"continent", "code"}, func(r *record) any { return &r.Continent.Code }},
-	{geoFields("ip.src.city"), []any{"city", "names", "en"}, func(r *record) any { return &r.City.Names.EN }},
-	{geoFields("ip.src.postal_code"), []any{"postal", "code"}, func(r *record) any { return &r.Postal.Code }},
-	{geoFields("ip.src.timezone.name"), []any{"location", "time_zone"}, func(r *record) any { return &r.Location.TimeZone }},
-	{geoFields("ip.src.asnum"), []any{"autonomous_system_number"}, func(r *record) any { return &r.ASN }},
+	{countryField, []string{"country", "iso_code"}, str(func(l *nethttp.Location) *string { return &l.Country })},
+	{geoFields("ip.src.is_in_european_union"), []string{"country", "is_in_european_union"},
+		func(l *nethttp.Location, s section, off int) (ok bool) { l.EU, ok = s.boolean(off); return ok }},
+	{geoFields("ip.src.continent"), []string{"continent", "code"}, str(func(l *nethttp.Location) *string { return &l.Continent })},
+	{geoFields("ip.src.city"), []string{"city", "names", "en"}, str(func(l *nethttp.Location) *string { return &l.City })},
+	{geoFields("ip.src.postal_code"), []string{"postal", "code"}, str(func(l *nethttp.Location) *string { return &l.PostalCode })},
+	{geoFields("ip.src.timezone.name"), []string{"location", "time_zone"}, str(func(l *nethttp.Location) *string { return &l.TimeZone })},
+	{geoFields("ip.src.asnum"), []string{"autonomous_system_number"}, func(l *nethttp.Location, s section, off int) bool {
+		n, ok := s.uint(off)
+		l.ASN = int64(n)
+		return ok
+	}},
+}
+
+// str sets the string field of a Location.
+func str(field func(l *nethttp.Location) *string) func(l *nethttp.Location, s section, off int) bool {
+	return func(l *nethttp.Location, s section, off int) (ok bool) {
+		*field(l), ok = s.str(off)
+		return ok
+	}
 }
 
 // byPath are the fields paths give; maxPaths is how many values are
@@ -305,10 +322,13 @@ var byPath = func() (set nethttp.GeoFields) {
 
 const maxPaths = 4
 
-// read reads into r the values of res's entry that the fields need are
-// made of, by their paths if need has only fields that take few, else the
-// whole entry. It returns the fields it read.
-func (r *record) read(res maxminddb.Result, need nethttp.GeoFields) (nethttp.GeoFields, error) {
+var errEntry = errors.New("the entry is not as the MaxMind DB format says")
+
+// read reads into loc the values of res's entry that the fields need are
+// made of: by their paths if need has only fields that take few, else
+// the whole entry. It returns the fields it read. A value the entry does
+// not have leaves its field empty.
+func (d *db) read(res maxminddb.Result, need nethttp.GeoFields, loc *nethttp.Location) (nethttp.GeoFields, error) {
 	n := 0
 	for _, p := range paths {
 		if need&p.fields != 0 {
@@ -316,13 +336,23 @@ func (r *record) read(res maxminddb.Result, need nethttp.GeoFields) (nethttp.Geo
 		}
 	}
 	if need&^byPath != 0 || n > maxPaths {
-		return ^nethttp.GeoFields(0), res.Decode(r)
+		var r record
+		if err := res.Decode(&r); err != nil {
+			return 0, err
+		}
+		*loc = r.location()
+		return ^nethttp.GeoFields(0), nil
 	}
 	for _, p := range paths {
-		if need&p.fields != 0 {
-			if err := res.DecodePath(p.into(r), p.path...); err != nil {
-				return 0, err
-			}
+		if need&p.fields == 0 {
+			continue
+		}
+		off, found, ok := d.data.find(int(res.Offset()), p.path)
+		if found {
+			ok = p.set(loc, d.data, off)
+		}
+		if !ok {
+			return 0, errEntry
 		}
 	}
 	return need, nil
