@@ -160,11 +160,23 @@ func (s section) find(off int, path []string) (at int, found, ok bool) {
 	return off, true, true
 }
 
-// str reads the string at off.
+// str reads the string at off. Codes of two capital letters (countries',
+// continents') are not allocated each time but taken from codes.
 func (s section) str(off int) (string, bool) {
 	b, ok := s.bytesAt(off)
+	if len(b) == 2 && 'A' <= b[0] && b[0] <= 'Z' && 'A' <= b[1] && b[1] <= 'Z' {
+		return codes[int(b[0]-'A')*26+int(b[1]-'A')], ok
+	}
 	return string(b), ok
 }
+
+// codes are the strings of two capital letters, "AA" to "ZZ".
+var codes = func() (c [26 * 26]string) {
+	for i := range c {
+		c[i] = string([]byte{byte('A' + i/26), byte('A' + i%26)})
+	}
+	return c
+}()
 
 // boolean reads the bool at off.
 func (s section) boolean(off int) (bool, bool) {
