@@ -32,7 +32,14 @@ type db struct {
 	reader *maxminddb.Reader
 	data   section
 	kind   kind
-	cache  [cacheSize]atomic.Pointer[cached]
+	cache  [cacheSize]slot
+}
+
+// A slot of the cache holds an entry, and its offset beside it: a miss is
+// told without reading the entry, which is seldom in the processor's cache.
+type slot struct {
+	offset atomic.Uintptr
+	entry  atomic.Pointer[cached]
 }
 
 // Many addresses share an entry (a city's, an AS's), and reading one costs
@@ -57,20 +64,25 @@ func (d *db) entry(a netip.Addr, need nethttp.GeoFields) nethttp.Location {
 	}
 	off := res.Offset()
 	slot := &d.cache[off%cacheSize]
-	if c := slot.Load(); c != nil && c.offset == off {
-		if need&^c.read == 0 {
-			return c.loc
+	if slot.offset.Load() == off {
+		// The offset is stored after the entry: a slot being written
+		// holds an entry of another offset, read again below.
+		if c := slot.entry.Load(); c != nil && c.offset == off {
+			if need&^c.read == 0 {
+				return c.loc
+			}
+			// Rulesets that read other fields share the entry: read
+			// what both need.
+			need |= c.read
 		}
-		// Rulesets that read other fields share the entry: read what
-		// both need.
-		need |= c.read
 	}
 	c := &cached{offset: off}
 	var err error
 	if c.read, err = d.read(res, need, &c.loc); err != nil {
 		return nethttp.Location{}
 	}
-	slot.Store(c)
+	slot.entry.Store(c)
+	slot.offset.Store(off)
 	return c.loc
 }
 
