@@ -323,8 +323,8 @@ func str(field func(l *nethttp.Location) *string) func(l *nethttp.Location, s se
 	}
 }
 
-// byPath are the fields paths give; maxPaths is how many values are
-// read one by one before reading the entry whole costs less.
+// byPath are the fields paths give. Even all of them cost less read by
+// their paths than the entry whole.
 var byPath = func() (set nethttp.GeoFields) {
 	for _, p := range paths {
 		set |= p.fields
@@ -332,22 +332,14 @@ var byPath = func() (set nethttp.GeoFields) {
 	return set
 }()
 
-const maxPaths = 4
-
 var errEntry = errors.New("the entry is not as the MaxMind DB format says")
 
 // read reads into loc the values of res's entry that the fields need are
-// made of: by their paths if need has only fields that take few, else
-// the whole entry. It returns the fields it read. A value the entry does
-// not have leaves its field empty.
+// made of: by their paths if paths give them all, else the whole entry
+// (for the subdivisions, coordinates or metro code). It returns the fields
+// it read. A value the entry does not have leaves its field empty.
 func (d *db) read(res maxminddb.Result, need nethttp.GeoFields, loc *nethttp.Location) (nethttp.GeoFields, error) {
-	n := 0
-	for _, p := range paths {
-		if need&p.fields != 0 {
-			n++
-		}
-	}
-	if need&^byPath != 0 || n > maxPaths {
+	if need&^byPath != 0 {
 		var r record
 		if err := res.Decode(&r); err != nil {
 			return 0, err

@@ -111,7 +111,8 @@ func TestLocateNeeds(t *testing.T) {
 		{[]string{"ip.src.postal_code", "ip.src.timezone.name"}, nethttp.Location{Country: "US", PostalCode: "78701",
 			TimeZone: "America/Chicago"}},
 		{[]string{"ip.src.lat"}, cityOnly},
-		{[]string{"ip.src.country", "ip.src.continent", "ip.src.city", "ip.src.postal_code", "ip.src.timezone.name", "ip.src.asnum"}, full},
+		{[]string{"ip.src.country", "ip.src.continent", "ip.src.city", "ip.src.postal_code", "ip.src.timezone.name", "ip.src.asnum"},
+			nethttp.Location{Country: "US", Continent: "NA", City: "Austin", PostalCode: "78701", TimeZone: "America/Chicago", ASN: 64511}},
 	} {
 		l, err := geoip.Open(city, asn)
 		require.NoError(t, err)
