@@ -65,7 +65,7 @@ func TestParseRanges(t *testing.T) {
 
 func TestVerifyFromRanges(t *testing.T) {
 	v, err := crawler.Open(writeLists(t, map[string]string{
-		"googlebot.json": googlebotJSON, "bingbot.json": bingbotJSON, "gptbot.json": gptbotJSON, "unrelated.json": "{}",
+		"common-crawlers.json": googlebotJSON, "bingbot.json": bingbotJSON, "gptbot.json": gptbotJSON, "unrelated.json": "{}",
 	}), crawler.Options{})
 	require.NoError(t, err)
 	assert.Len(t, v.Lists(), 3)
@@ -91,18 +91,18 @@ func TestVerifyFromRanges(t *testing.T) {
 
 func TestOpenErrors(t *testing.T) {
 	_, err := crawler.Open(writeLists(t, nil), crawler.Options{})
-	assert.ErrorContains(t, err, "has none of the range files googlebot.json, special-crawlers.json, bingbot.json, applebot.json, gptbot.json; `edgerules bots update")
-	dir := writeLists(t, map[string]string{"googlebot.json": googlebotJSON, "bingbot.json": `{"prefixes": [`})
+	assert.ErrorContains(t, err, "has none of the range files common-crawlers.json, special-crawlers.json, bingbot.json, applebot.json, gptbot.json; `edgerules bots update")
+	dir := writeLists(t, map[string]string{"common-crawlers.json": googlebotJSON, "bingbot.json": `{"prefixes": [`})
 	_, err = crawler.Open(dir, crawler.Options{})
 	assert.EqualError(t, err, "crawler: "+filepath.Join(dir, "bingbot.json")+": 1:14: unexpected end of JSON input")
 }
 
 func TestReload(t *testing.T) {
-	dir := writeLists(t, map[string]string{"googlebot.json": googlebotJSON})
+	dir := writeLists(t, map[string]string{"common-crawlers.json": googlebotJSON})
 	v, err := crawler.Open(dir, crawler.Options{})
 	require.NoError(t, err)
 	moved := netip.MustParseAddr("203.0.113.5")
-	path := filepath.Join(dir, "googlebot.json")
+	path := filepath.Join(dir, "common-crawlers.json")
 	later := time.Now().Add(time.Hour)
 
 	write := func(text string, at time.Time) {
@@ -126,7 +126,7 @@ func TestReload(t *testing.T) {
 	bing := filepath.Join(dir, "bingbot.json")
 	require.NoError(t, os.WriteFile(bing, []byte(bingbotJSON), 0o644))
 	reloaded, err = v.Reload()
-	assert.ErrorContains(t, err, "the ranges read before stay", "googlebot.json is still broken")
+	assert.ErrorContains(t, err, "the ranges read before stay", "common-crawlers.json is still broken")
 	assert.Equal(t, []string{bing}, reloaded)
 	category, ok := v.Verify(netip.MustParseAddr("198.51.100.9"), bingbotUA)
 	assert.True(t, ok)
@@ -183,7 +183,7 @@ func TestVerifyByDNS(t *testing.T) {
 		addrs: map[string][]netip.Addr{"crawl-203-0-113-66.googlebot.com": {real}},
 		hold:  make(chan struct{}),
 	}
-	v, err := crawler.Open(writeLists(t, map[string]string{"googlebot.json": googlebotJSON}), crawler.Options{Resolver: dns})
+	v, err := crawler.Open(writeLists(t, map[string]string{"common-crawlers.json": googlebotJSON}), crawler.Options{Resolver: dns})
 	require.NoError(t, err)
 
 	_, ok := v.Verify(real, googlebotUA)
@@ -218,7 +218,7 @@ func TestDNSAnswersExpireAndFailuresAreNotKept(t *testing.T) {
 		addrs: map[string][]netip.Addr{"crawl.googlebot.com": {real}},
 		fail:  &net.DNSError{Err: "i/o timeout", IsTimeout: true},
 	}
-	v, err := crawler.Open(writeLists(t, map[string]string{"googlebot.json": googlebotJSON}),
+	v, err := crawler.Open(writeLists(t, map[string]string{"common-crawlers.json": googlebotJSON}),
 		crawler.Options{Resolver: dns, TTL: time.Minute, Now: func() time.Time { return now }})
 	require.NoError(t, err)
 	check := func() bool {
@@ -245,7 +245,7 @@ func TestDNSAnswersExpireAndFailuresAreNotKept(t *testing.T) {
 
 func TestDownloadAll(t *testing.T) {
 	served := map[string]string{
-		"/static/crawling/ipranges/googlebot.json":        googlebotJSON,
+		"/static/crawling/ipranges/common-crawlers.json":  googlebotJSON,
 		"/static/crawling/ipranges/special-crawlers.json": `{"prefixes": [{"ipv4Prefix": "192.0.2.128/27"}]}`,
 		"/toolbox/bingbot.json":                           bingbotJSON,
 		"/applebot.json":                                  `<html>moved</html>`,
@@ -275,7 +275,7 @@ func TestDownloadAll(t *testing.T) {
 		}
 	}
 	assert.Equal(t, map[string]string{
-		"googlebot.json":        "3",
+		"common-crawlers.json":  "3",
 		"special-crawlers.json": "1",
 		"bingbot.json":          "1",
 		"applebot.json":         srv.URL + "/applebot.json: 1:1: invalid character '<' looking for beginning of value",

@@ -2,7 +2,7 @@ package crawler
 
 // A List is a range file a crawler's operator publishes.
 type List struct {
-	File     string // its name, in a directory of lists: "googlebot.json"
+	File     string // its name, in a directory of lists: "common-crawlers.json"
 	URL      string // where the operator publishes it
 	Operator string
 	// Category is Cloudflare's verified bot category of the crawlers: the
@@ -17,9 +17,12 @@ type List struct {
 }
 
 // Lists are the range files this package knows, as their operators
-// document them. `edgerules bots update` downloads them.
+// document them. `edgerules bots update` downloads them. Google's are under
+// /static/crawling/ipranges/ since March 2026, where googlebot.json is
+// named common-crawlers.json; the old /static/search/apis/ipranges/ files
+// answer with a note that has no ranges.
 var Lists = []List{
-	{File: "googlebot.json", URL: "https://developers.google.com/static/crawling/ipranges/googlebot.json",
+	{File: "common-crawlers.json", URL: "https://developers.google.com/static/crawling/ipranges/common-crawlers.json",
 		Operator: "Google", Category: "Search Engine Crawler",
 		Agents: []string{"Googlebot", "GoogleOther", "Google-InspectionTool", "Storebot-Google"},
 		Hosts:  []string{"googlebot.com", "google.com", "googleusercontent.com"}},

@@ -1,6 +1,6 @@
 // Package crawler tells whether a request comes from a crawler whose
 // operator vouches for it: its address is in the ranges the operator
-// publishes (Google's googlebot.json, Bing's bingbot.json, ...), or, with a
+// publishes (Google's common-crawlers.json, Bing's bingbot.json, ...), or, with a
 // resolver, its reverse DNS name is the operator's and resolves back to it.
 // A Verifier fills nethttp's cf.client.bot, cf.bot_management.verified_bot
 // and cf.verified_bot_category.

@@ -30,38 +30,59 @@ type Locator struct {
 // last read from it.
 type db struct {
 	reader *maxminddb.Reader
+	data   section
 	kind   kind
-	cache  [cacheSize]atomic.Pointer[cached]
+	cache  [cacheSize]slot
 }
 
-// Many addresses share an entry (a city's, an AS's), and decoding one costs
-// more than finding it, so a database keeps the entries it decoded last,
-// by their place in the file: one slot for each place modulo cacheSize. A
+// A slot of the cache holds an entry, and its offset beside it: a miss is
+// told without reading the entry, which is seldom in the processor's cache.
+type slot struct {
+	offset atomic.Uintptr
+	entry  atomic.Pointer[cached]
+}
+
+// Many addresses share an entry (a city's, an AS's), and reading one costs
+// more than finding it, so a database keeps the entries it read last, by
+// their place in the file: one slot for each place modulo cacheSize. A
 // database read again starts with an empty cache.
 const cacheSize = 4096
 
+// cached is an entry as it was read: only the fields in read.
 type cached struct {
 	offset uintptr
+	read   nethttp.GeoFields
 	loc    nethttp.Location
 }
 
-// entry returns the entry of a in the database's part of a Location.
-func (d *db) entry(a netip.Addr) nethttp.Location {
+// entry returns the database's part of a's Location, with at least the
+// fields need read.
+func (d *db) entry(a netip.Addr, need nethttp.GeoFields) nethttp.Location {
 	res := d.reader.Lookup(a)
 	if !res.Found() {
 		return nethttp.Location{}
 	}
 	off := res.Offset()
 	slot := &d.cache[off%cacheSize]
-	if c := slot.Load(); c != nil && c.offset == off {
-		return c.loc
+	if slot.offset.Load() == off {
+		// The offset is stored after the entry: a slot being written
+		// holds an entry of another offset, read again below.
+		if c := slot.entry.Load(); c != nil && c.offset == off {
+			if need&^c.read == 0 {
+				return c.loc
+			}
+			// Rulesets that read other fields share the entry: read
+			// what both need.
+			need |= c.read
+		}
 	}
-	var rec record
-	if err := res.Decode(&rec); err != nil {
+	c := &cached{offset: off}
+	var err error
+	if c.read, err = d.read(res, need, &c.loc); err != nil {
 		return nethttp.Location{}
 	}
-	c := &cached{offset: off, loc: rec.location()}
-	slot.Store(c)
+	slot.entry.Store(c)
+	slot.offset.Store(off)
 	return c.loc
 }
 
@@ -83,6 +104,19 @@ var (
 		"ip.src.timezone.name"}
 	asnFields = []string{"ip.src.asnum"}
 )
+
+// kindFields are the fills of each kind, as a set.
+var kindFields = [...]nethttp.GeoFields{asnDB: geoFields(asnDB.fills()...), countryDB: geoFields(countryDB.fills()...),
+	cityDB: geoFields(cityDB.fills()...)}
+
+// geoFields returns the set of the named fields, which nethttp knows.
+func geoFields(names ...string) nethttp.GeoFields {
+	set, err := nethttp.GeoFieldsOf(names...)
+	if err != nil {
+		panic("geoip: " + err.Error())
+	}
+	return set
+}
 
 func (k kind) fills() []string {
 	switch k {
@@ -123,7 +157,11 @@ func load(data []byte) (*db, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &db{reader: r, kind: k}, nil
+	section, err := dataSection(data, r.Metadata.NodeCount, r.Metadata.RecordSize)
+	if err != nil {
+		return nil, err
+	}
+	return &db{reader: r, data: section, kind: k}, nil
 }
 
 // openFile reads a database file, and reads it again only as a database
@@ -187,6 +225,35 @@ func (l *Locator) Reload() (reloaded []string, err error) {
 	return reloaded, errors.Join(errs...)
 }
 
+// Locate looks a up in the databases that fill fields of need, reading of
+// an entry only the values those fields are made of: the other fields
+// stay empty. An address a database does not have, or an entry it cannot
+// read, leaves that database's fields empty. Where two databases fill a
+// field, the first given that knows the country (for the ASN, the ASN)
+// wins.
+func (l *Locator) Locate(a netip.Addr, need nethttp.GeoFields) nethttp.Location {
+	var loc nethttp.Location
+	for _, f := range l.dbs {
+		d := f.Value()
+		want := need & kindFields[d.kind]
+		switch {
+		case want == 0:
+			// The rules read nothing this database gives.
+		case d.kind == asnDB:
+			if loc.ASN == 0 {
+				loc.ASN = d.entry(a, want).ASN
+			}
+		case loc.Country == "":
+			// The country tells which database knows the address, and
+			// prefixes the subdivisions' codes: it is always read.
+			e := d.entry(a, want|countryField)
+			e.ASN = loc.ASN
+			loc = e
+		}
+	}
+	return loc
+}
+
 // record is what is read of a database's entry: the fields of MaxMind's
 // City, Country and ASN schemas (which DB-IP's follow) that the ip.src.*
 // fields need; the decoder passes over the rest.
@@ -221,25 +288,78 @@ type names struct {
 	EN string `maxminddb:"en"`
 }
 
-// Locate looks a up in each database. An address a database does not have,
-// or an entry it cannot read, leaves that database's fields empty. Where
-// two databases fill a field, the first given that knows it wins.
-func (l *Locator) Locate(a netip.Addr) nethttp.Location {
-	var loc nethttp.Location
-	for _, f := range l.dbs {
-		d := f.Value()
-		e := d.entry(a)
-		switch {
-		case d.kind == asnDB:
-			if loc.ASN == 0 {
-				loc.ASN = e.ASN
-			}
-		case loc.Country == "":
-			e.ASN = loc.ASN
-			loc = e
+var countryField = geoFields("ip.src.country")
+
+// paths are the values of an entry that fields are made of, each with
+// the fields that need it, where it is in an entry and how it goes into a
+// Location. The fields a rule reads most (country, continent, EU
+// membership, ASN) take a value each: reading those by their paths passes
+// over the rest of the entry (names in many languages, subdivisions,
+// geoname IDs, ...), which is most of the cost of reading it whole.
+var paths = [...]struct {
+	fields nethttp.GeoFields
+	path   []string
+	set    func(l *nethttp.Location, s section, off int) bool
+}{
+	{countryField, []string{"country", "iso_code"}, str(func(l *nethttp.Location) *string { return &l.Country })},
+	{geoFields("ip.src.is_in_european_union"), []string{"country", "is_in_european_union"},
+		func(l *nethttp.Location, s section, off int) (ok bool) { l.EU, ok = s.boolean(off); return ok }},
+	{geoFields("ip.src.continent"), []string{"continent", "code"}, str(func(l *nethttp.Location) *string { return &l.Continent })},
+	{geoFields("ip.src.city"), []string{"city", "names", "en"}, str(func(l *nethttp.Location) *string { return &l.City })},
+	{geoFields("ip.src.postal_code"), []string{"postal", "code"}, str(func(l *nethttp.Location) *string { return &l.PostalCode })},
+	{geoFields("ip.src.timezone.name"), []string{"location", "time_zone"}, str(func(l *nethttp.Location) *string { return &l.TimeZone })},
+	{geoFields("ip.src.asnum"), []string{"autonomous_system_number"}, func(l *nethttp.Location, s section, off int) bool {
+		n, ok := s.uint(off)
+		l.ASN = int64(n)
+		return ok
+	}},
+}
+
+// str sets the string field of a Location.
+func str(field func(l *nethttp.Location) *string) func(l *nethttp.Location, s section, off int) bool {
+	return func(l *nethttp.Location, s section, off int) (ok bool) {
+		*field(l), ok = s.str(off)
+		return ok
+	}
+}
+
+// byPath are the fields paths give. Even all of them cost less read by
+// their paths than the entry whole.
+var byPath = func() (set nethttp.GeoFields) {
+	for _, p := range paths {
+		set |= p.fields
+	}
+	return set
+}()
+
+var errEntry = errors.New("the entry is not as the MaxMind DB format says")
+
+// read reads into loc the values of res's entry that the fields need are
+// made of: by their paths if paths give them all, else the whole entry
+// (for the subdivisions, coordinates or metro code). It returns the fields
+// it read. A value the entry does not have leaves its field empty.
+func (d *db) read(res maxminddb.Result, need nethttp.GeoFields, loc *nethttp.Location) (nethttp.GeoFields, error) {
+	if need&^byPath != 0 {
+		var r record
+		if err := res.Decode(&r); err != nil {
+			return 0, err
+		}
+		*loc = r.location()
+		return ^nethttp.GeoFields(0), nil
+	}
+	for _, p := range paths {
+		if need&p.fields == 0 {
+			continue
+		}
+		off, found, ok := d.data.find(int(res.Offset()), p.path)
+		if found {
+			ok = p.set(loc, d.data, off)
+		}
+		if !ok {
+			return 0, errEntry
 		}
 	}
-	return loc
+	return need, nil
 }
 
 func (r *record) location() nethttp.Location {

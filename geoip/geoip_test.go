@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,14 @@ func databases(t testing.TB) (city, asn string) {
 	return city, asn
 }
 
+// all is the set of the fields l fills.
+func all(t testing.TB, l *geoip.Locator) nethttp.GeoFields {
+	t.Helper()
+	set, err := nethttp.GeoFieldsOf(l.Fills()...)
+	require.NoError(t, err)
+	return set
+}
+
 func TestLocate(t *testing.T) {
 	city, asn := databases(t)
 	l, err := geoip.Open(city, asn)
@@ -44,8 +53,103 @@ func TestLocate(t *testing.T) {
 		"127.0.0.1":    {},
 		"2001:4860::1": {},
 	} {
-		assert.Equal(t, want, l.Locate(netip.MustParseAddr(addr)), addr)
+		assert.Equal(t, want, l.Locate(netip.MustParseAddr(addr), all(t, l)), addr)
 	}
+}
+
+func fieldsOf(t *testing.T, names ...string) nethttp.GeoFields {
+	t.Helper()
+	set, err := nethttp.GeoFieldsOf(names...)
+	require.NoError(t, err)
+	return set
+}
+
+// TestLocateNeeds: a locator told which fields to fill reads those (and
+// the country, which picks the database) and leaves the others empty,
+// consulting only the databases that fill them; an entry read for some
+// fields is read again when others are asked for, and then answers both.
+func TestLocateNeeds(t *testing.T) {
+	city, asn := databases(t)
+	l, err := geoip.Open(city, asn)
+	require.NoError(t, err)
+	berlin := netip.MustParseAddr("198.51.100.7")
+	for _, c := range []struct {
+		need []string
+		want nethttp.Location
+	}{
+		{[]string{"ip.src.country"}, nethttp.Location{Country: "DE"}},
+		{[]string{"ip.src.asnum"}, nethttp.Location{ASN: 64497}},
+		{[]string{"ip.src.country"}, nethttp.Location{Country: "DE"}},
+		{[]string{"ip.src.is_in_european_union", "ip.src.continent", "ip.src.asnum"},
+			nethttp.Location{Country: "DE", Continent: "EU", EU: true, ASN: 64497}},
+		// The entry in the cache has the country, continent and EU
+		// membership: the city is read with them.
+		{[]string{"ip.src.city"}, nethttp.Location{Country: "DE", Continent: "EU", EU: true, City: "Berlin"}},
+		// A subdivision is read with the whole entry, which then answers
+		// everything.
+		{[]string{"ip.src.subdivision_1_iso_code"}, nethttp.Location{Country: "DE", Continent: "EU", EU: true, City: "Berlin",
+			Region: "Land Berlin", RegionCode: "BE", Subdivision1: "DE-BE"}},
+		{[]string{"ip.src.country"}, nethttp.Location{Country: "DE", Continent: "EU", EU: true, City: "Berlin",
+			Region: "Land Berlin", RegionCode: "BE", Subdivision1: "DE-BE"}},
+	} {
+		assert.Equal(t, c.want, l.Locate(berlin, fieldsOf(t, c.need...)), "%v", c.need)
+	}
+
+	// Without the cache's history, each set of fields alone.
+	austin := netip.MustParseAddr("203.0.113.9")
+	full := nethttp.Location{Country: "US", Continent: "NA", ASN: 64511, City: "Austin", Region: "Texas", RegionCode: "TX",
+		Subdivision1: "US-TX", Subdivision2: "US-TRV", PostalCode: "78701", MetroCode: "635", Lat: "30.2672",
+		Lon: "-97.7431", TimeZone: "America/Chicago"}
+	cityOnly := full
+	cityOnly.ASN = 0
+	for _, c := range []struct {
+		need []string
+		want nethttp.Location
+	}{
+		{[]string{"ip.src.country"}, nethttp.Location{Country: "US"}},
+		{[]string{"ip.src.continent"}, nethttp.Location{Country: "US", Continent: "NA"}},
+		{[]string{"ip.src.postal_code", "ip.src.timezone.name"}, nethttp.Location{Country: "US", PostalCode: "78701",
+			TimeZone: "America/Chicago"}},
+		{[]string{"ip.src.lat"}, cityOnly},
+		{[]string{"ip.src.country", "ip.src.continent", "ip.src.city", "ip.src.postal_code", "ip.src.timezone.name", "ip.src.asnum"},
+			nethttp.Location{Country: "US", Continent: "NA", City: "Austin", PostalCode: "78701", TimeZone: "America/Chicago", ASN: 64511}},
+	} {
+		l, err := geoip.Open(city, asn)
+		require.NoError(t, err)
+		assert.Equal(t, c.want, l.Locate(austin, fieldsOf(t, c.need...)), "%v", c.need)
+	}
+	assert.Equal(t, nethttp.Location{}, l.Locate(austin, 0), "no field, no lookup")
+}
+
+// TestLocateConcurrently: lookups for different fields share the entries'
+// cache without mixing them up.
+func TestLocateConcurrently(t *testing.T) {
+	city, asn := databases(t)
+	l, err := geoip.Open(city, asn)
+	require.NoError(t, err)
+	addrs := map[netip.Addr]nethttp.Location{}
+	for _, a := range []string{"203.0.113.9", "192.0.2.1", "198.51.100.7", "2001:db8::1"} {
+		addr := netip.MustParseAddr(a)
+		addrs[addr] = l.Locate(addr, all(t, l))
+	}
+	needs := []nethttp.GeoFields{fieldsOf(t, "ip.src.country"), fieldsOf(t, "ip.src.city", "ip.src.asnum"), all(t, l)}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 2000 {
+				need := needs[(g+i)%len(needs)]
+				for a, want := range addrs {
+					got := l.Locate(a, need)
+					assert.Equal(t, want.Country, got.Country)
+					if need.Has("ip.src.city") {
+						assert.Equal(t, want.City, got.City)
+						assert.Equal(t, want.ASN, got.ASN)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func TestKinds(t *testing.T) {
@@ -104,6 +208,7 @@ func TestReload(t *testing.T) {
 	l, err := geoip.Open(city, asn)
 	require.NoError(t, err)
 	london := netip.MustParseAddr("192.0.2.1")
+	everything := all(t, l)
 
 	reloaded, err := l.Reload()
 	require.NoError(t, err)
@@ -118,32 +223,32 @@ func TestReload(t *testing.T) {
 	reloaded, err = l.Reload()
 	require.NoError(t, err)
 	assert.Equal(t, []string{city}, reloaded)
-	assert.Equal(t, "FR", l.Locate(london).Country)
-	assert.Equal(t, int64(64496), l.Locate(london).ASN, "the ASN database is as it was")
+	assert.Equal(t, "FR", l.Locate(london, everything).Country)
+	assert.Equal(t, int64(64496), l.Locate(london, everything).ASN, "the ASN database is as it was")
 
 	// A broken file, a file of another kind and a file gone keep the
 	// database read before.
 	touch(t, city, func(p string) error { return os.WriteFile(p, []byte("garbage"), 0o644) }, later.Add(time.Hour))
 	_, err = l.Reload()
 	assert.ErrorContains(t, err, "invalid MaxMind DB file; the database read before stays")
-	assert.Equal(t, "FR", l.Locate(london).Country)
+	assert.Equal(t, "FR", l.Locate(london, everything).Country)
 
 	touch(t, city, mmdbtest.ASN, later.Add(2*time.Hour))
 	_, err = l.Reload()
 	assert.ErrorContains(t, err, `is now a database of type "GeoLite2-ASN", where it was of type "GeoLite2-City"; restart to use it`)
-	assert.Equal(t, "FR", l.Locate(london).Country)
+	assert.Equal(t, "FR", l.Locate(london, everything).Country)
 
 	require.NoError(t, os.Remove(city))
 	_, err = l.Reload()
 	assert.ErrorContains(t, err, "no such file")
-	assert.Equal(t, "FR", l.Locate(london).Country)
+	assert.Equal(t, "FR", l.Locate(london, everything).Country)
 
 	// Once the file is good again, it is read.
 	touch(t, city, func(p string) error { return mmdbtest.City(p, "GeoLite2-City") }, later.Add(3*time.Hour))
 	reloaded, err = l.Reload()
 	require.NoError(t, err)
 	assert.Equal(t, []string{city}, reloaded)
-	assert.Equal(t, "GB", l.Locate(london).Country)
+	assert.Equal(t, "GB", l.Locate(london, everything).Country)
 }
 
 func BenchmarkLocate(b *testing.B) {
@@ -151,8 +256,9 @@ func BenchmarkLocate(b *testing.B) {
 	l, err := geoip.Open(city, asn)
 	require.NoError(b, err)
 	a := netip.MustParseAddr("203.0.113.9")
+	everything := all(b, l)
 	b.ReportAllocs()
 	for b.Loop() {
-		l.Locate(a)
+		l.Locate(a, everything)
 	}
 }

@@ -39,7 +39,7 @@ func (d mapDNS) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, er
 // the same user agent from another address is blocked.
 func TestVerifiedCrawlers(t *testing.T) {
 	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "googlebot.json"),
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "common-crawlers.json"),
 		[]byte(`{"creationTime": "2026-11-20T15:46:00.000000", "prefixes": [{"ipv4Prefix": "192.0.2.0/27"}]}`), 0o644))
 	byDNS := netip.MustParseAddr("203.0.113.66")
 	crawlers, err := crawler.Open(dir, crawler.Options{Resolver: mapDNS{byDNS: "crawl-203-0-113-66.googlebot.com"}})

@@ -31,17 +31,18 @@ func (m *Middleware) Decide(r *http.Request) Verdict {
 // caller to release: Wrap counts responses in it.
 func (m *Middleware) decide(r *http.Request) (Verdict, *slot) {
 	l := m.current.Load()
-	s := m.acquire(r)
+	s := m.acquire(r, l.geoNeeds)
 	o := l.zone.Request(s.ctx)
 	m.requests.Add(1)
 	m.record(r.Context(), l, o.Decision, &s.req)
 	return Verdict{Outcome: o, m: m, l: l}, s
 }
 
-// acquire takes a slot from the pool and points its resolvers at r.
-func (m *Middleware) acquire(r *http.Request) *slot {
+// acquire takes a slot from the pool and points its resolvers at r, for
+// rules that read the geo fields geoNeeds.
+func (m *Middleware) acquire(r *http.Request, geoNeeds GeoFields) *slot {
 	s := m.pool.Get().(*slot)
-	s.begin(r, &m.cfg)
+	s.begin(r, &m.cfg, geoNeeds)
 	return s
 }
 
@@ -130,7 +131,7 @@ func (v Verdict) PlainBlock() int {
 // the middleware reads them. f must be compiled against
 // fields.Cloudflare(). Nothing is counted or logged.
 func (m *Middleware) Match(f *eval.Filter, r *http.Request) bool {
-	s := m.acquire(r)
+	s := m.acquire(r, geoReads(f.Uses.Fields()...)&m.cfg.locates)
 	defer m.release(s)
 	return f.Match(s.ctx)
 }

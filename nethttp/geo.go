@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"github.com/edgerules/edgerules/eval"
+	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/ruleset"
 )
 
 // A Location is where an address is, in the forms of Cloudflare's ip.src.*
@@ -31,7 +33,11 @@ type Location struct {
 // package geoip). It runs at most once a request, the first time a rule
 // reads one of the fields it fills.
 type Locator interface {
-	Locate(a netip.Addr) Location
+	// Locate tells where a is. It fills at least the fields of need, the
+	// ones the rules read, and may leave the others empty, so that a
+	// database reads no more of its entry than the rules need. need may
+	// hold fields Fills does not list; those it leaves empty.
+	Locate(a netip.Addr, need GeoFields) Location
 	// Fills lists the fields, by their ip.src.* names, that Locate fills.
 	// The others stay missing, so that a rule on a field no source has
 	// never matches by mistake.
@@ -81,15 +87,82 @@ var geoFields = []geoField{
 	{name: "ip.src.is_in_european_union", get: func(l *Location) eval.Value { return eval.Bool(l.EU) }},
 }
 
-// geoIndex gives a geo field's place in geoFields, a bit in a geoSet.
+// geoIndex gives a geo field's place in geoFields, a bit in GeoFields.
 func geoIndex(name string) int {
 	return slices.IndexFunc(geoFields, func(g geoField) bool { return g.name == name })
 }
 
-// A geoSet is a set of geoFields, one bit each.
-type geoSet uint32
+// GeoFields is a set of the ip.src.* fields of a Location: the fields a
+// middleware asks a Locator for. Make one with GeoFieldsOf, and join sets
+// with |.
+type GeoFields uint32
 
-func (s geoSet) has(i int) bool { return s&(1<<i) != 0 }
+func (s GeoFields) has(i int) bool { return s&(1<<i) != 0 }
+
+// Has reports whether the set holds the field name, by its ip.src.* name.
+func (s GeoFields) Has(name string) bool {
+	i := geoIndex(name)
+	return i >= 0 && s.has(i)
+}
+
+// GeoFieldsOf returns the set of the named fields, by their ip.src.*
+// names. A name that is not one of the fields a Locator fills is an error.
+func GeoFieldsOf(names ...string) (GeoFields, error) {
+	var set GeoFields
+	for _, name := range names {
+		i := geoIndex(name)
+		if i < 0 {
+			return 0, fmt.Errorf("%s is not one of the ip.src.* fields a Locator fills", name)
+		}
+		set |= 1 << i
+	}
+	return set, nil
+}
+
+// geoSlots are the slots of geoFields in the standard scheme, in order;
+// -1 for a field the scheme lacks, which bind reports.
+var geoSlots = func() []int {
+	slots := make([]int, len(geoFields))
+	for i, g := range geoFields {
+		slots[i] = -1
+		if f, ok := fields.Cloudflare().Field(g.name); ok {
+			slots[i] = f.Index()
+		}
+	}
+	return slots
+}()
+
+// geoReads returns the geo fields among fs, fields of the standard scheme.
+func geoReads(fs ...fields.Field) GeoFields {
+	var set GeoFields
+	for _, f := range fs {
+		if i := slices.Index(geoSlots, f.Index()); i >= 0 {
+			set |= 1 << i
+		}
+	}
+	return set
+}
+
+// geoNeeds returns the geo fields the rules of a zone read, in their
+// expressions and as the characteristics of their rate limits: the fields
+// a request asks the locator for at once.
+func geoNeeds(zone *ruleset.ZoneEngine) GeoFields {
+	var set GeoFields
+	for _, engine := range zone.Engines() {
+		for _, r := range engine.Rules() {
+			set |= geoReads(engine.Uses(r).Fields()...)
+			// The engine compiled the rule: its rate limit reads.
+			if rl, err := r.RateLimit(); err == nil && rl != nil {
+				for _, c := range rl.Characteristics {
+					if f, ok := engine.Scheme().Field(c); ok {
+						set |= geoReads(f)
+					}
+				}
+			}
+		}
+	}
+	return set
+}
 
 var (
 	country      = geoIndex("ip.src.country")
@@ -101,9 +174,9 @@ var (
 // fromHeaders reads the visitor location headers Cloudflare adds
 // (CF-IPCountry always, the others with the "Add visitor location headers"
 // managed transform), and says which fields they gave.
-func fromHeaders(h http.Header, l *Location) geoSet {
+func fromHeaders(h http.Header, l *Location) GeoFields {
 	*l = Location{}
-	var has geoSet
+	var has GeoFields
 	for i, g := range geoFields {
 		if g.header == "" {
 			continue
@@ -135,12 +208,14 @@ func euMember(country string) bool { return slices.Contains(euMembers, country) 
 // flags say what is current.
 type geoState struct {
 	header  Location
-	fromHdr geoSet
+	fromHdr GeoFields
 	located Location
 }
 
 // geoValue reads the geo field i: from a trusted Cloudflare header if one
-// gave it, else from the locator if it fills it, else missing.
+// gave it, else from the locator if it fills it, else missing. The locator
+// is asked for all the geo fields the rules read at once; a field read
+// besides those (by a rate limit's counting expression, say) asks it again.
 func (q *request) geoValue(i int) eval.Value {
 	if !q.geoHdrDone {
 		q.geoHdrDone = true
@@ -156,26 +231,12 @@ func (q *request) geoValue(i int) eval.Value {
 	if !q.cfg.locates.has(i) {
 		return eval.Value{}
 	}
-	if !q.locateDone {
-		q.locateDone = true
+	if !q.located.has(i) {
+		q.located |= q.geoNeeds | 1<<i
 		q.geo.located = Location{}
 		if a := q.clientIP(); a.IsValid() {
-			q.geo.located = q.cfg.locator.Locate(a)
+			q.geo.located = q.cfg.locator.Locate(a, q.located)
 		}
 	}
 	return g.get(&q.geo.located)
-}
-
-// geoFieldSet turns a Locator's field names into a geoSet; a name that is
-// not one of the ip.src.* fields is an error, not a field left empty.
-func geoFieldSet(names []string) (geoSet, error) {
-	var set geoSet
-	for _, name := range names {
-		i := geoIndex(name)
-		if i < 0 {
-			return 0, fmt.Errorf("the locator fills %s, which is not one of the ip.src.* fields it can fill", name)
-		}
-		set |= 1 << i
-	}
-	return set, nil
 }

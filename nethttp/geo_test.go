@@ -1,22 +1,25 @@
 package nethttp
 
 import (
+	"io"
+	"log/slog"
 	"net/http/httptest"
 	"net/netip"
 	"testing"
 
 	"github.com/edgerules/edgerules/expr"
 	"github.com/edgerules/edgerules/fields"
+	"github.com/edgerules/edgerules/ruleset"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// countingLocator knows one address, fills country and ASN, and counts
-// its calls.
-type countingLocator struct{ calls int }
+// countingLocator knows one address, fills country and ASN, and keeps
+// the fields each call asked for.
+type countingLocator struct{ calls []GeoFields }
 
-func (l *countingLocator) Locate(a netip.Addr) Location {
-	l.calls++
+func (l *countingLocator) Locate(a netip.Addr, need GeoFields) Location {
+	l.calls = append(l.calls, need)
 	if a == netip.MustParseAddr("192.0.2.1") {
 		return Location{Country: "GB", Continent: "EU", ASN: 64496}
 	}
@@ -32,10 +35,17 @@ func geoConfig(t *testing.T, loc Locator, trusted ...string) *config {
 	}
 	if loc != nil {
 		var err error
-		cfg.locates, err = geoFieldSet(loc.Fills())
+		cfg.locates, err = GeoFieldsOf(loc.Fills()...)
 		require.NoError(t, err)
 	}
 	return cfg
+}
+
+func geoFieldsOf(t *testing.T, names ...string) GeoFields {
+	t.Helper()
+	set, err := GeoFieldsOf(names...)
+	require.NoError(t, err)
+	return set
 }
 
 func TestLocatorRunsOnceAndOnlyWhenRead(t *testing.T) {
@@ -44,21 +54,31 @@ func TestLocatorRunsOnceAndOnlyWhenRead(t *testing.T) {
 	r := httptest.NewRequest("GET", "/", nil)
 	r.RemoteAddr = "192.0.2.1:1234"
 	assert.Equal(t, `"/"`, valueOf(t, cfg, r, `http.request.uri.path`))
-	assert.Zero(t, loc.calls, "no geo field read, no lookup")
+	assert.Empty(t, loc.calls, "no geo field read, no lookup")
 
 	f, err := expr.Compile(`ip.src.country eq "GB" and ip.geoip.asnum eq 64496 and ip.src.asnum in {64496 64497}`, fields.Cloudflare())
 	require.NoError(t, err)
+	both := geoFieldsOf(t, "ip.src.country", "ip.src.asnum")
+	assert.Equal(t, both, geoReads(f.Uses.Fields()...))
 	s := newSlot(cfg)
-	s.begin(r, cfg)
+	s.begin(r, cfg, both)
 	assert.True(t, f.Match(s.ctx))
-	assert.Equal(t, 1, loc.calls, "three reads, one lookup")
+	assert.Equal(t, []GeoFields{both}, loc.calls, "three reads, one lookup, for the fields the rules read")
 
 	s.ctx.Reset()
 	r2 := httptest.NewRequest("GET", "/", nil)
 	r2.RemoteAddr = "198.51.100.1:1234"
-	s.begin(r2, cfg)
+	s.begin(r2, cfg, both)
 	assert.False(t, f.Match(s.ctx), "the next request looks its own address up")
-	assert.Equal(t, 2, loc.calls)
+	assert.Len(t, loc.calls, 2)
+
+	// A field the rules were not known to read asks the locator again,
+	// for it and the fields asked for before.
+	loc.calls = nil
+	s.ctx.Reset()
+	s.begin(r, cfg, geoFieldsOf(t, "ip.src.country"))
+	assert.True(t, f.Match(s.ctx))
+	assert.Equal(t, []GeoFields{geoFieldsOf(t, "ip.src.country"), both}, loc.calls)
 }
 
 func TestGeoSources(t *testing.T) {
@@ -102,7 +122,7 @@ func TestGeoSources(t *testing.T) {
 			r.Header.Set("X-Forwarded-For", "192.0.2.1")
 		}
 		s := newSlot(c.cfg)
-		s.begin(r, c.cfg)
+		s.begin(r, c.cfg, 0)
 		for field, want := range c.want {
 			f, ok := fields.Cloudflare().Field(field)
 			require.True(t, ok, field)
@@ -116,7 +136,39 @@ func TestGeoSources(t *testing.T) {
 	}
 }
 
-func TestLocatorFillsUnknownField(t *testing.T) {
-	_, err := geoFieldSet([]string{"ip.src.country", "ip.src.planet"})
-	assert.EqualError(t, err, "the locator fills ip.src.planet, which is not one of the ip.src.* fields it can fill")
+func TestGeoFieldsOf(t *testing.T) {
+	set, err := GeoFieldsOf("ip.src.country", "ip.src.asnum")
+	require.NoError(t, err)
+	assert.True(t, set.Has("ip.src.country"))
+	assert.True(t, set.Has("ip.src.asnum"))
+	assert.False(t, set.Has("ip.src.city"))
+	assert.False(t, set.Has("ip.src.planet"))
+	_, err = GeoFieldsOf("ip.src.country", "ip.src.planet")
+	assert.EqualError(t, err, "ip.src.planet is not one of the ip.src.* fields a Locator fills")
+}
+
+// TestLocatorToldWhatRulesRead: a middleware asks its locator for the geo
+// fields its rules read, in expressions and rate limit characteristics,
+// that the locator fills; Match for those its filter reads.
+func TestLocatorToldWhatRulesRead(t *testing.T) {
+	loc := &countingLocator{}
+	f, err := ruleset.Parse([]byte(`[
+		{"expression": "ip.src.country eq \"GB\" and ip.src.city eq \"London\"", "action": "log"},
+		{"expression": "http.request.uri.path eq \"/login\"", "action": "block",
+		 "ratelimit": {"characteristics": ["ip.src.asnum", "cf.colo.id"], "period": 60, "requests_per_period": 100}}
+	]`), ruleset.JSON)
+	require.NoError(t, err)
+	m, err := New(f.Ruleset, Options{Locator: loc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	r := httptest.NewRequest("GET", "/login", nil)
+	r.RemoteAddr = "192.0.2.1:1234"
+	m.Decide(r)
+	assert.Equal(t, []GeoFields{geoFieldsOf(t, "ip.src.country", "ip.src.asnum")}, loc.calls,
+		"one lookup for the country and the ASN; the city is not the locator's")
+
+	loc.calls = nil
+	filter, err := expr.Compile(`ip.geoip.country eq "GB" or ip.src.continent eq "EU"`, fields.Cloudflare())
+	require.NoError(t, err)
+	assert.True(t, m.Match(filter, r))
+	assert.Equal(t, []GeoFields{geoFieldsOf(t, "ip.src.country")}, loc.calls)
 }

@@ -64,7 +64,7 @@ type config struct {
 	scorer         BotScorer
 	crawlers       CrawlerVerifier
 	locator        Locator
-	locates        geoSet // the fields locator fills
+	locates        GeoFields // the fields locator fills
 	now            func() time.Time
 }
 
@@ -95,6 +95,7 @@ type loaded struct {
 	matches   []atomic.Uint64 // per rule, by ZoneIndex
 	responses []*response     // per rule, for block and serve_error
 	unfilled  []UnfilledRule  // the rules that read fields nothing fills
+	geoNeeds  GeoFields       // the geo fields the rules read that the locator fills
 	// waits: rate limiting rules count once the response is known, or
 	// response header transforms change it, so the request's context lives
 	// until then.
@@ -112,8 +113,8 @@ func New(rules ruleset.Source, opts Options) (*Middleware, error) {
 		actions: map[ruleset.Action]*atomic.Uint64{}}
 	if opts.Locator != nil {
 		var err error
-		if m.cfg.locates, err = geoFieldSet(opts.Locator.Fills()); err != nil {
-			return nil, err
+		if m.cfg.locates, err = GeoFieldsOf(opts.Locator.Fills()...); err != nil {
+			return nil, fmt.Errorf("the Locator's Fills: %w", err)
 		}
 	}
 	if m.cfg.scorer == nil {
@@ -169,6 +170,7 @@ func (m *Middleware) Load(rules ruleset.Source) error {
 			"rules", len(ig.Ruleset.Rules), "why", ig.Why)
 	}
 	l.unfilled = unfilled(zone, m.fillable)
+	l.geoNeeds = geoNeeds(zone) & m.cfg.locates
 	for _, u := range l.unfilled {
 		m.opts.Logger.Warn("edgerules: the rule reads fields nothing fills here; its tests on them never hold",
 			"ref", u.Rule, "fields", u.Fields)
@@ -190,9 +192,10 @@ type slot struct {
 	resp *recorder // the response, once the origin answered
 }
 
-// begin makes the slot's resolvers read r.
-func (s *slot) begin(r *http.Request, cfg *config) {
-	s.req = request{r: r, cfg: cfg, geo: &s.geo}
+// begin makes the slot's resolvers read r, for rules that read the geo
+// fields geoNeeds (which the locator fills).
+func (s *slot) begin(r *http.Request, cfg *config, geoNeeds GeoFields) {
+	s.req = request{r: r, cfg: cfg, geo: &s.geo, geoNeeds: geoNeeds}
 }
 
 func newSlot(cfg *config) *slot {

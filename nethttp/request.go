@@ -34,8 +34,9 @@ type request struct {
 	bot               Bot
 	verifiedDone      bool
 	verified          verified
-	geoHdrDone        bool // geo.header and geo.fromHdr are this request's
-	locateDone        bool // geo.located is this request's
+	geoHdrDone        bool      // geo.header and geo.fromHdr are this request's
+	geoNeeds          GeoFields // the geo fields the rules read, which the locator fills
+	located           GeoFields // the fields geo.located was asked for this request
 	geo               *geoState
 }
 

@@ -24,7 +24,7 @@ func valueOf(t *testing.T, cfg *config, r *http.Request, src string) string {
 	require.NoError(t, err, src)
 	s := newSlot(cfg)
 	cfg.now = func() time.Time { return time.Unix(1700000000, 123e6) }
-	s.begin(r, cfg)
+	s.begin(r, cfg, 0)
 	return p.Eval(s.ctx).String()
 }
 
@@ -169,7 +169,7 @@ func TestScorerRunsOnceAndOnlyWhenRead(t *testing.T) {
 	p, err := expr.Compile(`cf.bot_management.score lt 30 and any(cf.bot_management.detection_ids[*] eq 50331651) and not cf.bot_management.verified_bot`, fields.Cloudflare())
 	require.NoError(t, err)
 	s := newSlot(cfg)
-	s.begin(r, cfg)
+	s.begin(r, cfg, 0)
 	assert.True(t, p.Match(s.ctx))
 	assert.Equal(t, 1, scorer.calls, "three bot fields, one scoring")
 }

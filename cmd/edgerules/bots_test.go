@@ -19,7 +19,7 @@ import (
 func TestBotsUpdate(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
-		case "/static/crawling/ipranges/googlebot.json":
+		case "/static/crawling/ipranges/common-crawlers.json":
 			fmt.Fprint(w, `{"creationTime": "2026-11-20T15:46:00.000000", "prefixes": [{"ipv4Prefix": "192.0.2.0/27"}, {"ipv6Prefix": "2001:db8::/64"}]}`)
 		case "/static/crawling/ipranges/special-crawlers.json", "/applebot.json", "/gptbot.json":
 			fmt.Fprint(w, `{"prefixes": [{"ipv4Prefix": "198.51.100.0/24"}]}`)
@@ -40,7 +40,7 @@ func TestBotsUpdate(t *testing.T) {
 	assert.Equal(t, `$ edgerules bots update --mirror MIRROR DIR
 exit 1
 --- stdout
-googlebot.json         Google     2 prefixes, made 2026-11-20 15:46 UTC, written to DIR/googlebot.json
+common-crawlers.json   Google     2 prefixes, made 2026-11-20 15:46 UTC, written to DIR/common-crawlers.json
 special-crawlers.json  Google     1 prefix, undated, written to DIR/special-crawlers.json
 bingbot.json           Microsoft  not updated: MIRROR/toolbox/bingbot.json: 1:49: invalid character ']' looking for beginning of value
 applebot.json          Apple      1 prefix, undated, written to DIR/applebot.json

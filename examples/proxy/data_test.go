@@ -48,7 +48,7 @@ func TestGeoAndCrawlersThroughTheProxy(t *testing.T) {
 	require.NoError(t, os.WriteFile(rules, []byte(geoRules), 0o644))
 	bots := filepath.Join(dir, "bots")
 	require.NoError(t, os.Mkdir(bots, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(bots, "googlebot.json"), []byte(`{"prefixes": [{"ipv4Prefix": "192.0.2.0/27"}]}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(bots, "common-crawlers.json"), []byte(`{"prefixes": [{"ipv4Prefix": "192.0.2.0/27"}]}`), 0o644))
 
 	p, base, log := start(t, rules, false, "-geoip", city+","+asn, "-crawlers", bots)
 	assert.NotContains(t, log.String(), "nothing fills", "every field the rules read has a source")

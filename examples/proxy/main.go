@@ -79,7 +79,7 @@ func parseFlags(args []string) (config, error) {
 	fl.BoolVar(&c.detectionOnly, "detection-only", false, "log what the rules decide and block nothing")
 	fl.StringVar(&c.metrics, "metrics", "", "address to serve the counters on, at /debug/vars")
 	fl.StringVar(&geo, "geoip", "", "comma-separated MaxMind DB files (City, Country, ASN) that fill ip.src.country, ip.src.asnum, ...")
-	fl.StringVar(&c.crawlers, "crawlers", "", "directory of crawler range files (googlebot.json, bingbot.json, ...) that fill cf.client.bot")
+	fl.StringVar(&c.crawlers, "crawlers", "", "directory of crawler range files (common-crawlers.json, bingbot.json, ...) that fill cf.client.bot")
 	fl.BoolVar(&c.crawlerDNS, "crawler-dns", false, "also verify a claimed crawler outside the ranges by its DNS names, in the background")
 	fl.DurationVar(&c.reloadEvery, "reload-every", time.Minute, "how often to look for changed -geoip and -crawlers files (0: on SIGHUP only)")
 	fl.StringVar(&c.ratelimitRedis, "ratelimit-redis", "", "URL of a Redis to keep the counters of rate limiting rules in, such as redis://127.0.0.1:6379/0 (default: in memory)")
