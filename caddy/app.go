@@ -8,18 +8,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
+	"github.com/edgerules/edgerules/internal/filewatch"
 	"github.com/edgerules/edgerules/nethttp"
 	"github.com/edgerules/edgerules/ratelimit/redisstore"
 	"github.com/edgerules/edgerules/ruleset"
@@ -140,7 +138,7 @@ func (a *App) Provision(ctx caddy.Context) error {
 
 // load reads the zone of the rules files, with the version it read.
 func load(paths []string) (*ruleset.Zone, uint64, error) {
-	v, err := versionOf(paths)
+	v, err := filewatch.Version(paths...)
 	if err != nil {
 		return nil, v, fmt.Errorf("edgerules: %w", err)
 	}
@@ -149,30 +147,6 @@ func load(paths []string) (*ruleset.Zone, uint64, error) {
 		return nil, v, fmt.Errorf("edgerules: %w", err)
 	}
 	return zone, v, nil
-}
-
-// versionOf tells one content of the files under paths from another
-// without reading them: a hash of their names, sizes and times.
-func versionOf(paths []string) (uint64, error) {
-	h := fnv.New64a()
-	for _, p := range paths {
-		name, _, _ := strings.Cut(p, "#") // a Terraform file's PATH#ADDRESS
-		err := filepath.WalkDir(name, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(h, "%s\x00%d\x00%d\x00", path, info.Size(), info.ModTime().UnixNano())
-			return nil
-		})
-		if err != nil {
-			return 0, err
-		}
-	}
-	return h.Sum64(), nil
 }
 
 // clientAddr reads the client address Caddy worked out, which honours
@@ -233,7 +207,7 @@ func (a *App) watch(ctx context.Context) {
 // reloadIfChanged loads the rules files again if one of them changed since
 // they were last seen. Files that do not load leave the rules as they were.
 func (a *App) reloadIfChanged() {
-	v, err := versionOf(a.Rules)
+	v, err := filewatch.Version(a.Rules...)
 	if v == a.seen {
 		return
 	}
