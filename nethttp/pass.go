@@ -38,60 +38,69 @@ func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, next Next, pl
 		m.release(s)
 		return nil
 	}
-	p := m.pass(v, s, r)
-	if p.s == nil {
-		return next.ServeHTTP(w, p.Request)
+	p := m.keep(v, s)
+	if v.Changes() {
+		r = m.apply(&p, r)
 	}
-	// Rate limiting rules that count by response, and response header
-	// transforms, read it in the request's context, which waits for it.
+	if p.s == nil {
+		return next.ServeHTTP(w, r)
+	}
+	return wait(w, r, next, p)
+}
+
+// wait passes r on to next with the request's context kept in p until the
+// response: rate limiting rules that count by response, and response
+// header transforms, read it there.
+func wait(w http.ResponseWriter, r *http.Request, next Next, p Pass) error {
 	rec := &recorder{ResponseWriter: w, code: http.StatusOK, ready: func(rec *recorder) { p.Responded(rec.code, rec.Header()) }}
-	err := next.ServeHTTP(rec, p.Request)
+	err := next.ServeHTTP(rec, r)
 	rec.header()
 	p.Done()
 	return err
 }
 
-// A Pass is a request the rules let through to the origin: the verdict,
-// the request as they change it, and, when the rules read or change the
-// origin's response, the request's context, kept until Done.
+// A Pass is a request the rules let through to the origin: the verdict
+// and, when the rules read or change the origin's response, the request's
+// context, kept until Done.
 type Pass struct {
 	Verdict
-	// Request is the request for the origin: the one the middleware was
-	// given when the rules change nothing or the middleware only detects,
-	// else as Verdict.Apply changes it (or the one given, changed, with
-	// Options.ChangeInPlace).
-	Request *http.Request
-	s       *slot // nil: nothing waits for the response
+	s *slot // nil: nothing waits for the response
 }
 
 // Pass applies the rules to r for a server that hands the request on and
 // sees the response later, in calls of its own (a WebAssembly guest of a
 // proxy): if they stop r, Pass answers it through w, as Respond does, and
-// reports false. Otherwise it returns the request for the origin; once the
-// origin answered, call the Pass's Responded with the response, then Done.
+// reports false. Otherwise it returns the Pass of r, and r as it was: when
+// the verdict Changes the request, the caller makes its URL rewrite and
+// header changes (Path, Query, Headers) on the request it hands on. Once
+// the origin answered, call the Pass's Responded with the response, then
+// Done.
 func (m *Middleware) Pass(w http.ResponseWriter, r *http.Request) (Pass, bool) {
 	v, s := m.decide(r)
 	if v.Respond(w, r) {
 		m.release(s)
 		return Pass{}, false
 	}
-	return m.pass(v, s, r), true
+	return m.keep(v, s), true
 }
 
-// pass makes the Pass of a request the verdict lets through.
-func (m *Middleware) pass(v Verdict, s *slot, r *http.Request) Pass {
-	p := Pass{Verdict: v, Request: r}
+// keep makes the Pass of a request the verdict lets through, keeping its
+// context if something waits for the response.
+func (m *Middleware) keep(v Verdict, s *slot) Pass {
 	if v.l.waits {
-		p.s = s
-	} else {
-		// The context goes back to the pool before the origin answers.
-		m.release(s)
+		return Pass{Verdict: v, s: s}
 	}
-	if m.opts.DetectionOnly {
-		return p
-	}
-	if p.Request = v.Apply(r); p.Request == r || !m.opts.ChangeInPlace {
-		return p
+	// The context goes back to the pool before the origin answers.
+	m.release(s)
+	return Pass{Verdict: v}
+}
+
+// apply returns r as the verdict of p changes it: a copy (Verdict.Apply),
+// or r itself with Options.ChangeInPlace.
+func (m *Middleware) apply(p *Pass, r *http.Request) *http.Request {
+	out := p.Apply(r)
+	if !m.opts.ChangeInPlace {
+		return out
 	}
 	if p.s != nil {
 		// The rules go on reading the request as it came (the raw.*
@@ -100,10 +109,16 @@ func (m *Middleware) pass(v Verdict, s *slot, r *http.Request) Pass {
 		*came = *r
 		p.s.req.r = came
 	}
-	*r = *p.Request
+	*r = *out
 	r.RequestURI = r.URL.RequestURI()
-	p.Request = r
-	return p
+	return r
+}
+
+// Changes reports whether the verdict changes the request for the origin:
+// a URL rewrite or a request header transform matched, and the middleware
+// does not only detect.
+func (v Verdict) Changes() bool {
+	return !v.m.opts.DetectionOnly && (v.PathRewritten || v.QueryRewritten || len(v.Headers) > 0)
 }
 
 // WaitsForResponse reports whether the rules read or change the origin's
