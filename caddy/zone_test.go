@@ -4,93 +4,22 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// zoneFiles are a zone's phases, each rule depending on the phase before
-// it: the dynamic redirect reads the path as sent, the custom rules the
-// rewritten path (and raw.* the original), the late transform sends the
-// bot score, as Cloudflare's guide does, and the response transform says
-// the path the client sent.
-var zoneFiles = map[string]string{
-	"redirects.yaml": `
-phase: http_request_dynamic_redirect
-rules:
-  - ref: old-shop
-    action: redirect
-    expression: starts_with(http.request.uri.path, "/shop/")
-    action_parameters:
-      from_value:
-        status_code: 301
-        preserve_query_string: true
-        target_url:
-          expression: concat("https://store.example.com/", substring(http.request.uri.path, 6))
-`,
-	"zone/rewrites.yaml": `
-phase: http_request_transform
-rules:
-  - ref: v1
-    action: rewrite
-    expression: starts_with(http.request.uri.path, "/v1/")
-    action_parameters:
-      uri:
-        path:
-          expression: regex_replace(http.request.uri.path, "^/v1/", "/api/")
-        query:
-          value: from=v1
-`,
-	"zone/custom.yaml": `
-phase: http_request_firewall_custom
-rules:
-  - ref: bots-off-api
-    action: block
-    expression: cf.bot_management.score lt 30 and starts_with(http.request.uri.path, "/api/")
-  - ref: v1-only-get
-    action: block
-    expression: starts_with(raw.http.request.uri.path, "/v1/") and http.request.method ne "GET"
-`,
-	"zone/late.yaml": `
-phase: http_request_late_transform
-rules:
-  - ref: bot-score-header
-    action: rewrite
-    expression: "true"
-    action_parameters:
-      headers:
-        X-Bot-Score:
-          operation: set
-          expression: to_string(cf.bot_management.score)
-        X-Internal:
-          operation: remove
-`,
-	"zone/response.yaml": `
-phase: http_response_headers_transform
-rules:
-  - ref: edge-path
-    action: rewrite
-    expression: http.response.code eq 200 and starts_with(http.request.uri.path, "/api/")
-    action_parameters:
-      headers:
-        X-Powered-By:
-          operation: remove
-        X-Edge-Path:
-          operation: set
-          expression: raw.http.request.uri.path
-`,
-}
+	"github.com/edgerules/edgerules/internal/zonetest"
+)
 
 // upstreamSeen is what the upstream received.
 type upstreamSeen struct {
 	Path, Query, Score, Internal, CaddyURI string
 }
 
-// TestZoneThroughReverseProxy: a zone of a file and a folder in front of
+// TestZoneThroughReverseProxy: zonetest's zone of a file and a folder in front of
 // reverse_proxy to a real upstream. The upstream sees the rewritten path
 // and query, the bot score header and not the removed header, and so do
 // Caddy's placeholders; the custom rules read the rewritten path and
@@ -98,10 +27,7 @@ type upstreamSeen struct {
 // transform; the dynamic redirect answers with its computed Location.
 func TestZoneThroughReverseProxy(t *testing.T) {
 	dir := t.TempDir()
-	for name, text := range zoneFiles {
-		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
-	}
+	zonetest.Write(t, dir)
 	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Powered-By", "origin/1.0")
 		_ = json.NewEncoder(w).Encode(upstreamSeen{r.URL.Path, r.URL.RawQuery, r.Header.Get("X-Bot-Score"),

@@ -25,6 +25,10 @@ import (
 // Traefik's WASM plugins are.
 var plugin []byte
 
+// compiled keeps the guest compiled once for all the tests' hosts, as one
+// Traefik compiles it once per middleware.
+var compiled = wazero.NewCompilationCache()
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "edgerules-traefik")
 	if err != nil {
@@ -76,7 +80,11 @@ func hostLogging(t testing.TB, level api.LogLevel, config map[string]any, next h
 	}
 	l := &logs{level: level}
 	ctx := context.Background()
-	mw, err := wasm.NewMiddleware(ctx, plugin, handler.GuestConfig(raw), handler.ModuleConfig(module), handler.Logger(l))
+	runtime := func(ctx context.Context) (wazero.Runtime, error) {
+		return wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(compiled)), nil
+	}
+	mw, err := wasm.NewMiddleware(ctx, plugin, handler.GuestConfig(raw), handler.ModuleConfig(module), handler.Logger(l),
+		handler.Runtime(runtime))
 	if err != nil {
 		return nil, l, err
 	}
@@ -171,7 +179,7 @@ func TestBadConfiguration(t *testing.T) {
 		log    string
 	}{
 		"no rules":         {map[string]any{}, "the configuration gives no rules"},
-		"both":             {map[string]any{"rules": "[]", "rulesFile": "/x.json"}, "give rules or rulesFile, not both"},
+		"both":             {map[string]any{"rules": "[]", "rulesFile": "/x.json"}, "give rules or rulesFile/rulesFiles, not both"},
 		"unknown key":      {map[string]any{"rules": "[]", "rulez": 1}, `unknown field "rulez"`},
 		"bad proxy":        {map[string]any{"rules": "[]", "trustedProxies": []string{"nope"}}, `trustedProxies: "nope" is not a network or an address`},
 		"does not parse":   {map[string]any{"rules": `[{"expression": "ip.src eq", "action": "block"}]`}, "expected a value after `eq`"},
