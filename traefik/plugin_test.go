@@ -19,6 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tetratelabs/wazero"
+
+	"github.com/edgerules/edgerules/internal/zonetest"
 )
 
 // plugin is the guest, built once for the tests with standard Go as
@@ -248,6 +250,30 @@ func BenchmarkRequest(b *testing.B) {
 				h.ServeHTTP(w, r)
 			}
 		})
+	}
+}
+
+// BenchmarkZone sends a human's request through the plugin running
+// zonetest's zone of five phases, whose late transform sets the bot-score
+// header and whose response transform makes the host buffer the response.
+func BenchmarkZone(b *testing.B) {
+	dir := b.TempDir()
+	zonetest.Write(b, dir)
+	next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	h, _, err := hostLogging(b, api.LogLevelError, map[string]any{"rulesFiles": []string{"/rules/redirects.yaml", "/rules/zone"},
+		"trustedProxies": []string{"192.0.2.0/24"}}, next, wazero.NewFSConfig().WithReadOnlyDirMount(dir, "/rules"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "https://shop.example.com/products/shoes", nil)
+	r.RemoteAddr = "192.0.2.10:4711"
+	r.Header.Set("Cf-Bot-Score", "87")
+	r.Header.Set("User-Agent", browser)
+	w := &discard{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		h.ServeHTTP(w, r)
 	}
 }
 
