@@ -31,6 +31,7 @@ func TestServeInPlace(t *testing.T) {
 		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)), ChangeInPlace: true,
 	})
 	require.NoError(t, err)
+	assert.Empty(t, m.Unfilled(), "the response phase reads the response's fields, which the middleware fills")
 	r := httptest.NewRequest("GET", "http://shop.example.com/v1/items?page=2", nil)
 	r.Header.Set("Cf-Bot-Score", "87")
 	w := httptest.NewRecorder()
