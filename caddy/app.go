@@ -1,24 +1,27 @@
 // Package edgerulescaddy runs edgerules inside Caddy: a global app
-// edgerules that owns the compiled ruleset and reloads it when its file
-// changes, a handler http.handlers.edgerules that applies it, and a
+// edgerules that owns the compiled zone (a ruleset per phase) and reloads
+// it when its files change, a handler http.handlers.edgerules that applies it, and a
 // matcher http.matchers.edgerules that selects requests by an expression.
 package edgerulescaddy
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"os"
+	"strings"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
+	"github.com/edgerules/edgerules/internal/filewatch"
 	"github.com/edgerules/edgerules/nethttp"
 	"github.com/edgerules/edgerules/ratelimit/redisstore"
 	"github.com/edgerules/edgerules/ruleset"
+	"github.com/edgerules/edgerules/terraform"
 )
 
 func init() {
@@ -33,25 +36,28 @@ const (
 	Detect = "detect"
 )
 
-// DefaultWatchInterval is how often the app looks at its rules file for a
+// DefaultWatchInterval is how often the app looks at its rules files for a
 // change unless WatchInterval says otherwise.
 const DefaultWatchInterval = caddy.Duration(2 * time.Second)
 
-// App is the edgerules app: it owns the ruleset that every edgerules
-// handler and matcher of the configuration applies. It loads the rules
-// file when Caddy loads the configuration and again each time the file
-// changes; a file that does not load is logged and the rules it was to
-// replace keep serving.
+// App is the edgerules app: it owns the zone that every edgerules handler
+// and matcher of the configuration applies, its rulesets run in
+// Cloudflare's phase order. It loads the rules files when Caddy loads the
+// configuration and again each time one of them changes; files that do
+// not load are logged and the rules they were to replace keep serving.
 type App struct {
-	// Rules is the path of the ruleset file: JSON or YAML in the
-	// Rulesets API's shape, as ruleset.Load reads it. The edgerules
-	// handler needs it; the matcher does not.
-	Rules string `json:"rules,omitempty"`
+	// Rules are the zone's ruleset files and folders, as
+	// terraform.LoadZone reads them: JSON or YAML in the Rulesets API's
+	// shape and Terraform files, at most one ruleset per phase; a folder
+	// gives every ruleset file under it. One file is a zone of one
+	// ruleset. In JSON, one path may be given as a string. The edgerules
+	// handler needs rules; the matcher does not.
+	Rules Paths `json:"rules,omitempty"`
 	// Mode is "enforce" (the default) or "detect", which logs what the
 	// rules decide and lets every request through.
 	Mode string `json:"mode,omitempty"`
-	// WatchInterval is how often the rules file is looked at for a change
-	// (DefaultWatchInterval).
+	// WatchInterval is how often the rules files are looked at for a
+	// change (DefaultWatchInterval).
 	WatchInterval caddy.Duration `json:"watch_interval,omitempty"`
 	// RateLimitRedis is the URL of a Redis that keeps the counters of rate
 	// limiting rules, so that several Caddy servers (and edgerules serve)
@@ -61,16 +67,24 @@ type App struct {
 	middleware *nethttp.Middleware
 	store      *redisstore.Store // nil: in memory
 	logger     *slog.Logger
-	seen       fileVersion // of the rules file, when it last loaded or failed to
+	seen       uint64 // the version of the rules files when they last loaded or failed to
 	ctx        caddy.Context
 	stop       context.CancelFunc
 	stopped    chan struct{}
 }
 
-// fileVersion tells one content of a file from another without reading it.
-type fileVersion struct {
-	modTime time.Time
-	size    int64
+// Paths are files and folders. They read from JSON as a list, or as one
+// string for one path.
+type Paths []string
+
+// UnmarshalJSON reads a list of paths or one path.
+func (p *Paths) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*p = Paths{one}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]string)(p))
 }
 
 // CaddyModule returns the Caddy module information.
@@ -78,7 +92,7 @@ func (*App) CaddyModule() caddy.ModuleInfo {
 	return caddy.ModuleInfo{ID: "edgerules", New: func() caddy.Module { return new(App) }}
 }
 
-// Provision loads the rules file and compiles it.
+// Provision loads the rules files and compiles their zone.
 func (a *App) Provision(ctx caddy.Context) error {
 	a.ctx, a.logger = ctx, ctx.Slogger()
 	switch a.Mode {
@@ -91,10 +105,10 @@ func (a *App) Provision(ctx caddy.Context) error {
 	if a.WatchInterval <= 0 {
 		a.WatchInterval = DefaultWatchInterval
 	}
-	rs := &ruleset.Ruleset{}
-	if a.Rules != "" {
+	var zone ruleset.Source = &ruleset.Ruleset{}
+	if len(a.Rules) > 0 {
 		var err error
-		if rs, a.seen, err = load(a.Rules); err != nil {
+		if zone, a.seen, err = load(a.Rules); err != nil {
 			return err
 		}
 	}
@@ -102,6 +116,10 @@ func (a *App) Provision(ctx caddy.Context) error {
 		ClientAddr:    clientAddr,
 		Logger:        a.logger,
 		DetectionOnly: a.Mode == Detect,
+		// Caddy's placeholders ({http.request.uri}, headers) and its
+		// later handlers read the request they are given, which Caddy's own
+		// rewrite changes in place too.
+		ChangeInPlace: true,
 	}
 	if a.RateLimitRedis != "" {
 		store, err := redisstore.Open(a.RateLimitRedis, redisstore.Options{Logger: a.logger})
@@ -111,32 +129,24 @@ func (a *App) Provision(ctx caddy.Context) error {
 		a.store, opts.RateLimitStore = store, store
 	}
 	var err error
-	a.middleware, err = nethttp.New(rs, opts)
+	a.middleware, err = nethttp.New(zone, opts)
 	if err != nil {
-		return fmt.Errorf("edgerules: %s: %w", a.Rules, err)
+		return fmt.Errorf("edgerules: %s: %w", strings.Join(a.Rules, " "), err)
 	}
 	return nil
 }
 
-// load reads a rules file, with the version it read.
-func load(path string) (*ruleset.Ruleset, fileVersion, error) {
-	v, err := versionOf(path)
+// load reads the zone of the rules files, with the version it read.
+func load(paths []string) (*ruleset.Zone, uint64, error) {
+	v, err := filewatch.Version(paths...)
 	if err != nil {
 		return nil, v, fmt.Errorf("edgerules: %w", err)
 	}
-	f, err := ruleset.Load(path)
+	zone, _, err := terraform.LoadZone(paths)
 	if err != nil {
 		return nil, v, fmt.Errorf("edgerules: %w", err)
 	}
-	return f.Ruleset, v, nil
-}
-
-func versionOf(path string) (fileVersion, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return fileVersion{}, err
-	}
-	return fileVersion{fi.ModTime(), fi.Size()}, nil
+	return zone, v, nil
 }
 
 // clientAddr reads the client address Caddy worked out, which honours
@@ -152,9 +162,9 @@ func clientAddr(r *http.Request) (netip.Addr, bool) {
 	return a.WithZone("").Unmap(), trusted
 }
 
-// Start watches the rules file.
+// Start watches the rules files.
 func (a *App) Start() error {
-	if a.Rules == "" {
+	if len(a.Rules) == 0 {
 		return nil
 	}
 	ctx, stop := context.WithCancel(a.ctx)
@@ -163,7 +173,7 @@ func (a *App) Start() error {
 	return nil
 }
 
-// Stop stops watching the rules file.
+// Stop stops watching the rules files.
 func (a *App) Stop() error {
 	if a.stop != nil {
 		a.stop()
@@ -194,26 +204,26 @@ func (a *App) watch(ctx context.Context) {
 	}
 }
 
-// reloadIfChanged loads the rules file again if it changed since it was
-// last seen. A file that does not load leaves the rules as they were.
+// reloadIfChanged loads the rules files again if one of them changed since
+// they were last seen. Files that do not load leave the rules as they were.
 func (a *App) reloadIfChanged() {
-	v, err := versionOf(a.Rules)
+	v, err := filewatch.Version(a.Rules...)
 	if v == a.seen {
 		return
 	}
 	a.seen = v
 	if err == nil {
-		var rs *ruleset.Ruleset
-		if rs, a.seen, err = load(a.Rules); err == nil {
-			err = a.middleware.Load(rs)
+		var zone *ruleset.Zone
+		if zone, a.seen, err = load(a.Rules); err == nil {
+			err = a.middleware.Load(zone)
 		}
 	}
 	if err != nil {
-		a.logger.Error("edgerules: the rules file changed and does not load; the rules loaded before keep serving",
-			"rules", a.Rules, "error", err.Error())
+		a.logger.Error("edgerules: the rules files changed and do not load; the rules loaded before keep serving",
+			"rules", []string(a.Rules), "error", err.Error())
 		return
 	}
-	a.logger.Info("edgerules: rules file reloaded", "rules", a.Rules)
+	a.logger.Info("edgerules: rules files reloaded", "rules", []string(a.Rules))
 }
 
 // Interface guards

@@ -327,6 +327,40 @@ func TestRateLimit(t *testing.T) {
 	assert.Equal(t, http.StatusOK, login("198.51.100.8").StatusCode, "another client, as Caddy's client_ip tells")
 }
 
+// A rate limiting rule that counts by the response counts only the
+// failed logins Caddy answered: the module waits for the response.
+func TestRateLimitCountsResponses(t *testing.T) {
+	rules := filepath.Join(t.TempDir(), "rules.json")
+	require.NoError(t, os.WriteFile(rules, []byte(`{"phase": "http_ratelimit", "rules": [
+		{"ref": "bad-logins", "action": "block", "expression": "http.request.uri.path eq \"/login\"",
+		 "ratelimit": {"characteristics": ["ip.src", "cf.colo.id"], "period": 60, "requests_per_period": 2, "mitigation_timeout": 600,
+		  "counting_expression": "http.request.uri.path eq \"/login\" and http.response.code eq 401"}}]}`), 0o644))
+	tester := start(t, `{`+globals+`
+		edgerules {
+			rules `+rules+`
+		}
+	}
+	http://localhost:9080 {
+		edgerules
+		@wrong not query password=right
+		respond @wrong "wrong password" 401
+		respond "welcome"
+	}`)
+	login := func(password string) int {
+		resp, err := tester.Client.Get("http://localhost:9080/login?password=" + password)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for range 3 {
+		require.Equal(t, http.StatusOK, login("right"), "successful logins do not count")
+	}
+	for range 3 {
+		require.Equal(t, http.StatusUnauthorized, login("wrong"))
+	}
+	assert.Equal(t, http.StatusTooManyRequests, login("right"), "three failed logins are over two")
+}
+
 // TestRateLimitRedis keeps a rate limit's counts in a real Redis: a Caddy
 // configuration loaded anew (a new app, a new middleware) still finds the
 // client over its limit, which a count in memory would have forgotten.

@@ -21,7 +21,7 @@ func init() {
 // parseGlobalOption reads the global option:
 //
 //	edgerules {
-//		rules          FILE
+//		rules          FILE|FOLDER...
 //		mode           enforce|detect
 //		watch_interval DURATION
 //		ratelimit_redis URL
@@ -39,7 +39,10 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 		}
 		switch val := d.Val(); key {
 		case "rules":
-			app.Rules = val
+			// The zone's files and folders: several on a line, or on
+			// several lines.
+			app.Rules = append(app.Rules, val)
+			app.Rules = append(app.Rules, d.RemainingArgs()...)
 		case "mode":
 			app.Mode = val
 		case "watch_interval":

@@ -7,17 +7,24 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+
+	"github.com/edgerules/edgerules/nethttp"
 )
 
 func init() {
 	caddy.RegisterModule(new(Handler))
 }
 
-// Handler applies the edgerules app's ruleset to each request. A block
-// whose rule gives no response of its own becomes a Caddy handler error
-// with the block's status, so that handle_errors can answer it; custom
-// responses, redirects and challenges are answered as package nethttp
-// answers them; every other request goes on to the next handler.
+// Handler applies the edgerules app's zone to each request. A block whose
+// rule gives no response of its own becomes a Caddy handler error with the
+// block's status, so that handle_errors can answer it; custom responses,
+// redirects (a dynamic redirect's computed target too) and challenges are
+// answered as package nethttp answers them. Every other request goes on to
+// the next handler as the URL rewrites and request header transforms
+// change it (in place, as Caddy's rewrite does: placeholders and
+// reverse_proxy's upstream see the rewritten path, query and headers), and
+// the response header transforms change the response's headers before they
+// are sent.
 type Handler struct {
 	app *App
 }
@@ -33,8 +40,8 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.app, err = edgerulesApp(ctx); err != nil {
 		return err
 	}
-	if h.app.Rules == "" {
-		return errors.New("edgerules: the handler needs rules: set them in the global edgerules option (rules FILE)")
+	if len(h.app.Rules) == 0 {
+		return errors.New("edgerules: the handler needs rules: set them in the global edgerules option (rules FILE|FOLDER...)")
 	}
 	return nil
 }
@@ -50,14 +57,12 @@ func edgerulesApp(ctx caddy.Context) (*App, error) {
 
 // ServeHTTP applies the rules to r.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
-	v := h.app.middleware.Decide(r)
-	if status := v.PlainBlock(); status != 0 {
-		return caddyhttp.Error(status, fmt.Errorf("edgerules: blocked by %s", v.Rule.Name()))
-	}
-	if v.Respond(w, r) {
-		return nil
-	}
-	return next.ServeHTTP(w, r)
+	return h.app.middleware.Serve(w, r, next, blockError)
+}
+
+// blockError is the Caddy error of a block whose rule gives no response.
+func blockError(status int, v nethttp.Verdict) error {
+	return caddyhttp.Error(status, fmt.Errorf("edgerules: blocked by %s", v.Rule.Name()))
 }
 
 // Interface guards

@@ -49,7 +49,7 @@ func (m *Middleware) acquire(r *http.Request, geoNeeds GeoFields) *slot {
 // release returns a request's slot to the pool.
 func (m *Middleware) release(s *slot) {
 	s.ctx.Reset()
-	s.req, s.resp = request{}, nil
+	s.req, s.respHeader = request{}, nil
 	m.pool.Put(s)
 }
 

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"net/textproto"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,6 +50,12 @@ type Options struct {
 	// Now gives the time of a request (http.request.timestamp.*), at
 	// which rate limiting rules count it.
 	Now func() time.Time
+	// ChangeInPlace makes the URL rewrites and request header transforms
+	// change the request the middleware was given, rather than pass on a
+	// copy, for a server whose other handlers read that request (Caddy's
+	// placeholders); its RequestURI becomes the rewritten path and query, as
+	// Caddy's rewrite handler sets it.
+	ChangeInPlace bool
 	// RateLimitStore keeps the counters of rate limiting rules: a
 	// redisstore.Store shares them among a fleet. By default the
 	// middleware counts in a ratelimit.Memory of its own, which keeps its
@@ -186,10 +191,11 @@ func (m *Middleware) Unfilled() []UnfilledRule { return m.current.Load().unfille
 // A slot is the per-request state of one request at a time: a context
 // whose resolvers read the request it holds. Slots are pooled.
 type slot struct {
-	ctx  *eval.Context
-	req  request
-	geo  geoState
-	resp *recorder // the response, once the origin answered
+	ctx *eval.Context
+	req request
+	geo geoState
+	// respHeader are the headers of the response, once the origin answered.
+	respHeader http.Header
 }
 
 // begin makes the slot's resolvers read r, for rules that read the geo
@@ -252,51 +258,8 @@ func bind(scheme *fields.Scheme, fromRequest []map[string]func(q *request) eval.
 // it; response header transforms change the response's headers before
 // they are sent. A middleware that only detects changes nothing.
 func (m *Middleware) Wrap(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v, s := m.decide(r)
-		if v.Respond(w, r) {
-			m.release(s)
-			return
-		}
-		if !m.opts.DetectionOnly {
-			r = v.Apply(r)
-		}
-		if v.l.waits {
-			// Rate limiting rules that count by response, and response
-			// header transforms, read it in the request's context, which
-			// waits for it.
-			m.waitResponse(w, r, next, v, s)
-			m.release(s)
-			return
-		}
-		// The context goes back to the pool before the origin answers.
-		m.release(s)
-		next.ServeHTTP(w, r)
-	})
-}
-
-// waitResponse passes r on to next, keeping the request's context until
-// the response: the response header transforms change its headers, and the
-// rate limiting rules that count by response count it.
-func (m *Middleware) waitResponse(w http.ResponseWriter, r *http.Request, next http.Handler, v Verdict, s *slot) {
-	rec := &recorder{ResponseWriter: w, code: http.StatusOK, ready: func(rec *recorder) { m.responded(rec, &v, s) }}
-	next.ServeHTTP(rec, r)
-	rec.header()
-	v.l.zone.CountResponse(s.ctx, &v.Outcome)
-}
-
-// responded runs the response header transforms once the response's
-// status and headers are known, before they are sent.
-func (m *Middleware) responded(rec *recorder, v *Verdict, s *slot) {
-	rec.fill(s)
-	if !v.l.zone.HasResponsePhase() {
-		return
-	}
-	d := v.l.zone.Response(s.ctx, &v.Outcome)
-	m.record(s.req.r.Context(), v.l, d, &s.req)
-	if !m.opts.DetectionOnly {
-		ruleset.ApplyHeaders(textproto.MIMEHeader(rec.Header()), v.ResponseHeaders)
-	}
+	var n Next = handlerNext{next}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _ = m.Serve(w, r, n, nil) })
 }
 
 // record counts and logs the rules that matched.

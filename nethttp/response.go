@@ -53,27 +53,19 @@ func (w *recorder) header() {
 // Unwrap lets http.ResponseController reach the writer underneath.
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// The response fields a recorder fills, looked up once.
+// The response fields Pass.Responded fills, looked up once.
 var (
 	responseCode, _    = fields.Cloudflare().Field("http.response.code")
 	responseHeaders, _ = fields.Cloudflare().Field("http.response.headers")
 )
 
-// fill sets http.response.code in the slot's context; its
-// http.response.headers read the response's headers when a rule first
-// asks for them (see responseHeadersOf).
-func (w *recorder) fill(s *slot) {
-	s.resp = w
-	_ = s.ctx.Set(responseCode, eval.Int(int64(w.code)))
-}
-
 // responseHeadersOf gives the headers of the slot's response, with
 // lowercased names as Cloudflare gives them; missing before a response.
 func responseHeadersOf(s *slot) eval.Value {
-	if s.resp == nil {
+	h := s.respHeader
+	if h == nil {
 		return eval.Value{}
 	}
-	h := s.resp.Header()
 	headers := make(map[string][]string, len(h))
 	for k, v := range h {
 		headers[strings.ToLower(k)] = v

@@ -49,6 +49,10 @@ func fillable(cfg *config) []bool {
 	for name := range resolvers {
 		set(name)
 	}
+	// The response's fields, for the response header transforms and the
+	// rate limiting rules that count by response (Pass.Responded).
+	set("http.response.code")
+	set("http.response.headers")
 	// A server that tells the client (Options.ClientAddr) says itself
 	// which requests came through a trusted proxy.
 	trusted := len(cfg.trustedProxies) > 0 || cfg.clientAddr != nil

@@ -19,11 +19,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tetratelabs/wazero"
+
+	"github.com/edgerules/edgerules/internal/zonetest"
 )
 
 // plugin is the guest, built once for the tests with standard Go as
 // Traefik's WASM plugins are.
 var plugin []byte
+
+// compiled keeps the guest compiled once for all the tests' hosts, as one
+// Traefik compiles it once per middleware.
+var compiled = wazero.NewCompilationCache()
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "edgerules-traefik")
@@ -76,7 +82,11 @@ func hostLogging(t testing.TB, level api.LogLevel, config map[string]any, next h
 	}
 	l := &logs{level: level}
 	ctx := context.Background()
-	mw, err := wasm.NewMiddleware(ctx, plugin, handler.GuestConfig(raw), handler.ModuleConfig(module), handler.Logger(l))
+	runtime := func(ctx context.Context) (wazero.Runtime, error) {
+		return wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(compiled)), nil
+	}
+	mw, err := wasm.NewMiddleware(ctx, plugin, handler.GuestConfig(raw), handler.ModuleConfig(module), handler.Logger(l),
+		handler.Runtime(runtime))
 	if err != nil {
 		return nil, l, err
 	}
@@ -171,7 +181,7 @@ func TestBadConfiguration(t *testing.T) {
 		log    string
 	}{
 		"no rules":         {map[string]any{}, "the configuration gives no rules"},
-		"both":             {map[string]any{"rules": "[]", "rulesFile": "/x.json"}, "give rules or rulesFile, not both"},
+		"both":             {map[string]any{"rules": "[]", "rulesFile": "/x.json"}, "give rules or rulesFile/rulesFiles, not both"},
 		"unknown key":      {map[string]any{"rules": "[]", "rulez": 1}, `unknown field "rulez"`},
 		"bad proxy":        {map[string]any{"rules": "[]", "trustedProxies": []string{"nope"}}, `trustedProxies: "nope" is not a network or an address`},
 		"does not parse":   {map[string]any{"rules": `[{"expression": "ip.src eq", "action": "block"}]`}, "expected a value after `eq`"},
@@ -240,6 +250,30 @@ func BenchmarkRequest(b *testing.B) {
 				h.ServeHTTP(w, r)
 			}
 		})
+	}
+}
+
+// BenchmarkZone sends a human's request through the plugin running
+// zonetest's zone of five phases, whose late transform sets the bot-score
+// header and whose response transform makes the host buffer the response.
+func BenchmarkZone(b *testing.B) {
+	dir := b.TempDir()
+	zonetest.Write(b, dir)
+	next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	h, _, err := hostLogging(b, api.LogLevelError, map[string]any{"rulesFiles": []string{"/rules/redirects.yaml", "/rules/zone"},
+		"trustedProxies": []string{"192.0.2.0/24"}}, next, wazero.NewFSConfig().WithReadOnlyDirMount(dir, "/rules"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "https://shop.example.com/products/shoes", nil)
+	r.RemoteAddr = "192.0.2.10:4711"
+	r.Header.Set("Cf-Bot-Score", "87")
+	r.Header.Set("User-Agent", browser)
+	w := &discard{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		h.ServeHTTP(w, r)
 	}
 }
 

@@ -17,6 +17,14 @@ const (
 	kindResponse = 1
 )
 
+// The features a guest enables, bit flags.
+const (
+	// featureBufferResponse keeps the next handler's response until
+	// handle_response returns, so that the guest reads its status and
+	// changes its headers.
+	featureBufferResponse = 1 << 1
+)
+
 // The log levels of the ABI.
 const (
 	levelDebug = -1
@@ -34,11 +42,17 @@ func hostLog(level int32, msg unsafe.Pointer, msgLen uint32)
 //go:wasmimport http_handler log_enabled
 func hostLogEnabled(level int32) uint32
 
+//go:wasmimport http_handler enable_features
+func hostEnableFeatures(features uint32) uint32
+
 //go:wasmimport http_handler get_method
 func hostGetMethod(buf unsafe.Pointer, limit uint32) uint32
 
 //go:wasmimport http_handler get_uri
 func hostGetURI(buf unsafe.Pointer, limit uint32) uint32
+
+//go:wasmimport http_handler set_uri
+func hostSetURI(uri unsafe.Pointer, uriLen uint32)
 
 //go:wasmimport http_handler get_protocol_version
 func hostGetProtocolVersion(buf unsafe.Pointer, limit uint32) uint32
@@ -54,6 +68,15 @@ func hostGetHeaderValues(kind uint32, name unsafe.Pointer, nameLen uint32, buf u
 
 //go:wasmimport http_handler add_header_value
 func hostAddHeaderValue(kind uint32, name unsafe.Pointer, nameLen uint32, value unsafe.Pointer, valueLen uint32)
+
+//go:wasmimport http_handler set_header_value
+func hostSetHeaderValue(kind uint32, name unsafe.Pointer, nameLen uint32, value unsafe.Pointer, valueLen uint32)
+
+//go:wasmimport http_handler remove_header
+func hostRemoveHeader(kind uint32, name unsafe.Pointer, nameLen uint32)
+
+//go:wasmimport http_handler get_status_code
+func hostGetStatusCode() uint32
 
 //go:wasmimport http_handler set_status_code
 func hostSetStatusCode(code uint32)
@@ -74,8 +97,10 @@ const (
 	getURI
 	getProtocolVersion
 	getSourceAddr
-	getHeaderNames  // the request's, each ended by a NUL
-	getHeaderValues // of the request header named, each ended by a NUL
+	getHeaderNames          // the request's, each ended by a NUL
+	getHeaderValues         // of the request header named, each ended by a NUL
+	getResponseHeaderNames  // the response's, each ended by a NUL
+	getResponseHeaderValues // of the response header named, each ended by a NUL
 )
 
 // An arena holds the bytes the host writes during one request; the strings
@@ -83,7 +108,8 @@ const (
 type arena struct{ buf []byte }
 
 // get asks the host for what, growing the arena until it fits, and returns
-// the bytes the host wrote; name is the header of getHeaderValues.
+// the bytes the host wrote; name is the header of getHeaderValues and
+// getResponseHeaderValues.
 func (a *arena) get(what int, name string) []byte {
 	for {
 		if cap(a.buf)-len(a.buf) < 64 {
@@ -107,6 +133,10 @@ func (a *arena) get(what int, name string) []byte {
 			n = uint32(hostGetHeaderNames(kindRequest, p, limit)) // the count is in the high half
 		case getHeaderValues:
 			n = uint32(hostGetHeaderValues(kindRequest, strPtr(name), uint32(len(name)), p, limit))
+		case getResponseHeaderNames:
+			n = uint32(hostGetHeaderNames(kindResponse, p, limit))
+		case getResponseHeaderValues:
+			n = uint32(hostGetHeaderValues(kindResponse, strPtr(name), uint32(len(name)), p, limit))
 		}
 		if n <= limit {
 			a.buf = a.buf[:len(a.buf)+int(n)]
@@ -134,3 +164,22 @@ func str(b []byte) string {
 	}
 	return unsafe.String(&b[0], len(b))
 }
+
+// A headerOp changes the headers of a kind through the host.
+type headerOp struct{ kind uint32 }
+
+// set replaces the values of the header name by value.
+func (o headerOp) set(name, value string) {
+	hostSetHeaderValue(o.kind, strPtr(name), uint32(len(name)), strPtr(value), uint32(len(value)))
+}
+
+// add adds a value to the header name.
+func (o headerOp) add(name, value string) {
+	hostAddHeaderValue(o.kind, strPtr(name), uint32(len(name)), strPtr(value), uint32(len(value)))
+}
+
+// remove removes the header name.
+func (o headerOp) remove(name string) { hostRemoveHeader(o.kind, strPtr(name), uint32(len(name))) }
+
+// setURI replaces the request's path and query.
+func setURI(uri string) { hostSetURI(strPtr(uri), uint32(len(uri))) }

@@ -7,11 +7,15 @@
 //	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o plugin.wasm ./guest
 //
 // The middleware's configuration (Traefik's dynamic configuration of the
-// plugin, as JSON) gives the rules inline or as a file, the trusted proxies
-// and detection-only mode. The rules compile once per instance, when the
-// host starts it; each request is then read into a request the instance
-// keeps, evaluated by package nethttp's middleware, and answered or passed
-// on, without allocating on the way of a request no rule matches.
+// plugin, as JSON) gives the rules inline, or a zone's ruleset files and
+// folders, the trusted proxies and detection-only mode. The rules compile
+// once per instance, when the host starts it; each request is then read
+// into a request the instance keeps, evaluated by package nethttp's
+// middleware, and answered or passed on, without allocating on the way of
+// a request no rule matches. The URL rewrites and request header
+// transforms change the request the host hands on (set_uri and the header
+// functions); a zone with response header transforms has the host buffer
+// the response, whose headers they change in handle_response.
 package main
 
 import (
@@ -23,12 +27,13 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/edgerules/edgerules/internal/filewatch"
 	"github.com/edgerules/edgerules/nethttp"
 	"github.com/edgerules/edgerules/ruleset"
+	"github.com/edgerules/edgerules/terraform"
 )
 
 // Config is the plugin's configuration.
@@ -36,9 +41,15 @@ type Config struct {
 	// Rules is a ruleset written inline, in JSON or YAML.
 	Rules string `json:"rules"`
 	// RulesFile is a ruleset file the plugin reads (in a folder Traefik
-	// mounts for it); it is read again when it changes, at most once a
-	// second, and a file that does not compile keeps the old rules.
+	// mounts for it), or a folder of a zone's ruleset files: a zone of one
+	// file.
 	RulesFile string `json:"rulesFile"`
+	// RulesFiles are a zone's ruleset files and folders, at most one
+	// ruleset per phase, run in Cloudflare's phase order (JSON, YAML and
+	// Terraform, as terraform.LoadZone reads them). The files are read
+	// again when one of them changes, at most once a second; files that do
+	// not compile keep the old rules.
+	RulesFiles []string `json:"rulesFiles"`
 	// TrustedProxies are the networks whose X-Forwarded-For and bot headers
 	// are believed.
 	TrustedProxies []string `json:"trustedProxies"`
@@ -49,16 +60,17 @@ type Config struct {
 
 // The plugin's state: one instance serves one request at a time.
 var (
-	mw      *nethttp.Middleware
-	handler http.Handler
-	cfg     Config
-	file    struct {
-		mod     time.Time
+	mw    *nethttp.Middleware
+	cfg   Config
+	paths []string // RulesFile and RulesFiles
+	file  struct {
+		version uint64
 		checked time.Time
 	}
 	req     request
 	out     writer
-	passed  bool // the rules let the request through to the next handler
+	pending nethttp.Pass // the request passed on, until handle_response
+	resp    response
 	initErr error
 )
 
@@ -101,28 +113,32 @@ func start() error {
 	if mw, err = nethttp.New(rs, opts); err != nil {
 		return err
 	}
-	handler = mw.Wrap(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { passed = true }))
 	req.init()
+	resp.init()
 	out.header = http.Header{}
 	return nil
 }
 
-// loadRules reads the ruleset the configuration names.
-func loadRules() (*ruleset.Ruleset, error) {
+// loadRules reads the rules the configuration gives.
+func loadRules() (ruleset.Source, error) {
+	if cfg.RulesFile != "" {
+		paths = append(paths, cfg.RulesFile)
+	}
+	paths = append(paths, cfg.RulesFiles...)
 	switch {
-	case cfg.Rules != "" && cfg.RulesFile != "":
-		return nil, fmt.Errorf("give rules or rulesFile, not both")
-	case cfg.RulesFile != "":
-		info, err := os.Stat(cfg.RulesFile)
+	case cfg.Rules != "" && len(paths) > 0:
+		return nil, fmt.Errorf("give rules or rulesFile/rulesFiles, not both")
+	case len(paths) > 0:
+		v, err := filewatch.Version(paths...)
 		if err != nil {
-			return nil, fmt.Errorf("rulesFile: %v (is its folder in the plugin's mounts?)", err)
+			return nil, fmt.Errorf("rulesFile(s): %v (is its folder in the plugin's mounts?)", err)
 		}
-		f, err := ruleset.Load(cfg.RulesFile)
+		zone, _, err := terraform.LoadZone(paths)
 		if err != nil {
 			return nil, err
 		}
-		file.mod, file.checked = info.ModTime(), time.Now()
-		return f.Ruleset, nil
+		file.version, file.checked = v, time.Now()
+		return zone, nil
 	case cfg.Rules != "":
 		format := ruleset.YAML
 		if t := strings.TrimSpace(cfg.Rules); strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
@@ -134,30 +150,31 @@ func loadRules() (*ruleset.Ruleset, error) {
 		}
 		return f.Ruleset, nil
 	}
-	return nil, fmt.Errorf("the configuration gives no rules: set rules or rulesFile")
+	return nil, fmt.Errorf("the configuration gives no rules: set rules, rulesFile or rulesFiles")
 }
 
-// reload reads the rules file again when it changed, at most once a second.
+// reload reads the rules files again when one of them changed, at most
+// once a second.
 func reload() {
 	now := time.Now()
-	if cfg.RulesFile == "" || now.Sub(file.checked) < time.Second {
+	if len(paths) == 0 || now.Sub(file.checked) < time.Second {
 		return
 	}
 	file.checked = now
-	info, err := os.Stat(cfg.RulesFile)
-	if err != nil || info.ModTime().Equal(file.mod) {
+	v, err := filewatch.Version(paths...)
+	if err != nil || v == file.version {
 		return
 	}
-	file.mod = info.ModTime()
-	f, err := ruleset.Load(cfg.RulesFile)
+	file.version = v
+	zone, _, err := terraform.LoadZone(paths)
 	if err == nil {
-		err = mw.Load(f.Ruleset)
+		err = mw.Load(zone)
 	}
 	if err != nil {
-		logf(levelError, "edgerules: %s: the old rules stay: %v", cfg.RulesFile, err)
+		logf(levelError, "edgerules: %s: the old rules stay: %v", strings.Join(paths, " "), err)
 		return
 	}
-	logf(levelInfo, "edgerules: %s: rules reloaded", cfg.RulesFile)
+	logf(levelInfo, "edgerules: %s: rules reloaded", strings.Join(paths, " "))
 }
 
 // handleRequest is the host's entry point for each request: its result's
@@ -176,43 +193,89 @@ func handleRequest() uint64 {
 	reload()
 	req.read()
 	out.reset()
-	passed = false
-	handler.ServeHTTP(&out, &req.r)
-	if passed {
-		return 1
+	p, passed := mw.Pass(&out, &req.r)
+	if !passed {
+		if !out.wrote {
+			out.WriteHeader(http.StatusOK)
+		}
+		return 0
 	}
-	if !out.wrote {
-		out.WriteHeader(http.StatusOK)
+	if p.Changes() {
+		send(&p.Verdict)
 	}
-	return 0
+	if p.WaitsForResponse() {
+		// The response header transforms, and the rate limiting rules that
+		// count by response, read it in handle_response.
+		hostEnableFeatures(featureBufferResponse)
+	}
+	pending = p
+	return 1
 }
 
-// handleResponse is called after the next handler; the plugin has nothing
-// to do there.
+// send makes the verdict's changes to the request the host hands on.
+func send(v *nethttp.Verdict) {
+	if v.PathRewritten || v.QueryRewritten {
+		path, query, _ := strings.Cut(req.r.RequestURI, "?")
+		if v.PathRewritten {
+			path = v.Path
+		}
+		if v.QueryRewritten {
+			query = v.Query
+		}
+		if query != "" {
+			path += "?" + query
+		}
+		setURI(path)
+	}
+	changeHeaders(headerOp{kindRequest}, v.Headers)
+}
+
+// changeHeaders makes header changes through the host.
+func changeHeaders(op headerOp, changes []ruleset.HeaderChange) {
+	for _, c := range changes {
+		switch c.Op {
+		case ruleset.SetHeader:
+			op.set(c.Name, c.Value)
+		case ruleset.AddHeader:
+			op.add(c.Name, c.Value)
+		case ruleset.RemoveHeader:
+			op.remove(c.Name)
+		}
+	}
+}
+
+// handleResponse is called after the next handler: the response header
+// transforms change its headers, which the host buffered, and the rate
+// limiting rules that count by response count it.
 //
 //lint:ignore U1000 the host calls it, through go:wasmexport
 //go:wasmexport handle_response
-func handleResponse(reqCtx uint32, isError uint32) {}
-
-// A request is the http.Request one instance fills for each request from
-// the host, reusing its memory: strings point into the arena, header names
-// are interned, header value slices are reused.
-type request struct {
-	r      http.Request
-	u      url.URL
-	a      arena
-	names  map[string]string   // interned canonical header names, by name as sent
-	values map[string][]string // the value slice of each name, kept between requests
+func handleResponse(reqCtx uint32, isError uint32) {
+	p := &pending
+	if isError == 0 && p.WaitsForResponse() {
+		resp.read()
+		p.Responded(int(hostGetStatusCode()), resp.header)
+		if !cfg.DetectionOnly {
+			changeHeaders(headerOp{kindResponse}, p.ResponseHeaders)
+		}
+	}
+	p.Done()
+	*p = nethttp.Pass{}
 }
 
-// maxNames bounds the interned header names, against a client sending
-// endless new ones.
-const maxNames = 1024
+// A request is the http.Request one instance fills for each request from
+// the host, reusing its memory: strings point into the arena, which the
+// response's headers share until the next request.
+type request struct {
+	r       http.Request
+	u       url.URL
+	a       arena
+	headers headerReader
+}
 
 func (q *request) init() {
 	q.a.buf = make([]byte, 0, 16<<10)
-	q.names = map[string]string{}
-	q.values = map[string][]string{}
+	q.headers = newHeaderReader(getHeaderNames, getHeaderValues)
 	q.r.Header = http.Header{}
 }
 
@@ -233,9 +296,51 @@ func (q *request) read() {
 		q.u.Path = path
 	}
 	r.URL = &q.u
-	clear(r.Header)
+	q.headers.read(&q.a, r.Header)
 	r.Host = ""
-	names := q.a.get(getHeaderNames, "")
+	if host := r.Header["Host"]; len(host) > 0 {
+		// As Go's server does, the Host header is the request's Host.
+		r.Host = host[0]
+		delete(r.Header, "Host")
+	}
+}
+
+// A response is the headers of the next handler's response, read when the
+// rules read or change them.
+type response struct {
+	header  http.Header
+	headers headerReader
+}
+
+func (p *response) init() {
+	p.headers = newHeaderReader(getResponseHeaderNames, getResponseHeaderValues)
+	p.header = http.Header{}
+}
+
+// read fills the response's headers from the host, into the request's
+// arena.
+func (p *response) read() { p.headers.read(&req.a, p.header) }
+
+// A headerReader reads the headers of one kind from the host, reusing its
+// memory: header names are interned, header value slices are reused.
+type headerReader struct {
+	namesOf, valuesOf int                 // what the arena asks the host for
+	names             map[string]string   // interned canonical header names, by name as sent
+	values            map[string][]string // the value slice of each name, kept between requests
+}
+
+// maxNames bounds the interned header names, against a client sending
+// endless new ones.
+const maxNames = 1024
+
+func newHeaderReader(namesOf, valuesOf int) headerReader {
+	return headerReader{namesOf: namesOf, valuesOf: valuesOf, names: map[string]string{}, values: map[string][]string{}}
+}
+
+// read replaces the contents of h by the headers the host has.
+func (hr *headerReader) read(a *arena, h http.Header) {
+	clear(h)
+	names := a.get(hr.namesOf, "")
 	for len(names) > 0 {
 		end := bytes.IndexByte(names, 0)
 		if end < 0 {
@@ -243,22 +348,16 @@ func (q *request) read() {
 		}
 		raw := names[:end]
 		names = names[end+1:]
-		name, ok := q.names[string(raw)]
+		name, ok := hr.names[string(raw)]
 		if !ok {
 			name = http.CanonicalHeaderKey(string(raw))
-			if len(q.names) < maxNames {
-				q.names[name] = name
-				q.names[string(raw)] = name
+			if len(hr.names) < maxNames {
+				hr.names[name] = name
+				hr.names[string(raw)] = name
 			}
 		}
-		list := q.a.get(getHeaderValues, str(raw))
-		if name == "Host" {
-			// As Go's server does, the Host header is the request's Host.
-			end := bytes.IndexByte(list, 0)
-			r.Host = str(list[:max(end, 0)])
-			continue
-		}
-		vals := q.values[name][:0]
+		list := a.get(hr.valuesOf, str(raw))
+		vals := hr.values[name][:0]
 		for len(list) > 0 {
 			end := bytes.IndexByte(list, 0)
 			if end < 0 {
@@ -267,10 +366,10 @@ func (q *request) read() {
 			vals = append(vals, str(list[:end]))
 			list = list[end+1:]
 		}
-		if len(q.values) < maxNames {
-			q.values[name] = vals
+		if len(hr.values) < maxNames {
+			hr.values[name] = vals
 		}
-		r.Header[name] = vals
+		h[name] = vals
 	}
 }
 
@@ -296,7 +395,7 @@ func (w *writer) WriteHeader(code int) {
 	w.wrote = true
 	for name, values := range w.header {
 		for _, v := range values {
-			hostAddHeaderValue(kindResponse, strPtr(name), uint32(len(name)), strPtr(v), uint32(len(v)))
+			headerOp{kindResponse}.add(name, v)
 		}
 	}
 	hostSetStatusCode(uint32(code))
