@@ -15,8 +15,8 @@ type Log struct {
 
 // batchLines and batchBytes bound a batch of lines handed to a worker.
 const (
-	batchLines = 512
-	batchBytes = 256 << 10
+	batchLines = 2048
+	batchBytes = 1 << 20
 )
 
 // A batch is lines of one log for a worker.
@@ -38,7 +38,7 @@ func (p *Replayer) ReadLogs(logs []Log, jobs int, tick func()) error {
 	if jobs <= 1 || p.ordered || len(p.variants) > 0 {
 		return p.readLogs(logs, tick, func(line []byte, name string, n int64) { p.Line(line, name, n) }, nil)
 	}
-	work := make(chan *batch)
+	work := make(chan *batch, jobs)
 	free := make(chan *batch, 2*jobs)
 	for range 2 * jobs {
 		free <- &batch{}
