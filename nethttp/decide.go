@@ -22,20 +22,22 @@ type Verdict struct {
 // that only decides (a proxy's forward-auth endpoint) calls it with the
 // request the proxy forwards.
 func (m *Middleware) Decide(r *http.Request) Verdict {
-	v, s := m.decide(r)
-	m.release(s)
+	var v Verdict
+	m.release(m.decide(r, &v))
 	return v
 }
 
-// decide is Decide, keeping the request's context (its slot) for the
-// caller to release: Wrap counts responses in it.
-func (m *Middleware) decide(r *http.Request) (Verdict, *slot) {
+// decide is Decide, writing the verdict into v, which must be the zero
+// Verdict, and keeping the request's context (its slot) for the caller to
+// release: Wrap counts responses in it.
+func (m *Middleware) decide(r *http.Request, v *Verdict) *slot {
 	l := m.current.Load()
 	s := m.acquire(r, l.geoNeeds)
-	o := l.zone.Request(s.ctx)
+	v.m, v.l = m, l
+	l.zone.RequestInto(s.ctx, &v.Outcome)
 	m.requests.Add(1)
-	m.record(r.Context(), l, o.Decision, &s.req)
-	return Verdict{Outcome: o, m: m, l: l}, s
+	m.record(r.Context(), l, v.Decision, &s.req)
+	return s
 }
 
 // acquire takes a slot from the pool and points its resolvers at r, for
@@ -78,8 +80,11 @@ func (v Verdict) Stops() bool {
 // Respond writes the answer of a verdict that stops the request (the
 // rule's response, or the challenge) and reports whether it did; for any
 // other verdict it writes nothing.
-func (v Verdict) Respond(w http.ResponseWriter, r *http.Request) bool {
-	return v.Stops() && v.m.respond(w, r, v.l, v.Outcome)
+func (v Verdict) Respond(w http.ResponseWriter, r *http.Request) bool { return v.respond(w, r) }
+
+// respond is Respond on the verdict where it stands, uncopied.
+func (v *Verdict) respond(w http.ResponseWriter, r *http.Request) bool {
+	return v.Stops() && v.m.respond(w, r, v.l, &v.Outcome)
 }
 
 // Apply returns r as the verdict's URL rewrites and request header

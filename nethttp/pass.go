@@ -29,24 +29,26 @@ func (n handlerNext) ServeHTTP(w http.ResponseWriter, r *http.Request) error {
 // Verdict.PlainBlock) is not answered: Serve returns the error plainBlock
 // makes of it, so that the server answers with its own error page.
 func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, next Next, plainBlock func(status int, v Verdict) error) error {
-	v, s := m.decide(r)
+	var p Pass
+	s := m.decide(r, &p.Verdict)
 	if plainBlock != nil {
-		if status := v.PlainBlock(); status != 0 {
+		if status := p.PlainBlock(); status != 0 {
 			m.release(s)
-			return plainBlock(status, v)
+			return plainBlock(status, p.Verdict)
 		}
 	}
-	if v.Respond(w, r) {
+	if p.respond(w, r) {
 		m.release(s)
 		return nil
 	}
-	p := m.keep(v, s)
-	if v.Changes() {
+	m.keep(&p, s)
+	if p.Changes() {
 		r = m.apply(&p, r)
 	}
 	if p.s == nil {
 		return next.ServeHTTP(w, r)
 	}
+	// Only a request whose response is awaited copies its Pass.
 	return wait(w, r, next, p)
 }
 
@@ -78,23 +80,25 @@ type Pass struct {
 // the origin answered, call the Pass's Responded with the response, then
 // Done.
 func (m *Middleware) Pass(w http.ResponseWriter, r *http.Request) (Pass, bool) {
-	v, s := m.decide(r)
-	if v.Respond(w, r) {
+	var p Pass
+	s := m.decide(r, &p.Verdict)
+	if p.respond(w, r) {
 		m.release(s)
 		return Pass{}, false
 	}
-	return m.keep(v, s), true
+	m.keep(&p, s)
+	return p, true
 }
 
-// keep makes the Pass of a request the verdict lets through, keeping its
-// context if something waits for the response.
-func (m *Middleware) keep(v Verdict, s *slot) Pass {
-	if v.l.waits {
-		return Pass{Verdict: v, s: s}
+// keep keeps the request's context in p if something waits for the
+// response, and lets it go otherwise.
+func (m *Middleware) keep(p *Pass, s *slot) {
+	if p.l.waits {
+		p.s = s
+		return
 	}
 	// The context goes back to the pool before the origin answers.
 	m.release(s)
-	return Pass{Verdict: v}
 }
 
 // apply returns r as the verdict of p changes it: a copy (Verdict.Apply),

@@ -71,7 +71,7 @@ func number(v any) (int, bool) {
 
 // respond answers for a decision that stops the request, and reports
 // whether it did.
-func (m *Middleware) respond(w http.ResponseWriter, r *http.Request, l *loaded, d ruleset.Outcome) bool {
+func (m *Middleware) respond(w http.ResponseWriter, r *http.Request, l *loaded, d *ruleset.Outcome) bool {
 	switch d.Action {
 	case ruleset.Challenge, ruleset.JSChallenge, ruleset.ManagedChallenge:
 		m.opts.Challenge.ServeHTTP(w, r)

@@ -117,6 +117,7 @@ type ZoneEngine struct {
 	rules   []*Rule
 	scheme  *fields.Scheme
 	uri     uriFields
+	plain   bool // one request phase whose rules change nothing
 }
 
 // zonePhase is one phase's engine, with the transform of each rule (nil
@@ -176,6 +177,8 @@ func CompileZone(src Source, scheme *fields.Scheme, options ...Option) (*ZoneEng
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	z.plain = len(z.phases) == 1 && z.phases[0].name != ResponseHeadersPhase &&
+		!slices.ContainsFunc(z.phases[0].transforms, func(t *transform) bool { return t != nil })
 	return z, nil
 }
 
@@ -321,6 +324,18 @@ type Outcome struct {
 // request as the phase sees it.
 func (z *ZoneEngine) Request(c *eval.Context) Outcome {
 	var o Outcome
+	z.RequestInto(c, &o)
+	return o
+}
+
+// RequestInto is Request, writing the outcome into o, which must be the
+// zero Outcome: a caller on a hot path keeps it where it wants it, uncopied.
+func (z *ZoneEngine) RequestInto(c *eval.Context, o *Outcome) {
+	if z.plain {
+		// One phase that changes nothing: its engine decides alone.
+		o.Decision, o.ran = z.phases[0].engine.Evaluate(c), 1
+		return
+	}
 	for i := range z.phases {
 		p := &z.phases[i]
 		if p.name == ResponseHeadersPhase || o.skipped&(1<<i) != 0 {
@@ -337,17 +352,17 @@ func (z *ZoneEngine) Request(c *eval.Context) Outcome {
 		o.Applied = appendRules(o.Applied, d.Applied)
 		o.Action, o.Rule, o.Until = d.Action, d.Rule, d.Until
 		for _, r := range d.Applied {
-			z.apply(c, p, r, &o)
+			z.apply(c, p, r, o)
 		}
 		if o.Action == Skip {
-			z.apply(c, p, o.Rule, &o)
+			z.apply(c, p, o.Rule, o)
 		}
 		if o.Rule != nil && o.Action.Terminating() {
 			if t := p.transforms[o.Rule.Index]; t != nil && t.redirect != nil {
 				o.Redirect = redirectTo(c, t)
 			}
 			if o.Action != Allow {
-				return o
+				return
 			}
 			// A legacy allow lets the request past the security phases
 			// that follow; the transforms still run.
@@ -357,7 +372,6 @@ func (z *ZoneEngine) Request(c *eval.Context) Outcome {
 			z.uri.set(c, o.Path, o.PathRewritten, o.Query, o.QueryRewritten)
 		}
 	}
-	return o
 }
 
 // appendRules appends rules to list, without copying when list is empty.
