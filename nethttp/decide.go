@@ -111,7 +111,9 @@ func (v Verdict) Apply(r *http.Request) *http.Request {
 		u.RawQuery = v.Query
 	}
 	if len(v.Headers) > 0 {
-		out.Header = r.Header.Clone()
+		if out.Header = r.Header.Clone(); out.Header == nil {
+			out.Header = http.Header{} // a request made in code may have none
+		}
 		ruleset.ApplyHeaders(textproto.MIMEHeader(out.Header), v.Headers)
 	}
 	return out

@@ -186,3 +186,14 @@ func BenchmarkZone(b *testing.B) {
 		})
 	}
 }
+
+// A request made in code without headers gets the headers the rules set.
+func TestZoneApplyToARequestWithoutHeaders(t *testing.T) {
+	m, err := nethttp.New(zone(t, zoneRules[3]), nethttp.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	r := &http.Request{Method: "GET", URL: &url.URL{Path: "/"}, RemoteAddr: "192.0.2.1:1234"}
+	v := m.Decide(r)
+	out := v.Apply(r)
+	assert.Nil(t, r.Header)
+	assert.Equal(t, http.Header{"X-Seen-Path": {"/"}}, out.Header, "no score: X-Bot-Score is removed; the path is set")
+}

@@ -60,7 +60,9 @@ func (p *Replayer) SweepRateLimits(compile func(*ruleset.Zone) (*ruleset.ZoneEng
 func withLimit(zone *ruleset.ZoneEngine, limited *ruleset.Rule, n int64) (*ruleset.Zone, error) {
 	var rulesets []*ruleset.Ruleset
 	for i, e := range zone.Engines() {
-		rs := &ruleset.Ruleset{Phase: zone.Phases()[i], Rules: make([]*ruleset.Rule, len(e.Rules()))}
+		// The ruleset as it was given, its phase (or none) and shape kept.
+		rs := *zone.Rulesets()[i]
+		rs.Rules = make([]*ruleset.Rule, len(e.Rules()))
 		for j, r := range e.Rules() {
 			c := *r
 			if r == limited {
@@ -69,7 +71,7 @@ func withLimit(zone *ruleset.ZoneEngine, limited *ruleset.Rule, n int64) (*rules
 			}
 			rs.Rules[j] = &c
 		}
-		rulesets = append(rulesets, rs)
+		rulesets = append(rulesets, &rs)
 	}
 	return ruleset.NewZone(rulesets...)
 }

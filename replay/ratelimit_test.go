@@ -1,7 +1,9 @@
 package replay_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -59,4 +61,25 @@ func TestRateLimitReplay(t *testing.T) {
 	rep.WriteText(&text)
 	assert.Contains(t, text.String(), "1 record was earlier than one before it")
 	assert.Equal(t, map[int64]int64{10: 120 + 1 + 20, 25: 105 + 1 + 5, 50: 80 + 1, 100: 30 + 1, 200: 0, 400: 0, 1000: 0}, points)
+}
+
+// A ruleset without a phase sweeps its rate limits as it compiled: the
+// changed copies keep its phase, none.
+func TestRateLimitSweepOfARulesetWithoutPhase(t *testing.T) {
+	data, err := os.ReadFile("../examples/rules/login-rate-limit.json")
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(data, &doc))
+	delete(doc, "phase")
+	p := replayer(t, writeFile(t, "phaseless.json", mustJSON(t, doc)), replay.Decoder{})
+	require.NoError(t, p.SweepRateLimits(func(z *ruleset.Zone) (*ruleset.ZoneEngine, error) {
+		return ruleset.CompileZone(z, fields.Cloudflare())
+	}))
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
 }

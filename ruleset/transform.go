@@ -136,6 +136,8 @@ func readTransform(phase string, r *Rule) (*transform, []paramError) {
 		return readRedirect(p)
 	case r.Action == Redirect && p["from_list"] == nil:
 		return nil, []paramError{{"action_parameters", fmt.Errorf(`a redirect has "from_value" (a single redirect) or "from_list" (a bulk redirect) in its "action_parameters"`)}}
+	case r.Action == Skip:
+		return nil, readSkip(p)
 	case r.Action != Rewrite:
 		return nil, nil
 	case phase == URLRewritePhase:
@@ -144,6 +146,33 @@ func readTransform(phase string, r *Rule) (*transform, []paramError) {
 		return readHeaders(p, phase == ResponseHeadersPhase)
 	}
 	return nil, nil
+}
+
+// readSkip checks what a skip rule skips: the phases and products
+// Cloudflare lets it name.
+func readSkip(p map[string]any) []paramError {
+	var errs []paramError
+	for _, list := range []struct {
+		key   string
+		known []string
+	}{{"phases", skippablePhases}, {"products", skippableProducts}} {
+		v, ok := p[list.key]
+		if !ok {
+			continue
+		}
+		key := "action_parameters." + list.key
+		items, ok := v.([]any)
+		if !ok {
+			errs = append(errs, paramError{key, fmt.Errorf("%q is a list, found %s", list.key, kindOf(v))})
+			continue
+		}
+		for _, item := range items {
+			if name, _ := item.(string); !slices.Contains(list.known, name) {
+				errs = append(errs, paramError{key, fmt.Errorf("a skip rule's %q are %s; found %s", list.key, strings.Join(list.known, ", "), kindOf(item))})
+			}
+		}
+	}
+	return errs
 }
 
 // readValue reads a parameter object at key: {"value": ...} or
@@ -347,15 +376,18 @@ func isAlnum(c byte) bool {
 // the client's address or protocol (a rule may not forge them), and those
 // of the protocol itself, which the proxy manages.
 var (
-	clientHeaders   = []string{"x-forwarded-for", "x-real-ip", "true-client-ip", "x-forwarded-proto"}
-	protocolHeaders = []string{"accept-encoding", "connection", "content-length", "expect", "host", "keep-alive",
+	clientHeaders      = []string{"x-forwarded-for", "x-real-ip", "true-client-ip", "x-forwarded-proto"}
+	unremovableHeaders = []string{"x-forwarded-for", "x-forwarded-proto"}
+	protocolHeaders    = []string{"accept-encoding", "connection", "content-length", "expect", "host", "keep-alive",
 		"proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
 	responseProtocolHeaders = []string{"connection", "content-length", "keep-alive", "trailer", "transfer-encoding", "upgrade"}
 )
 
 // reservedHeader refuses a change Cloudflare refuses: a request header of
 // Cloudflare's own (cf-*, x-cf-*; cf-connecting-ip may only be removed),
-// one that tells the client's address, or one of the protocol's.
+// one that tells the client's address or protocol (x-forwarded-for and
+// x-forwarded-proto may not even be removed), Cookie but to remove it, or
+// one of the protocol's.
 func reservedHeader(op HeaderOp, name string, response bool) error {
 	lower := strings.ToLower(name)
 	if response {
@@ -371,6 +403,10 @@ func reservedHeader(op HeaderOp, name string, response bool) error {
 		return fmt.Errorf("header %s is Cloudflare's; a transform cannot change it (only cf-connecting-ip may be removed)", name)
 	case slices.Contains(clientHeaders, lower) && op != RemoveHeader:
 		return fmt.Errorf("header %s tells the client's address or protocol; a transform cannot set it", name)
+	case slices.Contains(unremovableHeaders, lower):
+		return fmt.Errorf("header %s tells the client's address or protocol; a transform cannot remove it", name)
+	case lower == "cookie" && op != RemoveHeader:
+		return fmt.Errorf("header Cookie may only be removed by a transform, not set")
 	case slices.Contains(protocolHeaders, lower):
 		return fmt.Errorf("header %s is the protocol's; a request header transform cannot change it", name)
 	}

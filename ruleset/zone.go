@@ -19,7 +19,19 @@ import (
 // response header transforms. The phases between them at Cloudflare
 // (configuration, origin, managed rules, Super Bot Fight Mode, bulk
 // redirects, cache) set Cloudflare's own features; see ignoredPhases.
-var zonePhases = []string{DynamicRedirectPhase, URLRewritePhase, CustomPhase, RateLimitPhase, RequestHeadersPhase, ResponseHeadersPhase}
+var zonePhases = [maxPhases]string{DynamicRedirectPhase, URLRewritePhase, CustomPhase, RateLimitPhase, RequestHeadersPhase, ResponseHeadersPhase}
+
+// maxPhases is how many phases a zone runs.
+const maxPhases = 6
+
+// skippablePhases are the phases a skip rule's "phases" may name, as
+// Cloudflare documents them; of those, a zone runs the rate limiting phase.
+var skippablePhases = []string{RateLimitPhase, "http_request_sbfm", "http_request_firewall_managed"}
+
+// skippableProducts are the products a skip rule's "products" may name:
+// Cloudflare's security features outside the Ruleset Engine, which do not
+// run here.
+var skippableProducts = []string{"zoneLockdown", "uaBlock", "bic", "hot", "securityLevel", "rateLimit", "waf"}
 
 // ignoredPhases are the phases a zone knows and does not run, with why.
 var ignoredPhases = map[string]string{
@@ -87,7 +99,7 @@ func PhaseOf(rs *Ruleset) string {
 
 // phaseRank orders phases as they run; phases a zone does not run come last.
 func phaseRank(phase string) int {
-	if i := slices.Index(zonePhases, phase); i >= 0 {
+	if i := slices.Index(zonePhases[:], phase); i >= 0 {
 		return i
 	}
 	return len(zonePhases)
@@ -117,7 +129,8 @@ type ZoneEngine struct {
 	rules   []*Rule
 	scheme  *fields.Scheme
 	uri     uriFields
-	plain   bool // one request phase whose rules change nothing
+	plain   bool       // one request phase whose rules change nothing
+	sources []*Ruleset // the rulesets of the phases, as given, in the order of phases
 }
 
 // zonePhase is one phase's engine, with the transform of each rule (nil
@@ -126,7 +139,7 @@ type zonePhase struct {
 	name       string
 	engine     *Engine
 	transforms []*transform
-	skippable  bool // a skip rule's "phases" may name it
+	skippable  bool // a skip rule's "phases" may name it: the rate limiting phase
 }
 
 // CompileZone compiles each ruleset of src and the expressions of its
@@ -164,7 +177,7 @@ func CompileZone(src Source, scheme *fields.Scheme, options ...Option) (*ZoneEng
 			continue
 		}
 		p := zonePhase{name: phase, engine: engine, transforms: make([]*transform, len(engine.rules)),
-			skippable: phase != CustomPhase}
+			skippable: slices.Contains(skippablePhases, phase)}
 		for i, r := range engine.rules {
 			r.ZoneIndex = len(z.rules)
 			z.rules = append(z.rules, r)
@@ -173,6 +186,7 @@ func CompileZone(src Source, scheme *fields.Scheme, options ...Option) (*ZoneEng
 			}
 		}
 		z.phases = append(z.phases, p)
+		z.sources = append(z.sources, rs)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -234,6 +248,10 @@ func (z *ZoneEngine) Phases() []string {
 	}
 	return out
 }
+
+// Rulesets returns the ruleset of each phase, as it was given (read-only),
+// in the order of Phases.
+func (z *ZoneEngine) Rulesets() []*Ruleset { return z.sources }
 
 // Engines returns the engine of each phase, in the order of Phases.
 func (z *ZoneEngine) Engines() []*Engine {
@@ -311,7 +329,8 @@ type Outcome struct {
 	// Response has run.
 	ResponseHeaders []HeaderChange
 
-	ran, skipped uint32 // bits by phase: the phases that ran, and those a skip rule passed over
+	ran, skipped uint32           // bits by phase: the phases that ran, and those a skip rule passed over
+	ended        [maxPhases]*Rule // by phase: the rule that ended it, if one did
 }
 
 // Request runs the zone's request phases, in order, on the request in c:
@@ -334,6 +353,7 @@ func (z *ZoneEngine) RequestInto(c *eval.Context, o *Outcome) {
 	if z.plain {
 		// One phase that changes nothing: its engine decides alone.
 		o.Decision, o.ran = z.phases[0].engine.Evaluate(c), 1
+		o.ended[0] = o.Rule
 		return
 	}
 	for i := range z.phases {
@@ -343,25 +363,28 @@ func (z *ZoneEngine) RequestInto(c *eval.Context, o *Outcome) {
 		}
 		o.ran |= 1 << i
 		d := p.engine.Evaluate(c)
-		if o.Rule != nil {
-			// An earlier phase ended with a skip of its ruleset.
+		if d.Rule != nil && o.Rule != nil {
+			// The skip or the allow that ended an earlier phase gives way
+			// to the rule that ends this one.
 			o.Applied = append(o.Applied, o.Rule)
-			o.Action, o.Rule = "", nil
 		}
 		o.Logged = appendRules(o.Logged, d.Logged)
 		o.Applied = appendRules(o.Applied, d.Applied)
-		o.Action, o.Rule, o.Until = d.Action, d.Rule, d.Until
+		if d.Rule != nil {
+			o.Action, o.Rule, o.Until = d.Action, d.Rule, d.Until
+			o.ended[i] = d.Rule
+		}
 		for _, r := range d.Applied {
 			z.apply(c, p, r, o)
 		}
-		if o.Action == Skip {
-			z.apply(c, p, o.Rule, o)
+		if d.Action == Skip {
+			z.apply(c, p, d.Rule, o)
 		}
-		if o.Rule != nil && o.Action.Terminating() {
-			if t := p.transforms[o.Rule.Index]; t != nil && t.redirect != nil {
+		if d.Rule != nil && d.Action.Terminating() {
+			if t := p.transforms[d.Rule.Index]; t != nil && t.redirect != nil {
 				o.Redirect = redirectTo(c, t)
 			}
-			if o.Action != Allow {
+			if d.Action != Allow {
 				return
 			}
 			// A legacy allow lets the request past the security phases
@@ -440,11 +463,16 @@ func redirectTo(c *eval.Context, t *transform) RedirectTarget {
 	target := t.redirect.eval(c)
 	if t.keepQuery {
 		if q := c.Get(queryField(c.Scheme())).Str(); q != "" {
+			// The query goes before a fragment, after one the target has.
+			base, fragment, hasFragment := strings.Cut(target, "#")
 			sep := "?"
-			if strings.Contains(target, "?") {
+			if strings.Contains(base, "?") {
 				sep = "&"
 			}
-			target += sep + q
+			target = base + sep + q
+			if hasFragment {
+				target += "#" + fragment
+			}
 		}
 	}
 	return RedirectTarget{URL: target, Status: t.status}
@@ -497,11 +525,7 @@ func (z *ZoneEngine) CountResponse(c *eval.Context, o *Outcome) {
 		if o.ran&(1<<i) == 0 || !p.engine.CountsResponses() {
 			continue
 		}
-		var d Decision
-		if o.Rule != nil && z.phaseOf(o.Rule) == p {
-			d = o.Decision
-		}
-		p.engine.CountResponse(c, d)
+		p.engine.CountResponse(c, Decision{Rule: o.ended[i]})
 	}
 }
 
@@ -549,10 +573,24 @@ func (u uriFields) set(c *eval.Context, path string, setPath bool, query string,
 	_ = c.Set(u.query, eval.String(query))
 	_ = c.Set(u.uri, eval.String(uri))
 	if !oldFull.Missing() {
-		origin := strings.TrimSuffix(oldFull.Str(), oldURI.Str())
-		_ = c.Set(u.fullURI, eval.String(origin+uri))
+		_ = c.Set(u.fullURI, eval.String(origin(oldFull.Str(), oldURI.Str())+uri))
 	}
 	_ = c.Set(u.args, eval.StringsMap(webpath.ArgsMap(names, values)))
 	_ = c.Set(u.argNames, eval.Strings(names...))
 	_ = c.Set(u.argValues, eval.Strings(values...))
+}
+
+// origin is the scheme and host of a full URI: what comes before its URI,
+// or else before the first / after "://".
+func origin(full, uri string) string {
+	if o, ok := strings.CutSuffix(full, uri); ok && uri != "" {
+		return o
+	}
+	scheme, rest, ok := strings.Cut(full, "://")
+	if !ok {
+		return ""
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	host, _, _ = strings.Cut(host, "?")
+	return scheme + "://" + host
 }

@@ -218,6 +218,13 @@ func TestTransformsAreValidatedAsCloudflareDoes(t *testing.T) {
 			"tells the client's address"},
 		{"http_request_late_transform", `{"headers": {"Host": {"operation": "set", "value": "a"}}}`,
 			"is the protocol's"},
+		{"http_request_late_transform", `{"headers": {"X-Forwarded-Proto": {"operation": "remove"}}}`,
+			"a transform cannot remove it"},
+		{"http_request_late_transform", `{"headers": {"Cookie": {"operation": "set", "value": "session=forged"}}}`,
+			"may only be removed"},
+		{"http_request_firewall_custom", `{"phases": ["http_request_late_transform"]}`,
+			`a skip rule's "phases" are http_ratelimit, http_request_sbfm, http_request_firewall_managed; found the string "http_request_late_transform"`},
+		{"http_request_firewall_custom", `{"products": ["waf", "bfm"]}`, `found the string "bfm"`},
 		{"http_request_late_transform", `{"headers": {"X-A": {"operation": "replace", "value": "a"}}}`,
 			`a header's "operation" is set, add or remove`},
 		{"http_request_late_transform", `{"headers": {"X-A": {"operation": "set", "value": "a", "expression": "\"b\""}}}`,
@@ -232,8 +239,11 @@ func TestTransformsAreValidatedAsCloudflareDoes(t *testing.T) {
 		{"http_request_dynamic_redirect", `{"from_value": {"target_url": {}}}`, `target_url has a "value" or an "expression"`},
 	} {
 		action := "rewrite"
-		if strings.Contains(tc.phase, "redirect") {
+		switch {
+		case strings.Contains(tc.phase, "redirect"):
 			action = "redirect"
+		case tc.phase == ruleset.CustomPhase:
+			action = "skip"
 		}
 		text := `{"phase": "` + tc.phase + `", "rules": [{"action": "` + action + `", "expression": "true",
 		  "action_parameters": ` + tc.params + `}]}`
@@ -283,4 +293,49 @@ func BenchmarkZone(b *testing.B) {
 			}
 		})
 	}
+}
+
+// A legacy allow ends its phase and stays the zone's decision when the
+// phases after it decide nothing; the transforms still run.
+func TestZoneKeepsAnAllow(t *testing.T) {
+	f, err := ruleset.Parse([]byte(`[{"id": "a1", "filter": {"expression": "true"}, "action": "allow"}]`), ruleset.JSON)
+	require.NoError(t, err)
+	z, err := ruleset.NewZone(f.Ruleset, parse(t, headers))
+	require.NoError(t, err)
+	e, err := ruleset.CompileZone(z, fields.Cloudflare())
+	require.NoError(t, err)
+	o := e.Request(zoneRequest("192.0.2.1", "/x", "", 50))
+	assert.Equal(t, ruleset.Allow, o.Action)
+	assert.Equal(t, "a1", o.Rule.ID)
+	assert.Equal(t, []string{"score"}, refs(o.Applied))
+	assert.NotEmpty(t, o.Headers)
+}
+
+// A skip of the current ruleset keeps the rate limiting rules after it
+// from counting a response, however many phases follow.
+func TestZoneCountsResponsesUpToTheSkip(t *testing.T) {
+	phaseless := `{"rules": [
+	 {"ref": "skip", "action": "skip", "expression": "http.request.uri.path eq \"/skip\"", "action_parameters": {"ruleset": "current"}},
+	 {"ref": "rl", "action": "block", "expression": "true",
+	  "ratelimit": {"characteristics": ["cf.colo.id", "ip.src"], "period": 10, "requests_per_period": 1, "mitigation_timeout": 600,
+	   "counting_expression": "http.response.code eq 400"}}]}`
+	for _, texts := range [][]string{{phaseless}, {phaseless, headers}} {
+		e := zoneOf(t, texts...)
+		for range 3 {
+			c := zoneRequest("192.0.2.1", "/skip", "", 50)
+			o := e.Request(c)
+			require.Equal(t, "skip", o.Rule.Ref)
+			_ = c.SetName("http.response.code", eval.Int(400))
+			e.CountResponse(c, &o)
+		}
+		o := e.Request(zoneRequest("192.0.2.1", "/other", "", 50))
+		assert.Empty(t, o.Action, "%d phases: the skipped requests were not counted", len(texts))
+	}
+}
+
+func TestZoneRedirectKeepsTheQueryBeforeAFragment(t *testing.T) {
+	z := zoneOf(t, `{"phase": "http_request_dynamic_redirect", "rules": [{"action": "redirect", "expression": "true",
+	 "action_parameters": {"from_value": {"preserve_query_string": true, "target_url": {"value": "https://example.com/a?x=1#top"}}}}]}`)
+	o := z.Request(zoneRequest("192.0.2.1", "/", "utm=2", 50))
+	assert.Equal(t, "https://example.com/a?x=1&utm=2#top", o.Redirect.URL)
 }

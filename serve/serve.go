@@ -86,7 +86,7 @@ func New(opts Options) (*Service, error) {
 		opts.Logger = slog.Default()
 	}
 	s := &Service{opts: opts, log: opts.Logger}
-	state := look(opts.Rules)
+	state := look(opts.watched())
 	zone, files, err := terraform.LoadZone(opts.Rules, opts.VarFiles...)
 	if err != nil {
 		return nil, err
@@ -124,7 +124,7 @@ func (s *Service) trusted(a netip.Addr) bool {
 func (s *Service) Reload() error {
 	s.reloading.Lock()
 	defer s.reloading.Unlock()
-	return s.reload(look(s.opts.Rules))
+	return s.reload(look(s.opts.watched()))
 }
 
 // reload applies the rules files, which look said look like state.

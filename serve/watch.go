@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,7 +14,8 @@ import (
 // interval, until ctx is done. It looks at each file's size, modification
 // time and identity, so an editor that writes in place and one that
 // renames a new file over the old one are both seen; in a folder, a
-// ruleset file that appears is a change too. A file named by Options.Rules
+// ruleset file that appears is a change too, and so is a change of a
+// Options.VarFiles file. A file named by Options.Rules
 // that disappears is not a change: the rules in force stay until it is
 // back. A file of a folder that disappears is a change only if it is still
 // missing at the next look, so that an editor that replaces it in two
@@ -38,7 +40,7 @@ func (s *Service) Watch(ctx context.Context, interval time.Duration) {
 func (s *Service) reloadIfChanged() {
 	s.reloading.Lock()
 	defer s.reloading.Unlock()
-	now := look(s.opts.Rules)
+	now := look(s.opts.watched())
 	switch {
 	case now.missing || now.same(s.files):
 		s.pending = nil
@@ -56,6 +58,10 @@ type snapshot struct {
 	files   map[string]os.FileInfo
 	missing bool // a path named could not be read
 }
+
+// watched are the paths whose change reloads the rules: the rules files
+// and folders, and the .tfvars files Terraform files are read with.
+func (o Options) watched() []string { return append(slices.Clip(o.Rules), o.VarFiles...) }
 
 // look takes a snapshot of the files of paths (PATH#ADDRESS is PATH's).
 func look(paths []string) snapshot {

@@ -77,3 +77,36 @@ func reloads(t *testing.T, s *Service, result string) int {
 	require.NoError(t, err)
 	return n
 }
+
+// TestWatchVarFile: a change of a .tfvars file the Terraform rules are
+// read with reloads them.
+func TestWatchVarFile(t *testing.T) {
+	dir := t.TempDir()
+	tf := filepath.Join(dir, "main.tf")
+	vars := filepath.Join(dir, "ci.tfvars")
+	require.NoError(t, os.WriteFile(tf, []byte(`variable "blocked" { type = string }
+resource "cloudflare_ruleset" "waf" {
+  zone_id = "z"
+  name    = "waf"
+  kind    = "zone"
+  phase   = "http_request_firewall_custom"
+  rules = [{ ref = "path", action = "block", expression = "http.request.uri.path eq \"${var.blocked}\"" }]
+}
+`), 0o644))
+	require.NoError(t, os.WriteFile(vars, []byte(`blocked = "/a"`+"\n"), 0o644))
+	s, err := New(Options{Rules: []string{tf}, VarFiles: []string{vars}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	action := func(path string) string {
+		r := httptest.NewRequest("GET", "/check", nil)
+		r.Header.Set("X-Original-Uri", path)
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		return w.Result().Header.Get(HeaderAction)
+	}
+	assert.Equal(t, "block", action("/a"))
+	time.Sleep(10 * time.Millisecond) // a modification time of its own
+	require.NoError(t, os.WriteFile(vars, []byte(`blocked = "/bb"`+"\n"), 0o644))
+	s.reloadIfChanged()
+	assert.Equal(t, "none", action("/a"))
+	assert.Equal(t, "block", action("/bb"))
+}

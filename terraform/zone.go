@@ -95,7 +95,9 @@ func loadZoneFile(path string, varFiles []string) ([]ZoneFile, error) {
 	if !ruleset.IsTerraform(name) {
 		f, err := ruleset.Load(path)
 		if err != nil {
-			return nil, err
+			// The errors of a file's shape have lines and columns, not
+			// its name: among a zone's files, it says which.
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		return []ZoneFile{{f, path}}, nil
 	}

@@ -84,3 +84,12 @@ func TestLoadZoneOfOneAddress(t *testing.T) {
 	_, _, err = terraform.LoadZone([]string{filepath.Join(filepath.Dir(p), "missing.json")})
 	require.Error(t, err)
 }
+
+func TestLoadZoneNamesTheFileInError(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "good.json", `[{"action": "block", "expression": "true"}]`)
+	bad := write(t, dir, "phase.yaml", "phase: http_request_transform\nrules:\n  - action: 3\n")
+	_, _, err := terraform.LoadZone([]string{dir})
+	require.Error(t, err)
+	assert.Equal(t, bad+`: 3:13: "action" must be a string, found a number`, err.Error())
+}
