@@ -89,6 +89,18 @@ func TestVerifyFromRanges(t *testing.T) {
 	}
 }
 
+// A folder an earlier `bots update` filled holds Google's list under its
+// former name, googlebot.json: it is read until common-crawlers.json comes.
+func TestFormerName(t *testing.T) {
+	dir := writeLists(t, map[string]string{"googlebot.json": googlebotJSON})
+	v, err := crawler.Open(dir, crawler.Options{})
+	require.NoError(t, err)
+	category, ok := v.Verify(netip.MustParseAddr("192.0.2.1"), googlebotUA)
+	assert.True(t, ok)
+	assert.Equal(t, "Search Engine Crawler", category)
+	assert.Contains(t, v.Lists(), "common-crawlers.json")
+}
+
 func TestOpenErrors(t *testing.T) {
 	_, err := crawler.Open(writeLists(t, nil), crawler.Options{})
 	assert.ErrorContains(t, err, "has none of the range files common-crawlers.json, special-crawlers.json, bingbot.json, applebot.json, gptbot.json; `edgerules bots update")

@@ -14,6 +14,9 @@ type List struct {
 	// address outside the ranges by them. Neither: no DNS check.
 	Agents []string
 	Hosts  []string
+	// Former are names the file had in a directory of lists before, read
+	// when it has none of its own name yet.
+	Former []string
 }
 
 // Lists are the range files this package knows, as their operators
@@ -25,7 +28,7 @@ var Lists = []List{
 	{File: "common-crawlers.json", URL: "https://developers.google.com/static/crawling/ipranges/common-crawlers.json",
 		Operator: "Google", Category: "Search Engine Crawler",
 		Agents: []string{"Googlebot", "GoogleOther", "Google-InspectionTool", "Storebot-Google"},
-		Hosts:  []string{"googlebot.com", "google.com", "googleusercontent.com"}},
+		Hosts:  []string{"googlebot.com", "google.com", "googleusercontent.com"}, Former: []string{"googlebot.json"}},
 	{File: "special-crawlers.json", URL: "https://developers.google.com/static/crawling/ipranges/special-crawlers.json",
 		Operator: "Google", Category: "Advertising & Marketing",
 		Agents: []string{"AdsBot-Google", "Mediapartners-Google", "APIs-Google", "Google-Safety"},

@@ -60,11 +60,11 @@ func (v *Verifier) openNew() (opened []string, err error) {
 	var errs []error
 	for i := range Lists {
 		l := &Lists[i]
-		path := filepath.Join(v.dir, l.File)
 		if slices.Contains(v.lists, l) {
 			continue
 		}
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		path := v.present(l)
+		if path == "" {
 			continue
 		}
 		f, err := filewatch.Open(path, ParseRanges)
@@ -76,6 +76,19 @@ func (v *Verifier) openNew() (opened []string, err error) {
 		opened = append(opened, path)
 	}
 	return opened, errors.Join(errs...)
+}
+
+// present returns the path of a list's file in the directory, under its
+// name or, in a directory an earlier version filled, its former one; ""
+// when there is none.
+func (v *Verifier) present(l *List) string {
+	for _, name := range append([]string{l.File}, l.Former...) {
+		path := filepath.Join(v.dir, name)
+		if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+			return path
+		}
+	}
+	return ""
 }
 
 // Lists returns the lists the verifier read, with their ranges.
