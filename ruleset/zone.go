@@ -129,8 +129,11 @@ type ZoneEngine struct {
 	rules   []*Rule
 	scheme  *fields.Scheme
 	uri     uriFields
-	plain   bool       // one request phase whose rules change nothing
-	sources []*Ruleset // the rulesets of the phases, as given, in the order of phases
+	plain   bool // one request phase whose rules change nothing
+	// rateLimitBit is the bit of the rate limiting phase, which a legacy
+	// allow passes over; 0 without one.
+	rateLimitBit uint32
+	sources      []*Ruleset // the rulesets of the phases, as given, in the order of phases
 }
 
 // zonePhase is one phase's engine, with the transform of each rule (nil
@@ -191,6 +194,7 @@ func CompileZone(src Source, scheme *fields.Scheme, options ...Option) (*ZoneEng
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	z.rateLimitBit = z.skipBits([]any{RateLimitPhase})
 	z.plain = len(z.phases) == 1 && z.phases[0].name != ResponseHeadersPhase &&
 		!slices.ContainsFunc(z.phases[0].transforms, func(t *transform) bool { return t != nil })
 	return z, nil
@@ -382,14 +386,14 @@ func (z *ZoneEngine) RequestInto(c *eval.Context, o *Outcome) {
 		}
 		if d.Rule != nil && d.Action.Terminating() {
 			if t := p.transforms[d.Rule.Index]; t != nil && t.redirect != nil {
-				o.Redirect = redirectTo(c, t)
+				o.Redirect = z.redirectTo(c, t)
 			}
 			if d.Action != Allow {
 				return
 			}
 			// A legacy allow lets the request past the security phases
 			// that follow; the transforms still run.
-			o.skipped |= z.skipBits([]any{RateLimitPhase})
+			o.skipped |= z.rateLimitBit
 		}
 		if p.name == URLRewritePhase && (o.PathRewritten || o.QueryRewritten) {
 			z.uri.set(c, o.Path, o.PathRewritten, o.Query, o.QueryRewritten)
@@ -459,10 +463,10 @@ func (z *ZoneEngine) skipBits(phases []any) uint32 {
 }
 
 // redirectTo computes a redirect's target for the request in c.
-func redirectTo(c *eval.Context, t *transform) RedirectTarget {
+func (z *ZoneEngine) redirectTo(c *eval.Context, t *transform) RedirectTarget {
 	target := t.redirect.eval(c)
 	if t.keepQuery {
-		if q := c.Get(queryField(c.Scheme())).Str(); q != "" {
+		if q := c.Get(z.uri.query).Str(); q != "" {
 			// The query goes before a fragment, after one the target has.
 			base, fragment, hasFragment := strings.Cut(target, "#")
 			sep := "?"
@@ -476,11 +480,6 @@ func redirectTo(c *eval.Context, t *transform) RedirectTarget {
 		}
 	}
 	return RedirectTarget{URL: target, Status: t.status}
-}
-
-func queryField(s *fields.Scheme) fields.Field {
-	f, _ := s.Field("http.request.uri.query")
-	return f
 }
 
 // Response runs the response header phase on the request in c, whose
