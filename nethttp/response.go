@@ -1,6 +1,8 @@
 package nethttp
 
 import (
+	"bufio"
+	"net"
 	"net/http"
 	"strings"
 
@@ -39,6 +41,12 @@ func (w *recorder) Flush() {
 		w.WriteHeader(http.StatusOK)
 	}
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Hijack hands the connection over, as the writer underneath does (a
+// WebSocket's upgrade): the response is then the handler's own.
+func (w *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
 
 // header runs ready for a handler that wrote nothing, whose 200 net/http

@@ -197,3 +197,25 @@ func TestZoneApplyToARequestWithoutHeaders(t *testing.T) {
 	assert.Nil(t, r.Header)
 	assert.Equal(t, http.Header{"X-Seen-Path": {"/"}}, out.Header, "no score: X-Bot-Score is removed; the path is set")
 }
+
+// A handler behind a zone that waits for responses can still take the
+// connection over, as a WebSocket upgrade does.
+func TestZoneLetsAHandlerHijack(t *testing.T) {
+	m, err := nethttp.New(zone(t, zoneRules...), nethttp.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	s := serve(t, m.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if !assert.NoError(t, err) {
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
+		_ = buf.Flush()
+	})))
+	resp, err := http.Get(s.URL + "/home")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, "hijacked", string(body))
+}
