@@ -12,12 +12,19 @@ import (
 // the engine.
 type judge struct{ zone *ruleset.ZoneEngine }
 
-// decide evaluates the request in c, and counts it for the rate limiting
-// rules that count responses when it reaches the origin. A rule's place
-// among the tallies is its ZoneIndex.
+// decide evaluates the request in c and, when it reaches the origin, the
+// response phase on the response the log records (its status, its content
+// type), and counts it for the rate limiting rules that count responses.
+// The rules of the response phase that matched are among Logged and
+// Applied. A rule's place among the tallies is its ZoneIndex.
 func (j judge) decide(c *eval.Context) ruleset.Decision {
 	o := j.zone.Request(c)
 	if o.ReachesOrigin() {
+		if j.zone.HasResponsePhase() {
+			d := j.zone.Response(c, &o)
+			o.Logged = append(o.Logged, d.Logged...)
+			o.Applied = append(o.Applied, d.Applied...)
+		}
 		j.zone.CountResponse(c, &o)
 	}
 	return o.Decision

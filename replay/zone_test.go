@@ -25,6 +25,8 @@ func TestReplayZone(t *testing.T) {
 		  {"ref": "old-clients", "action": "log", "expression": "starts_with(raw.http.request.uri.path, \"/v1/\")"}]}`,
 		`{"phase": "http_request_transform", "rules": [{"ref": "v1", "action": "rewrite", "expression": "starts_with(http.request.uri.path, \"/v1/\")",
 		  "action_parameters": {"uri": {"path": {"expression": "regex_replace(http.request.uri.path, \"^/v1/\", \"/api/\")"}}}}]}`,
+		`{"phase": "http_response_headers_transform", "rules": [{"ref": "errors", "action": "rewrite", "expression": "http.response.code ge 500",
+		  "action_parameters": {"headers": {"Cache-Control": {"operation": "set", "value": "no-store"}}}}]}`,
 	} {
 		f, err := ruleset.Parse([]byte(text), ruleset.JSON)
 		require.NoError(t, err)
@@ -41,7 +43,9 @@ func TestReplayZone(t *testing.T) {
 	for i := range 60 {
 		path := []string{"/v1/items", "/api/items", "/home"}[i%3]
 		score := []int{5, 90}[i%2]
-		p.Line(fmt.Appendf(nil, `{"ClientIP": "192.0.2.%d", "ClientRequestPath": %q, "BotScore": %d}`, i, path, score), "log", int64(i+1))
+		status := []int{200, 200, 200, 200, 502}[i%5]
+		p.Line(fmt.Appendf(nil, `{"ClientIP": "192.0.2.%d", "ClientRequestPath": %q, "BotScore": %d, "EdgeResponseStatus": %d}`,
+			i, path, score, status), "log", int64(i+1))
 		// What the zone must do: /v1/ is the API after its rewrite.
 		api := path != "/home"
 		if path == "/v1/items" {
@@ -55,6 +59,9 @@ func TestReplayZone(t *testing.T) {
 			want["old-clients"]++
 		}
 		want["score-header"]++
+		if status >= 500 {
+			want["errors"]++ // the response phase, for a request the origin answered
+		}
 	}
 	rep := p.Report()
 	got := map[string]int64{}
@@ -62,7 +69,7 @@ func TestReplayZone(t *testing.T) {
 		got[r.Ref] = r.Matched
 	}
 	assert.Equal(t, want, got)
-	assert.Equal(t, []string{"v1", "api-bots", "old-clients", "score-header"}, refs(rep.Rules))
+	assert.Equal(t, []string{"v1", "api-bots", "old-clients", "score-header", "errors"}, refs(rep.Rules))
 }
 
 func refs(rules []replay.RuleReport) []string {
