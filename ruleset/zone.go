@@ -316,10 +316,10 @@ func (z *ZoneEngine) ChangeOf(r *Rule) *RuleChange {
 // what they change in it.
 type Outcome struct {
 	// Decision holds the rule that ended evaluation: a terminating rule,
-	// which ends every phase, or else the skip of a ruleset in the last
-	// phase one ended. Logged and Applied are the other rules that matched,
-	// phase after phase; a skip that ended an earlier phase is among
-	// Applied.
+	// which ends every phase, or else the skip of a ruleset or the legacy
+	// allow that ended the last phase one ended. Logged and Applied are the
+	// other rules that matched, phase after phase; a skip or an allow that
+	// ended an earlier phase, when a later one ended too, is among Applied.
 	Decision
 	// Redirect is where a redirect rule that decided sends the client.
 	Redirect RedirectTarget
