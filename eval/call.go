@@ -8,7 +8,9 @@ import (
 // A Func implements a user's function: set it as the Impl of a
 // fields.Function. It gets one Value per argument (the zero Value for a
 // missing one) and returns the result, or the zero Value for missing. It
-// must be safe for concurrent use.
+// must be safe for concurrent use. args is the evaluation's own, reused
+// by the calls after this one: a Func must not keep it (the Values in it
+// may be kept).
 type Func func(args []Value) Value
 
 // A binding is the Impl of a function: it compiles a call of the function,
@@ -44,11 +46,18 @@ func (f Func) compileCall(c *compiler, x *ast.CallExpr) *node {
 		}
 	}
 	apply := func(c *Context) Value {
-		in := make([]Value, len(vals))
-		for i, v := range vals {
-			in[i] = v(c)
+		// The arguments go on the context's stack of them, above those of
+		// the calls under way: an argument's own calls push and pop theirs
+		// while it is computed.
+		base := len(c.args)
+		for _, v := range vals {
+			arg := v(c)
+			c.args = append(c.args, arg)
 		}
-		return f(in)
+		r := f(c.args[base:len(c.args):len(c.args)])
+		clear(c.args[base:])
+		c.args = c.args[:base]
+		return r
 	}
 	result := c.checked.Types[x].Type
 	if p, _ := decl.Param(0); len(args) == 0 || !args[0].mapped() || !p.Accepts(args[0].t) {

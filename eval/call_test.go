@@ -109,3 +109,27 @@ func BenchmarkCall(b *testing.B) {
 		})
 	}
 }
+
+// TestNestedCallsShareNoArguments: calls inside the arguments of calls,
+// over array elements too, each see their own arguments, evaluation after
+// evaluation, and a call costs no allocation of its arguments.
+func TestNestedCallsShareNoArguments(t *testing.T) {
+	s := fields.Cloudflare()
+	p, err := expr.CompileValue(`concat(to_string(len(http.request.uri.path)), "-", concat(substring(http.host, 0, 3), to_string(len(concat("ab", "c")))), "-", join(http.request.headers.names, ","))`, s)
+	require.NoError(t, err)
+	c := eval.NewContext(s)
+	for _, tc := range []struct{ path, host, want string }{
+		{"/abcd", "example.com", "5-exa3-a,b"},
+		{"/", "shop.example.com", "1-sho3-a,b"},
+	} {
+		c.Reset()
+		require.NoError(t, c.SetName("http.request.uri.path", eval.String(tc.path)))
+		require.NoError(t, c.SetName("http.host", eval.String(tc.host)))
+		require.NoError(t, c.SetName("http.request.headers.names", eval.Strings("a", "b")))
+		assert.Equal(t, tc.want, p.Eval(c).Str())
+	}
+	f, err := expr.Compile(`len(http.request.uri.path) lt 3 and len(http.host) lt 100`, s)
+	require.NoError(t, err)
+	assert.True(t, f.Match(c))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { f.Match(c) }))
+}

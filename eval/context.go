@@ -31,6 +31,7 @@ type Context struct {
 	lists     Lists
 	env       any
 	cursor    []Value // the elements [*] is at, innermost last
+	args      []Value // the arguments of the function calls under way, innermost last
 	memo      []uint8 // answers of shared conditions: 0 unknown, 1 false, 2 true
 	memoOwner *Memo
 }
@@ -110,6 +111,8 @@ func (c *Context) Reset() {
 	}
 	c.touched = c.touched[:0]
 	c.cursor = c.cursor[:0]
+	clear(c.args)
+	c.args = c.args[:0]
 	clear(c.memo)
 	c.env = nil
 }
