@@ -80,14 +80,6 @@ func responseFields(phase string, c *ast.Checked) []Finding {
 	return out
 }
 
-// transformPhases are the phases in which each part of a rewrite's action
-// parameters changes the request or response: a URL rewrite's "uri" in the
-// URL rewrite phase, "headers" in the header transform phases.
-var transformPhases = map[string][]string{
-	"uri":     {ruleset.URLRewritePhase},
-	"headers": {ruleset.RequestHeadersPhase, ruleset.ResponseHeadersPhase},
-}
-
 // transformPhase flags a rewrite whose "uri" or "headers" stands in a
 // phase that does not apply it, such as headers in the URL rewrite phase
 // or a URL rewrite among the custom rules: Cloudflare and a zone run each
@@ -98,7 +90,7 @@ func transformPhase(phase string, r *ruleset.Rule) []Finding {
 	}
 	var out []Finding
 	for _, part := range []string{"uri", "headers"} {
-		phases := transformPhases[part]
+		phases := ruleset.RewritePhases(part)
 		if r.ActionParameters[part] == nil || slices.Contains(phases, phase) {
 			continue
 		}

@@ -140,13 +140,25 @@ func readTransform(phase string, r *Rule) (*transform, []paramError) {
 		return nil, readSkip(p)
 	case r.Action != Rewrite:
 		return nil, nil
-	case phase == URLRewritePhase:
+	case slices.Contains(rewritePhases["uri"], phase):
 		return readURLRewrite(p)
-	case phase == RequestHeadersPhase, phase == ResponseHeadersPhase:
+	case slices.Contains(rewritePhases["headers"], phase):
 		return readHeaders(p, phase == ResponseHeadersPhase)
 	}
 	return nil, nil
 }
+
+// rewritePhases are the phases that apply each part of a rewrite's action
+// parameters: a URL rewrite's "uri", the header transforms' "headers".
+var rewritePhases = map[string][]string{
+	"uri":     {URLRewritePhase},
+	"headers": {RequestHeadersPhase, ResponseHeadersPhase},
+}
+
+// RewritePhases returns the phases in which part ("uri" or "headers") of a
+// rewrite's action parameters changes the request or the response; in any
+// other phase it changes nothing.
+func RewritePhases(part string) []string { return slices.Clone(rewritePhases[part]) }
 
 // readSkip checks what a skip rule skips: the phases and products
 // Cloudflare lets it name.

@@ -8,6 +8,7 @@ import (
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	authv3 "github.com/envoyproxy/go-control-plane/envoy/service/auth/v3"
 
+	"github.com/edgerules/edgerules/internal/webpath"
 	"github.com/edgerules/edgerules/nethttp"
 	"github.com/edgerules/edgerules/ruleset"
 	"github.com/edgerules/edgerules/terraform"
@@ -153,18 +154,13 @@ func (s *Service) applyUpstream(ok *authv3.OkHttpResponse, r *http.Request, v ne
 // (not decoded). Envoy sets one value per name: of a name the new query
 // repeats, the last value stays.
 func queryChanges(from, to string) (set []*corev3.QueryParameter, remove []string) {
-	var keep []string
-	for _, pair := range strings.Split(to, "&") {
-		if pair == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
-		set = append(set, &corev3.QueryParameter{Key: k, Value: v})
-		keep = append(keep, k)
+	keep, values := webpath.Args(to)
+	for i, k := range keep {
+		set = append(set, &corev3.QueryParameter{Key: k, Value: values[i]})
 	}
-	for _, pair := range strings.Split(from, "&") {
-		k, _, _ := strings.Cut(pair, "=")
-		if pair != "" && !slices.Contains(keep, k) && !slices.Contains(remove, k) {
+	had, _ := webpath.Args(from)
+	for _, k := range had {
+		if !slices.Contains(keep, k) && !slices.Contains(remove, k) {
 			remove = append(remove, k)
 		}
 	}
