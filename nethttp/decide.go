@@ -2,7 +2,6 @@ package nethttp
 
 import (
 	"net/http"
-	"net/textproto"
 	"net/url"
 
 	"github.com/edgerules/edgerules/eval"
@@ -114,7 +113,7 @@ func (v Verdict) Apply(r *http.Request) *http.Request {
 		if out.Header = r.Header.Clone(); out.Header == nil {
 			out.Header = http.Header{} // a request made in code may have none
 		}
-		ruleset.ApplyHeaders(textproto.MIMEHeader(out.Header), v.Headers)
+		ruleset.ApplyHeaders(out.Header, v.Headers)
 	}
 	return out
 }

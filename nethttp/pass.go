@@ -2,7 +2,6 @@ package nethttp
 
 import (
 	"net/http"
-	"net/textproto"
 
 	"github.com/edgerules/edgerules/eval"
 	"github.com/edgerules/edgerules/ruleset"
@@ -149,7 +148,7 @@ func (p *Pass) Responded(code int, header http.Header) {
 	d := l.zone.Response(s.ctx, &p.Outcome)
 	p.m.record(s.req.r.Context(), l, d, &s.req)
 	if !p.m.opts.DetectionOnly {
-		ruleset.ApplyHeaders(textproto.MIMEHeader(header), p.ResponseHeaders)
+		ruleset.ApplyHeaders(header, p.ResponseHeaders)
 	}
 }
 

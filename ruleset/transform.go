@@ -3,7 +3,6 @@ package ruleset
 import (
 	"fmt"
 	"maps"
-	"net/textproto"
 	"slices"
 	"strings"
 
@@ -44,11 +43,18 @@ type HeaderChange struct {
 	Value string   `json:"value,omitempty"`
 }
 
-// ApplyHeaders makes changes to the header h, in order, as a proxy makes
+// Headers are what ApplyHeaders changes: an http.Header, a
+// textproto.MIMEHeader, or a proxy's own headers.
+type Headers interface {
+	Set(name, value string)
+	Add(name, value string)
+	Del(name string)
+}
+
+// ApplyHeaders makes changes to the headers h, in order, as a proxy makes
 // them: set replaces every line of a header, add adds one, remove removes
-// them all. Names are canonicalized as textproto.MIMEHeader's methods do;
-// an http.Header converts to a textproto.MIMEHeader.
-func ApplyHeaders(h textproto.MIMEHeader, changes []HeaderChange) {
+// them all.
+func ApplyHeaders(h Headers, changes []HeaderChange) {
 	for _, c := range changes {
 		switch c.Op {
 		case SetHeader:

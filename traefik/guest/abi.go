@@ -168,18 +168,18 @@ func str(b []byte) string {
 // A headerOp changes the headers of a kind through the host.
 type headerOp struct{ kind uint32 }
 
-// set replaces the values of the header name by value.
-func (o headerOp) set(name, value string) {
+// Set replaces the values of the header name by value.
+func (o headerOp) Set(name, value string) {
 	hostSetHeaderValue(o.kind, strPtr(name), uint32(len(name)), strPtr(value), uint32(len(value)))
 }
 
-// add adds a value to the header name.
-func (o headerOp) add(name, value string) {
+// Add adds a value to the header name.
+func (o headerOp) Add(name, value string) {
 	hostAddHeaderValue(o.kind, strPtr(name), uint32(len(name)), strPtr(value), uint32(len(value)))
 }
 
-// remove removes the header name.
-func (o headerOp) remove(name string) { hostRemoveHeader(o.kind, strPtr(name), uint32(len(name))) }
+// Del removes the header name.
+func (o headerOp) Del(name string) { hostRemoveHeader(o.kind, strPtr(name), uint32(len(name))) }
 
 // setURI replaces the request's path and query.
 func setURI(uri string) { hostSetURI(strPtr(uri), uint32(len(uri))) }

@@ -227,21 +227,7 @@ func send(v *nethttp.Verdict) {
 		}
 		setURI(path)
 	}
-	changeHeaders(headerOp{kindRequest}, v.Headers)
-}
-
-// changeHeaders makes header changes through the host.
-func changeHeaders(op headerOp, changes []ruleset.HeaderChange) {
-	for _, c := range changes {
-		switch c.Op {
-		case ruleset.SetHeader:
-			op.set(c.Name, c.Value)
-		case ruleset.AddHeader:
-			op.add(c.Name, c.Value)
-		case ruleset.RemoveHeader:
-			op.remove(c.Name)
-		}
-	}
+	ruleset.ApplyHeaders(headerOp{kindRequest}, v.Headers)
 }
 
 // handleResponse is called after the next handler: the response header
@@ -256,7 +242,7 @@ func handleResponse(reqCtx uint32, isError uint32) {
 		resp.read()
 		p.Responded(int(hostGetStatusCode()), resp.header)
 		if !cfg.DetectionOnly {
-			changeHeaders(headerOp{kindResponse}, p.ResponseHeaders)
+			ruleset.ApplyHeaders(headerOp{kindResponse}, p.ResponseHeaders)
 		}
 	}
 	p.Done()
@@ -395,7 +381,7 @@ func (w *writer) WriteHeader(code int) {
 	w.wrote = true
 	for name, values := range w.header {
 		for _, v := range values {
-			headerOp{kindResponse}.add(name, v)
+			headerOp{kindResponse}.Add(name, v)
 		}
 	}
 	hostSetStatusCode(uint32(code))
